@@ -1,0 +1,84 @@
+import type { FieldViolation } from './field-violation';
+
+/** The session a failed upstream call was about; identifiers are not sensitive, so messages may name them. */
+export interface ReconnectTarget {
+  readonly streamGroupIdentifier: string;
+  readonly streamSessionIdentifier: string;
+}
+
+/** What AWS said when it answered with a modelled error. */
+export interface UpstreamAnswer {
+  readonly target: ReconnectTarget;
+  /** AWS's own message; scrubbed of the signal strings before it gets here. */
+  readonly message: string;
+  readonly requestId: string | undefined;
+}
+
+/** Why the reconnect was cut short on our side. */
+export type AbortCause =
+  | { readonly _tag: 'DeadlineReached'; readonly budgetMs: number }
+  | { readonly _tag: 'CallerCancelled' };
+
+/**
+ * Every way a reconnect can fail, one variant per outcome. A bug in our own code is not one of them: it is a
+ * defect, caught by the transport adapter and answered INTERNAL with a generic message.
+ */
+export type ReconnectError =
+  | { readonly _tag: 'InvalidRequest'; readonly violations: ReadonlyArray<FieldViolation> }
+  | { readonly _tag: 'UpstreamAccessDenied'; readonly upstream: UpstreamAnswer }
+  | { readonly _tag: 'UpstreamConflict'; readonly upstream: UpstreamAnswer }
+  | { readonly _tag: 'UpstreamInternalServer'; readonly upstream: UpstreamAnswer }
+  | { readonly _tag: 'UpstreamResourceNotFound'; readonly upstream: UpstreamAnswer }
+  | { readonly _tag: 'UpstreamThrottling'; readonly upstream: UpstreamAnswer }
+  | { readonly _tag: 'UpstreamValidation'; readonly upstream: UpstreamAnswer }
+  | {
+      /** An error name AWS's model does not list for the operation, kept as AWS sent it. */
+      readonly _tag: 'UpstreamUnmodelled';
+      readonly target: ReconnectTarget;
+      readonly name: string;
+      readonly message: string | undefined;
+      readonly requestId: string | undefined;
+      readonly httpStatus: number | undefined;
+    }
+  | {
+      /** No answer from AWS: the connection was refused, reset or timed out, after the SDK's own retries. */
+      readonly _tag: 'UpstreamUnreachable';
+      readonly target: ReconnectTarget;
+      readonly reason: string;
+    }
+  | {
+      /** The SDK failed before it could ask AWS (credentials, endpoint); an operator has to fix the deployment. */
+      readonly _tag: 'UpstreamClientMisconfigured';
+      readonly name: string;
+    }
+  | { readonly _tag: 'DeadlineExceeded'; readonly budgetMs: number }
+  | { readonly _tag: 'Cancelled' };
+
+export type ReconnectErrorTag = ReconnectError['_tag'];
+
+export const invalidRequest = (violations: ReadonlyArray<FieldViolation>): ReconnectError => ({
+  _tag: 'InvalidRequest',
+  violations,
+});
+
+export const fromAbortCause = (cause: AbortCause): ReconnectError => {
+  switch (cause._tag) {
+    case 'DeadlineReached':
+      return { _tag: 'DeadlineExceeded', budgetMs: cause.budgetMs };
+    case 'CallerCancelled':
+      return { _tag: 'Cancelled' };
+    default: {
+      const unreachable: never = cause;
+      return unreachable;
+    }
+  }
+};
+
+/** Recognises the reasons our adapter aborts with, so an abort can be told apart from other failures. */
+export function isAbortCause(reason: unknown): reason is AbortCause {
+  if (typeof reason !== 'object' || reason === null || !('_tag' in reason)) {
+    return false;
+  }
+  const tag = (reason as { _tag: unknown })._tag;
+  return tag === 'DeadlineReached' || tag === 'CallerCancelled';
+}

@@ -1,0 +1,19 @@
+import type * as TE from 'fp-ts/TaskEither';
+
+import type { ReconnectCommand } from './reconnect-request';
+import type { ReconnectError } from './reconnect-error';
+
+/** The WebRTC answer; sensitive, like the offer. */
+export type SignalResponse = string;
+
+/**
+ * The port to GameLift Streams' CreateStreamSessionConnection. The domain depends on this, not on the AWS SDK,
+ * so the pipeline can be tested without sockets and the adapter can be swapped.
+ */
+export interface StreamSessionConnector {
+  /** Must not start the call when `signal` is already aborted, and must abort it when `signal` fires. */
+  createStreamSessionConnection(
+    command: ReconnectCommand,
+    signal: AbortSignal,
+  ): TE.TaskEither<ReconnectError, SignalResponse>;
+}

@@ -1,0 +1,98 @@
+import { status as GrpcCode } from '@grpc/grpc-js';
+
+import type { ReconnectError, UpstreamAnswer } from '../domain/reconnect-error';
+
+/** What a caller sees for a failed call: a canonical code and an English message for developers. */
+export interface StatusReport {
+  readonly code: GrpcCode;
+  readonly message: string;
+}
+
+function awsSuffix(errorName: string, answer: UpstreamAnswer): string {
+  const requestId = answer.requestId === undefined ? '' : `; AWS request id ${answer.requestId}`;
+  return `(${errorName}: ${answer.message}${requestId})`;
+}
+
+function sessionName(answer: UpstreamAnswer): string {
+  return `stream session "${answer.target.streamSessionIdentifier}" in stream group "${answer.target.streamGroupIdentifier}"`;
+}
+
+/**
+ * The one place that decides which gRPC status each outcome becomes (see the table in the README and the proto).
+ * The switch is exhaustive: a new ReconnectError variant does not compile until it is mapped here.
+ */
+export function toStatusReport(error: ReconnectError): StatusReport {
+  switch (error._tag) {
+    case 'InvalidRequest':
+      return {
+        code: GrpcCode.INVALID_ARGUMENT,
+        message: `invalid request: ${error.violations.map((v) => `${v.field} ${v.description}`).join('; ')}`,
+      };
+    case 'UpstreamValidation':
+      return {
+        code: GrpcCode.INVALID_ARGUMENT,
+        message: `GameLift Streams rejected the request as invalid ${awsSuffix('ValidationException', error.upstream)}`,
+      };
+    case 'UpstreamAccessDenied':
+      return {
+        code: GrpcCode.PERMISSION_DENIED,
+        message: `GameLift Streams denied this service access to ${sessionName(error.upstream)} ${awsSuffix('AccessDeniedException', error.upstream)}`,
+      };
+    case 'UpstreamResourceNotFound':
+      return {
+        code: GrpcCode.NOT_FOUND,
+        message: `${sessionName(error.upstream)} was not found; it may have ended ${awsSuffix('ResourceNotFoundException', error.upstream)}`,
+      };
+    case 'UpstreamConflict':
+      return {
+        code: GrpcCode.FAILED_PRECONDITION,
+        message: `${sessionName(error.upstream)} cannot be reconnected in its current status; it must be PENDING_CLIENT_RECONNECTION or ACTIVE ${awsSuffix('ConflictException', error.upstream)}`,
+      };
+    case 'UpstreamThrottling':
+      return {
+        code: GrpcCode.RESOURCE_EXHAUSTED,
+        message: `GameLift Streams throttled the reconnect after the service's retries; retry later with backoff ${awsSuffix('ThrottlingException', error.upstream)}`,
+      };
+    case 'UpstreamInternalServer':
+      return {
+        code: GrpcCode.INTERNAL,
+        message: `GameLift Streams failed internally; one retry with the same client_token is safe ${awsSuffix('InternalServerException', error.upstream)}`,
+      };
+    case 'UpstreamUnmodelled': {
+      const status = error.httpStatus === undefined ? '' : `, HTTP ${error.httpStatus}`;
+      const message = error.message === undefined ? '' : `: ${error.message}`;
+      const requestId = error.requestId === undefined ? '' : `; AWS request id ${error.requestId}`;
+      return {
+        code: GrpcCode.UNKNOWN,
+        message: `GameLift Streams answered with an error its model does not list for this operation (${error.name}${status}${message}${requestId})`,
+      };
+    }
+    case 'UpstreamUnreachable':
+      return {
+        code: GrpcCode.UNAVAILABLE,
+        message: `GameLift Streams could not be reached (${error.reason}) after the service's retries; retry with backoff, with a client_token`,
+      };
+    case 'UpstreamClientMisconfigured':
+      return {
+        code: GrpcCode.INTERNAL,
+        message: 'internal error: the service could not prepare its call to GameLift Streams',
+      };
+    case 'DeadlineExceeded':
+      return {
+        code: GrpcCode.DEADLINE_EXCEEDED,
+        message: `the reconnect did not finish before its deadline (the caller's, capped at ${error.budgetMs} ms)`,
+      };
+    case 'Cancelled':
+      return { code: GrpcCode.CANCELLED, message: 'the caller cancelled the reconnect' };
+    default: {
+      const unreachable: never = error;
+      return unreachable;
+    }
+  }
+}
+
+/** What every caller sees when our own code fails: nothing about the failure itself. */
+export const DEFECT_STATUS: StatusReport = {
+  code: GrpcCode.INTERNAL,
+  message: 'internal error in the reconnect service; it has been logged',
+};

@@ -1,0 +1,70 @@
+import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
+
+/** Fixed credentials, for an endpoint that does not check signatures (the emulator). */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** How to reach GameLift Streams: the standard AWS chain, or an explicit endpoint (the embedded emulator). */
+export type UpstreamTarget =
+  | { readonly _tag: 'Aws' }
+  | { readonly _tag: 'Endpoint'; readonly endpoint: string; readonly credentials: StaticCredentials };
+
+export interface RegionalClientsOptions {
+  readonly regions: ReadonlyArray<string>;
+  readonly target: UpstreamTarget;
+  /** Sockets per region, sized to the concurrency we expect so calls do not queue inside the SDK. */
+  readonly maxSockets: number;
+}
+
+/**
+ * One GameLiftStreamsClient per served region, built once at start-up and reused by every call: building a
+ * client per call costs far more than the call's own CPU.
+ */
+export class RegionalClients {
+  private readonly clients: ReadonlyMap<string, GameLiftStreamsClient>;
+
+  constructor(options: RegionalClientsOptions) {
+    this.clients = new Map(options.regions.map((region) => [region, createClient(region, options)]));
+  }
+
+  get(region: string): GameLiftStreamsClient | undefined {
+    return this.clients.get(region);
+  }
+
+  regions(): ReadonlyArray<string> {
+    return [...this.clients.keys()];
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values()) {
+      client.destroy();
+    }
+  }
+}
+
+function createClient(region: string, options: RegionalClientsOptions): GameLiftStreamsClient {
+  const requestHandler = {
+    httpAgent: { keepAlive: true, maxSockets: options.maxSockets },
+    httpsAgent: { keepAlive: true, maxSockets: options.maxSockets },
+  };
+  const target = options.target;
+  switch (target._tag) {
+    case 'Aws':
+      // Endpoint, credentials and retry settings come from the standard AWS configuration
+      // (AWS_ENDPOINT_URL_GAMELIFTSTREAMS, the default credential chain, AWS_MAX_ATTEMPTS, profiles).
+      return new GameLiftStreamsClient({ region, requestHandler });
+    case 'Endpoint':
+      return new GameLiftStreamsClient({
+        region,
+        endpoint: target.endpoint,
+        credentials: target.credentials,
+        requestHandler,
+      });
+    default: {
+      const unreachable: never = target;
+      return unreachable;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { strict as assert } from 'node:assert';
+
+import { status } from '@grpc/grpc-js';
+
+import type { ReconnectError, ReconnectErrorTag } from '../../../src/domain/reconnect-error';
+import { toStatusReport } from '../../../src/transport/status-mapping';
+
+const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
+const upstream = { target, message: 'AWS says no', requestId: 'req-1234' };
+
+/** One example of every variant with the code the README's table promises for it. */
+const rows: ReadonlyArray<[ReconnectError, status]> = [
+  [{ _tag: 'InvalidRequest', violations: [{ field: 'signal_request', description: 'is required' }] }, status.INVALID_ARGUMENT],
+  [{ _tag: 'UpstreamValidation', upstream }, status.INVALID_ARGUMENT],
+  [{ _tag: 'UpstreamAccessDenied', upstream }, status.PERMISSION_DENIED],
+  [{ _tag: 'UpstreamResourceNotFound', upstream }, status.NOT_FOUND],
+  [{ _tag: 'UpstreamConflict', upstream }, status.FAILED_PRECONDITION],
+  [{ _tag: 'UpstreamThrottling', upstream }, status.RESOURCE_EXHAUSTED],
+  [{ _tag: 'UpstreamInternalServer', upstream }, status.INTERNAL],
+  [{ _tag: 'UpstreamUnmodelled', target, name: 'ServiceUnavailableException', message: 'down', requestId: 'req-1234', httpStatus: 503 }, status.UNKNOWN],
+  [{ _tag: 'UpstreamUnreachable', target, reason: 'ECONNRESET' }, status.UNAVAILABLE],
+  [{ _tag: 'UpstreamClientMisconfigured', name: 'CredentialsProviderError' }, status.INTERNAL],
+  [{ _tag: 'DeadlineExceeded', budgetMs: 10_000 }, status.DEADLINE_EXCEEDED],
+  [{ _tag: 'Cancelled' }, status.CANCELLED],
+];
+
+describe('toStatusReport', () => {
+  it('has a row for every ReconnectError variant', () => {
+    const every: Record<ReconnectErrorTag, true> = {
+      InvalidRequest: true, UpstreamValidation: true, UpstreamAccessDenied: true, UpstreamResourceNotFound: true,
+      UpstreamConflict: true, UpstreamThrottling: true, UpstreamInternalServer: true, UpstreamUnmodelled: true,
+      UpstreamUnreachable: true, UpstreamClientMisconfigured: true, DeadlineExceeded: true, Cancelled: true,
+    };
+    assert.deepEqual(new Set(rows.map(([error]) => error._tag)), new Set(Object.keys(every)));
+  });
+
+  for (const [error, code] of rows) {
+    it(`maps ${error._tag} to ${status[code]}`, () => {
+      const report = toStatusReport(error);
+      assert.equal(report.code, code);
+      assert.ok(report.message.length > 20, 'the message should explain the failure');
+    });
+  }
+
+  it('includes the AWS request id and error name for modelled AWS errors', () => {
+    const report = toStatusReport({ _tag: 'UpstreamConflict', upstream });
+    assert.match(report.message, /ConflictException: AWS says no; AWS request id req-1234/);
+    assert.match(report.message, /ABC123def4567/);
+  });
+
+  it('keeps an unmodelled error name, status and message', () => {
+    const report = toStatusReport(rows[7]?.[0] ?? { _tag: 'Cancelled' });
+    assert.match(report.message, /ServiceUnavailableException, HTTP 503: down; AWS request id req-1234/);
+  });
+
+  it('names every violating field for our own validation', () => {
+    const report = toStatusReport({
+      _tag: 'InvalidRequest',
+      violations: [
+        { field: 'stream_group_identifier', description: 'is required' },
+        { field: 'client_token', description: 'must be 32 to 128 characters, but has 5' },
+      ],
+    });
+    assert.equal(report.message, 'invalid request: stream_group_identifier is required; client_token must be 32 to 128 characters, but has 5');
+  });
+
+  it('does not reveal the SDK failure behind a misconfiguration', () => {
+    const report = toStatusReport({ _tag: 'UpstreamClientMisconfigured', name: 'CredentialsProviderError' });
+    assert.doesNotMatch(report.message, /Credentials/);
+  });
+});
