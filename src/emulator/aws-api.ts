@@ -1,0 +1,195 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { assertNever } from './assert-never';
+import type { Clock } from './clock';
+import type { FaultSpec, RecordedRequest } from './control-types';
+import type { EmulatorState } from './emulator-state';
+import { type BodyReadResult, readBody } from './http-body';
+import type { InFlightDelays } from './in-flight-delays';
+import { describeJsonBodyProblem, type JsonObject, member, parseJsonObject } from './json-body';
+import { type OperationName, successStatus } from './operations';
+import { type AwsRoute, labelText } from './router';
+import {
+  isModelledErrorName,
+  modelledHttpStatus,
+  type ServiceError,
+  throttled,
+  UNMODELLED_ERROR_DEFAULT_STATUS,
+  validationError,
+} from './service-error';
+import { sha256Hex } from './signal-answer';
+import type { OperationSuccess } from './stream-session-operations';
+import {
+  decodeCreateStreamSessionConnection,
+  decodeListStreamSessions,
+  decodeSessionAddress,
+  decodeStartStreamSession,
+} from './validation';
+import { sendEmpty, sendJson, sendServiceError } from './wire';
+
+/** How one AWS call ended, for the request log line. Never holds a body. */
+export type AwsOutcome =
+  | { readonly kind: 'answered'; readonly httpStatus: number; readonly errorType: string | undefined }
+  | { readonly kind: 'dropped'; readonly reason: 'fault' | 'client-gone' | 'closing' };
+
+export interface AwsApiDependencies {
+  readonly state: EmulatorState;
+  readonly delays: InFlightDelays;
+  readonly maxBodyBytes: number;
+  readonly clock: Clock;
+}
+
+type ParsedBody = E.Either<ServiceError, JsonObject>;
+
+const answeredWith = (response: ServerResponse, error: ServiceError): AwsOutcome => {
+  sendServiceError(response, error);
+  return { kind: 'answered', httpStatus: error.httpStatus, errorType: error.errorType };
+};
+
+const parsedBodyOf = (body: Extract<BodyReadResult, { kind: 'complete' | 'too-large' }>): ParsedBody => {
+  switch (body.kind) {
+    case 'too-large':
+      return E.left(validationError(`The request body exceeds the ${body.limitBytes}-byte limit.`));
+    case 'complete':
+      return pipe(
+        parseJsonObject(body.text),
+        E.mapLeft((problem) => validationError(describeJsonBodyProblem(problem))),
+      );
+    default:
+      return assertNever(body);
+  }
+};
+
+/** What the request log keeps: labels and ClientToken as received, the signal only as a hash. */
+const recordOf = (route: AwsRoute, body: ParsedBody, atMs: number): RecordedRequest => {
+  const fields = E.isRight(body) ? body.right : {};
+  const clientToken = member(fields, 'ClientToken');
+  const signalRequest = member(fields, 'SignalRequest');
+  return {
+    operation: route.operation,
+    identifier: labelText(route.identifier),
+    streamSessionIdentifier: 'streamSessionIdentifier' in route ? labelText(route.streamSessionIdentifier) : undefined,
+    clientToken: typeof clientToken === 'string' ? clientToken : undefined,
+    signalRequestSha256: typeof signalRequest === 'string' ? sha256Hex(signalRequest) : undefined,
+    at: new Date(atMs).toISOString(),
+  };
+};
+
+const injectedError = (fault: Extract<FaultSpec, { kind: 'error' }>): ServiceError => ({
+  errorType: fault.errorName,
+  httpStatus:
+    fault.httpStatus ??
+    (isModelledErrorName(fault.errorName) ? modelledHttpStatus(fault.errorName) : UNMODELLED_ERROR_DEFAULT_STATUS),
+  message: fault.message ?? `Injected ${fault.errorName} from the GameLift Streams emulator.`,
+});
+
+/**
+ * The restJson1 pipeline for one routed call: count → read body → record → faults → throttle → validate →
+ * operation → answer. Faults come before throttling and validation so a test can inject them into any call. A body
+ * that is too large or not a JSON object is a ValidationException for every operation, even those without input
+ * members in the body.
+ */
+export class AwsApi {
+  constructor(private readonly deps: AwsApiDependencies) {}
+
+  async serve(route: AwsRoute, request: IncomingMessage, response: ServerResponse): Promise<AwsOutcome> {
+    const { state } = this.deps;
+    const { operation } = route;
+    state.counters.increment('calls', operation);
+    const received = await readBody(request, this.deps.maxBodyBytes);
+    if (received.kind === 'aborted') {
+      return { kind: 'dropped', reason: 'client-gone' };
+    }
+    const body = parsedBodyOf(received);
+    state.requestLog.record(recordOf(route, body, this.deps.clock.nowMs()));
+
+    const fault = state.faults.take(operation);
+    if (fault !== undefined) {
+      state.counters.increment('faultsApplied', operation);
+      switch (fault.kind) {
+        case 'error':
+          return answeredWith(response, injectedError(fault));
+        case 'http-status':
+          return answeredWith(response, { errorType: undefined, httpStatus: fault.status, message: '' });
+        case 'drop-connection':
+          request.socket.destroy();
+          return { kind: 'dropped', reason: 'fault' };
+        case 'latency':
+          if ((await this.deps.delays.wait(fault.ms)) === 'cancelled') {
+            request.socket.destroy();
+            return { kind: 'dropped', reason: 'closing' };
+          }
+          break;
+        default:
+          return assertNever(fault);
+      }
+    }
+
+    if (!state.throttle.tryAcquire(operation)) {
+      state.counters.increment('throttled', operation);
+      return answeredWith(response, throttled(operation));
+    }
+
+    return pipe(
+      this.perform(route, body),
+      E.match(
+        (error) => answeredWith(response, error),
+        (outcome) => {
+          if (outcome.replayed) {
+            state.counters.increment('idempotentReplays', operation);
+          }
+          return this.answer(response, operation, outcome);
+        },
+      ),
+    );
+  }
+
+  private perform(route: AwsRoute, body: ParsedBody): E.Either<ServiceError, OperationSuccess> {
+    const { operations } = this.deps.state;
+    switch (route.operation) {
+      case 'StartStreamSession':
+        return pipe(
+          body,
+          E.chain((fields) => decodeStartStreamSession(route, fields)),
+          E.chain((input) => operations.startStreamSession(input)),
+        );
+      case 'ListStreamSessions':
+        return pipe(
+          body,
+          E.chain(() => decodeListStreamSessions(route)),
+          E.chain((input) => operations.listStreamSessions(input)),
+        );
+      case 'GetStreamSession':
+        return pipe(
+          body,
+          E.chain(() => decodeSessionAddress(route)),
+          E.chain((input) => operations.getStreamSession(input)),
+        );
+      case 'TerminateStreamSession':
+        return pipe(
+          body,
+          E.chain(() => decodeSessionAddress(route)),
+          E.chain((input) => operations.terminateStreamSession(input)),
+        );
+      case 'CreateStreamSessionConnection':
+        return pipe(
+          body,
+          E.chain((fields) => decodeCreateStreamSessionConnection(route, fields)),
+          E.chain((input) => operations.createStreamSessionConnection(input)),
+        );
+      default:
+        return assertNever(route);
+    }
+  }
+
+  private answer(response: ServerResponse, operation: OperationName, outcome: OperationSuccess): AwsOutcome {
+    const httpStatus = successStatus(operation);
+    if (outcome.body === undefined) {
+      sendEmpty(response, httpStatus);
+    } else {
+      sendJson(response, httpStatus, outcome.body);
+    }
+    return { kind: 'answered', httpStatus, errorType: undefined };
+  }
+}

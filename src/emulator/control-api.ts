@@ -1,0 +1,302 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { assertNever } from './assert-never';
+import {
+  decodeClientAction,
+  decodeFaultRequest,
+  decodeForcedStatus,
+  decodeRateSetting,
+  decodeStreamGroupRequest,
+  decodeTransitionSetting,
+} from './control-decoders';
+import type { ClientAction, SessionSummary } from './control-types';
+import type { EmulatorState } from './emulator-state';
+import type { BodyReadResult } from './http-body';
+import { newStreamGroupId } from './ids';
+import type { TransitionRefused } from './lifecycle';
+import { describeJsonBodyProblem, type JsonObject, parseJsonObject } from './json-body';
+import { isOperationName, OPERATION_NAMES } from './operations';
+import { decodeLabel, type Label, labelText } from './router';
+import type { StreamGroup, StreamSession } from './stream-session';
+
+/** Every control path starts with this; no AWS route does. */
+export const CONTROL_PATH_PREFIX = '/_emulator';
+
+export const isControlPath = (rawPath: string): boolean =>
+  rawPath === CONTROL_PATH_PREFIX || rawPath.startsWith(`${CONTROL_PATH_PREFIX}/`);
+
+export interface ControlRequest {
+  readonly method: string;
+  readonly rawPath: string;
+  readonly query: URLSearchParams;
+  readonly body: BodyReadResult;
+}
+
+/** A control answer: JSON body, or none for 204. `allow` is set on 405 answers. */
+export interface ControlResponse {
+  readonly status: number;
+  readonly body: object | undefined;
+  readonly allow?: string;
+}
+
+type SessionPath = { readonly group: Label; readonly session: Label };
+
+type ControlRoute =
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'create-stream-group' }
+  | ({ readonly kind: 'set-client' } & SessionPath)
+  | ({ readonly kind: 'force-status' } & SessionPath)
+  | { readonly kind: 'set-transitions' }
+  | { readonly kind: 'set-rate' }
+  | { readonly kind: 'inject-fault' }
+  | { readonly kind: 'clear-faults' }
+  | { readonly kind: 'counters' }
+  | { readonly kind: 'requests' };
+
+type RouteMatch =
+  | { readonly kind: 'matched'; readonly route: ControlRoute }
+  | { readonly kind: 'no-such-path' }
+  | { readonly kind: 'wrong-method'; readonly allow: string };
+
+const byMethod = (method: string, routes: Readonly<Record<string, ControlRoute>>): RouteMatch => {
+  const route = Object.prototype.hasOwnProperty.call(routes, method) ? routes[method] : undefined;
+  return route === undefined
+    ? { kind: 'wrong-method', allow: Object.keys(routes).join(', ') }
+    : { kind: 'matched', route };
+};
+
+const matchControlRoute = (method: string, rawPath: string): RouteMatch => {
+  const segments = rawPath.slice(CONTROL_PATH_PREFIX.length).split('/').slice(1);
+  const [first, group, sessions, session, leaf] = segments;
+  if (segments.length === 1) {
+    switch (first) {
+      case 'reset':
+        return byMethod(method, { POST: { kind: 'reset' } });
+      case 'stream-groups':
+        return byMethod(method, { POST: { kind: 'create-stream-group' } });
+      case 'transitions':
+        return byMethod(method, { PUT: { kind: 'set-transitions' } });
+      case 'rates':
+        return byMethod(method, { PUT: { kind: 'set-rate' } });
+      case 'faults':
+        return byMethod(method, { POST: { kind: 'inject-fault' }, DELETE: { kind: 'clear-faults' } });
+      case 'counters':
+        return byMethod(method, { GET: { kind: 'counters' } });
+      case 'requests':
+        return byMethod(method, { GET: { kind: 'requests' } });
+      default:
+        return { kind: 'no-such-path' };
+    }
+  }
+  if (
+    segments.length === 5 &&
+    first === 'stream-groups' &&
+    group !== undefined &&
+    sessions === 'stream-sessions' &&
+    session !== undefined
+  ) {
+    const path: SessionPath = { group: decodeLabel(group), session: decodeLabel(session) };
+    switch (leaf) {
+      case 'client':
+        return byMethod(method, { POST: { kind: 'set-client', ...path } });
+      case 'status':
+        return byMethod(method, { PUT: { kind: 'force-status', ...path } });
+      default:
+        return { kind: 'no-such-path' };
+    }
+  }
+  return { kind: 'no-such-path' };
+};
+
+const json = (status: number, body: object): ControlResponse => ({ status, body });
+const empty = (status: number): ControlResponse => ({ status, body: undefined });
+const failure = (status: number, message: string): ControlResponse => ({ status, body: { message } });
+
+const sessionSummary = (session: StreamSession): SessionSummary => ({
+  id: session.id,
+  arn: session.arn,
+  status: session.status,
+  statusReason: session.statusReason,
+});
+
+/** The emulator's test-control endpoints. Synchronous once the body is read; every outcome is a response value. */
+export class ControlApi {
+  constructor(private readonly state: EmulatorState) {}
+
+  handle(request: ControlRequest): ControlResponse {
+    const match = matchControlRoute(request.method, request.rawPath);
+    switch (match.kind) {
+      case 'no-such-path':
+        return failure(404, `No control endpoint at ${request.rawPath.slice(0, 256)}.`);
+      case 'wrong-method':
+        return { status: 405, body: { message: `Use ${match.allow} on ${request.rawPath}.` }, allow: match.allow };
+      case 'matched':
+        return this.withBody(request, match.route);
+      default:
+        return assertNever(match);
+    }
+  }
+
+  private withBody(request: ControlRequest, route: ControlRoute): ControlResponse {
+    const { body } = request;
+    switch (body.kind) {
+      case 'aborted':
+        return failure(400, 'The request body was not received completely.');
+      case 'too-large':
+        return failure(413, `The request body exceeds ${body.limitBytes} bytes.`);
+      case 'complete':
+        return pipe(
+          parseJsonObject(body.text),
+          E.match(
+            (problem) => failure(400, describeJsonBodyProblem(problem)),
+            (parsed) => this.dispatch(route, parsed, request.query),
+          ),
+        );
+      default:
+        return assertNever(body);
+    }
+  }
+
+  private dispatch(route: ControlRoute, body: JsonObject, query: URLSearchParams): ControlResponse {
+    switch (route.kind) {
+      case 'reset':
+        this.state.reset();
+        return empty(204);
+      case 'create-stream-group':
+        return this.createStreamGroup(body);
+      case 'set-client':
+        return this.setClient(route, body);
+      case 'force-status':
+        return this.forceStatus(route, body);
+      case 'set-transitions':
+        return pipe(
+          decodeTransitionSetting(body),
+          E.match(
+            (message) => failure(400, message),
+            (setting) => {
+              this.state.setTransitionDelay(setting.delayMs);
+              return json(200, setting);
+            },
+          ),
+        );
+      case 'set-rate':
+        return pipe(
+          decodeRateSetting(body),
+          E.match(
+            (message) => failure(400, message),
+            (setting) => {
+              this.state.throttle.setLimit(setting.operation, setting);
+              return json(200, setting);
+            },
+          ),
+        );
+      case 'inject-fault':
+        return pipe(
+          decodeFaultRequest(body),
+          E.match(
+            (message) => failure(400, message),
+            (request) => json(201, { id: this.state.faults.add(request) }),
+          ),
+        );
+      case 'clear-faults':
+        this.state.faults.clear();
+        return empty(204);
+      case 'counters':
+        return json(200, this.state.counters.snapshot());
+      case 'requests':
+        return this.recordedRequests(query);
+      default:
+        return assertNever(route);
+    }
+  }
+
+  /** Idempotent: an existing id answers 200 with the group instead of 201, so start-up seeding can be repeated. */
+  private createStreamGroup(body: JsonObject): ControlResponse {
+    return pipe(
+      decodeStreamGroupRequest(body),
+      E.match(
+        (message) => failure(400, message),
+        ({ id }) => {
+          const { group, created } = this.state.store.ensureStreamGroup(id ?? this.unusedStreamGroupId());
+          return json(created ? 201 : 200, { id: group.id, arn: group.arn });
+        },
+      ),
+    );
+  }
+
+  private setClient(path: SessionPath, body: JsonObject): ControlResponse {
+    return pipe(
+      decodeClientAction(body),
+      E.match(
+        (message) => failure(400, message),
+        (action) =>
+          this.withSession(path, (session) =>
+            pipe(
+              this.clientTransition(session, action),
+              E.match(
+                (refused) => failure(409, refused.message),
+                () => json(200, sessionSummary(session)),
+              ),
+            ),
+          ),
+      ),
+    );
+  }
+
+  private clientTransition(session: StreamSession, action: ClientAction): E.Either<TransitionRefused, void> {
+    switch (action) {
+      case 'connect':
+        return this.state.lifecycle.connectClient(session);
+      case 'drop':
+        return this.state.lifecycle.dropClient(session);
+      default:
+        return assertNever(action);
+    }
+  }
+
+  private forceStatus(path: SessionPath, body: JsonObject): ControlResponse {
+    return pipe(
+      decodeForcedStatus(body),
+      E.match(
+        (message) => failure(400, message),
+        ({ status, statusReason }) =>
+          this.withSession(path, (session) => {
+            this.state.lifecycle.force(session, status, statusReason);
+            return json(200, sessionSummary(session));
+          }),
+      ),
+    );
+  }
+
+  private recordedRequests(query: URLSearchParams): ControlResponse {
+    const operation = query.get('operation') ?? undefined;
+    if (operation !== undefined && !isOperationName(operation)) {
+      return failure(400, `"operation" must be one of ${OPERATION_NAMES.join(', ')}`);
+    }
+    return json(200, { requests: this.state.requestLog.list(operation) });
+  }
+
+  private withSession(path: SessionPath, act: (session: StreamSession) => ControlResponse): ControlResponse {
+    const group = this.findGroup(path.group);
+    if (group === undefined) {
+      return failure(404, `Stream group ${labelText(path.group)} was not found.`);
+    }
+    const session =
+      path.session.kind === 'decoded' ? this.state.store.findStreamSession(group, path.session.value) : undefined;
+    return session === undefined
+      ? failure(404, `Stream session ${labelText(path.session)} was not found in stream group ${group.id}.`)
+      : act(session);
+  }
+
+  private findGroup(label: Label): StreamGroup | undefined {
+    return label.kind === 'decoded' ? this.state.store.findStreamGroup(label.value) : undefined;
+  }
+
+  private unusedStreamGroupId(): string {
+    let id = newStreamGroupId();
+    while (this.state.store.hasStreamGroup(id)) {
+      id = newStreamGroupId();
+    }
+    return id;
+  }
+}

@@ -1,0 +1,66 @@
+import type { AccountScope } from './arn';
+import type { Clock } from './clock';
+import { OperationCounters } from './counters';
+import { FaultPlan } from './faults';
+import { SessionLifecycle } from './lifecycle';
+import type { OperationName } from './operations';
+import { RequestLog } from './request-log';
+import { EmulatorStore } from './store';
+import { StreamSessionOperations } from './stream-session-operations';
+import { OperationThrottle, type RateLimit } from './throttle';
+import { TimerRegistry } from './timers';
+
+/** What the emulator was started with; a reset returns to exactly this. */
+export interface EmulatorBaseline {
+  readonly scope: AccountScope;
+  readonly transitionDelayMs: number;
+  readonly rateLimits: Readonly<Record<OperationName, RateLimit>>;
+}
+
+/** Everything one emulator instance remembers, with a single reset. */
+export class EmulatorState {
+  readonly timers = new TimerRegistry();
+  readonly store: EmulatorStore;
+  readonly lifecycle: SessionLifecycle;
+  readonly operations: StreamSessionOperations;
+  readonly faults = new FaultPlan();
+  readonly throttle: OperationThrottle;
+  readonly counters = new OperationCounters();
+  readonly requestLog = new RequestLog();
+  private delayMs: number;
+
+  constructor(
+    readonly baseline: EmulatorBaseline,
+    clock: Clock,
+  ) {
+    this.delayMs = baseline.transitionDelayMs;
+    this.store = new EmulatorStore(baseline.scope, clock.nowMs);
+    this.lifecycle = new SessionLifecycle(this.timers, () => this.delayMs, clock.nowMs);
+    this.operations = new StreamSessionOperations(baseline.scope, this.store, this.lifecycle, clock.nowMs);
+    this.throttle = new OperationThrottle(baseline.rateLimits, clock.monotonicMs);
+  }
+
+  get transitionDelayMs(): number {
+    return this.delayMs;
+  }
+
+  /** Applies to transitions that start after the change; ones already scheduled keep their delay. */
+  setTransitionDelay(delayMs: number): void {
+    this.delayMs = delayMs;
+  }
+
+  reset(): void {
+    this.timers.cancelAll();
+    this.store.clear();
+    this.operations.reset();
+    this.faults.clear();
+    this.throttle.reset();
+    this.counters.reset();
+    this.requestLog.clear();
+    this.delayMs = this.baseline.transitionDelayMs;
+  }
+
+  close(): void {
+    this.timers.close();
+  }
+}

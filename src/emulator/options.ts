@@ -1,0 +1,104 @@
+import * as E from 'fp-ts/Either';
+import type { AccountScope } from './arn';
+import { CONTROL_LIMITS } from './control-types';
+import { DEFAULT_MAX_BODY_BYTES } from './http-body';
+import { OPERATION_NAMES, type OperationName, perOperation } from './operations';
+import { DEFAULT_RATE_LIMITS, type RateLimit } from './throttle';
+
+/** The subset of a pino logger the emulator uses, so a pino logger (or a child of one) can be passed as is. */
+export interface EmulatorLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface EmulatorOptions {
+  /** Default 127.0.0.1: loopback only. */
+  readonly host?: string;
+  /** Default 0: an ephemeral port, reported in `RunningEmulator.port`. */
+  readonly port?: number;
+  /** Default us-west-2; used in ARNs and as the sessions' Location. */
+  readonly region?: string;
+  /** Default 111122223333; used in ARNs. */
+  readonly accountId?: string;
+  /** Default 0: follow-up transitions happen before the response is written. */
+  readonly transitionDelayMs?: number;
+  /** Per-operation token buckets; unspecified operations keep the defaults. */
+  readonly rates?: Partial<Readonly<Record<OperationName, RateLimit>>>;
+  /** Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Default: logs nothing. */
+  readonly logger?: EmulatorLogger;
+  /** Log one line per AWS call (operation, status, error type, request id, duration). Default false. */
+  readonly logRequests?: boolean;
+}
+
+export interface ResolvedOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly scope: AccountScope;
+  readonly transitionDelayMs: number;
+  readonly rateLimits: Readonly<Record<OperationName, RateLimit>>;
+  readonly maxBodyBytes: number;
+  readonly logger: EmulatorLogger;
+  readonly logRequests: boolean;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_REGION = 'us-west-2';
+export const DEFAULT_ACCOUNT_ID = '111122223333';
+
+const silentLogger: EmulatorLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Regions end up inside ARNs, whose fields may not hold `:` or a newline. */
+const REGION_PATTERN = /^[a-z0-9-]{1,32}$/;
+const ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;
+const MAX_BODY_BYTES_LIMIT = 64 * 1024 * 1024;
+
+const isIntegerIn = (value: number, min: number, max: number): boolean =>
+  Number.isInteger(value) && value >= min && value <= max;
+
+const rateProblem = (operation: OperationName, limit: RateLimit | undefined): string | undefined => {
+  if (limit === undefined) {
+    return undefined;
+  }
+  const validRate =
+    Number.isFinite(limit.ratePerSecond) &&
+    limit.ratePerSecond > 0 &&
+    limit.ratePerSecond <= CONTROL_LIMITS.maxRatePerSecond;
+  return validRate && isIntegerIn(limit.burst, 1, CONTROL_LIMITS.maxBurst)
+    ? undefined
+    : `rates.${operation} needs ratePerSecond > 0 and an integer burst >= 1`;
+};
+
+/** Checks and completes the options; every problem is reported at once. */
+export const resolveOptions = (options: EmulatorOptions): E.Either<string, ResolvedOptions> => {
+  const resolved: ResolvedOptions = {
+    host: options.host ?? DEFAULT_HOST,
+    port: options.port ?? 0,
+    scope: { region: options.region ?? DEFAULT_REGION, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID },
+    transitionDelayMs: options.transitionDelayMs ?? 0,
+    rateLimits: perOperation((operation) => options.rates?.[operation] ?? DEFAULT_RATE_LIMITS[operation]),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    logger: options.logger ?? silentLogger,
+    logRequests: options.logRequests ?? false,
+  };
+  const problems = [
+    resolved.host === '' ? 'host must not be empty' : undefined,
+    isIntegerIn(resolved.port, 0, 65_535) ? undefined : 'port must be an integer from 0 to 65535',
+    REGION_PATTERN.test(resolved.scope.region) ? undefined : 'region must be 1-32 lowercase letters, digits or hyphens',
+    ACCOUNT_ID_PATTERN.test(resolved.scope.accountId) ? undefined : 'accountId must be 12 digits',
+    isIntegerIn(resolved.transitionDelayMs, 0, CONTROL_LIMITS.maxTransitionDelayMs)
+      ? undefined
+      : `transitionDelayMs must be an integer from 0 to ${CONTROL_LIMITS.maxTransitionDelayMs}`,
+    isIntegerIn(resolved.maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT)
+      ? undefined
+      : `maxBodyBytes must be an integer from 1 to ${MAX_BODY_BYTES_LIMIT}`,
+    ...OPERATION_NAMES.map((operation) => rateProblem(operation, options.rates?.[operation])),
+  ].filter((problem): problem is string => problem !== undefined);
+  return problems.length === 0 ? E.right(resolved) : E.left(`invalid emulator options: ${problems.join('; ')}`);
+};

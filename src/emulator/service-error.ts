@@ -1,0 +1,69 @@
+import { assertNever } from './assert-never';
+
+/** The six errors the model lists for the stream-session operations. */
+export const MODELLED_ERROR_NAMES = [
+  'AccessDeniedException',
+  'ConflictException',
+  'InternalServerException',
+  'ResourceNotFoundException',
+  'ThrottlingException',
+  'ValidationException',
+] as const;
+
+export type ModelledErrorName = (typeof MODELLED_ERROR_NAMES)[number];
+
+export const isModelledErrorName = (value: string): value is ModelledErrorName =>
+  (MODELLED_ERROR_NAMES as readonly string[]).includes(value);
+
+export const modelledHttpStatus = (name: ModelledErrorName): number => {
+  switch (name) {
+    case 'ValidationException':
+      return 400;
+    case 'AccessDeniedException':
+      return 403;
+    case 'ResourceNotFoundException':
+      return 404;
+    case 'ConflictException':
+      return 409;
+    case 'ThrottlingException':
+      return 429;
+    case 'InternalServerException':
+      return 500;
+    default:
+      return assertNever(name);
+  }
+};
+
+/** Status an injected error with an unmodelled name gets unless the fault says otherwise. */
+export const UNMODELLED_ERROR_DEFAULT_STATUS = 400;
+
+/**
+ * An AWS-style error response as a value. `errorType` goes to `X-Amzn-Errortype`; `undefined` means a bare HTTP error
+ * with no type information, which the SDK reports as `Unknown`.
+ */
+export interface ServiceError {
+  readonly errorType: string | undefined;
+  readonly httpStatus: number;
+  readonly message: string;
+}
+
+const modelled = (name: ModelledErrorName, message: string): ServiceError => ({
+  errorType: name,
+  httpStatus: modelledHttpStatus(name),
+  message,
+});
+
+export const validationError = (message: string): ServiceError => modelled('ValidationException', message);
+export const resourceNotFound = (message: string): ServiceError => modelled('ResourceNotFoundException', message);
+export const conflict = (message: string): ServiceError => modelled('ConflictException', message);
+export const internalServerError = (message: string): ServiceError => modelled('InternalServerException', message);
+
+export const throttled = (operation: string): ServiceError =>
+  modelled('ThrottlingException', `Rate exceeded for ${operation}; retry after a short wait.`);
+
+export const unknownOperation = (method: string, rawPath: string): ServiceError => ({
+  errorType: 'UnknownOperationException',
+  httpStatus: 404,
+  // The raw path can only hold labels the caller chose to send in a URL; it never carries a signal string.
+  message: `No GameLift Streams operation matches ${method} ${rawPath.slice(0, 256)}.`,
+});

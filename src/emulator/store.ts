@@ -1,0 +1,84 @@
+import * as E from 'fp-ts/Either';
+import { type AccountScope, lastResourceSegment, looksLikeArn, streamGroupArn } from './arn';
+import { conflict, type ServiceError } from './service-error';
+import { hasEnded } from './session-status';
+import type { StreamGroup, StreamSession } from './stream-session';
+
+/** Sessions a group retains; beyond it the oldest ended session is forgotten, so memory stays bounded under load. */
+export const MAX_SESSIONS_PER_GROUP = 10_000;
+
+export type EnsureResult = { readonly group: StreamGroup; readonly created: boolean };
+
+/** In-memory stream groups and their sessions, looked up by ID or ARN. */
+export class EmulatorStore {
+  private readonly groups = new Map<string, StreamGroup>();
+
+  constructor(
+    private readonly scope: AccountScope,
+    private readonly now: () => number,
+  ) {}
+
+  ensureStreamGroup(id: string): EnsureResult {
+    const existing = this.groups.get(id);
+    if (existing !== undefined) {
+      return { group: existing, created: false };
+    }
+    const group: StreamGroup = {
+      id,
+      arn: streamGroupArn(this.scope, id),
+      createdAtMs: this.now(),
+      sessions: new Map(),
+    };
+    this.groups.set(id, group);
+    return { group, created: true };
+  }
+
+  hasStreamGroup(id: string): boolean {
+    return this.groups.has(id);
+  }
+
+  /** An ARN matches only if it is exactly the group's ARN, so an ARN from another region or account is not found. */
+  findStreamGroup(identifier: string): StreamGroup | undefined {
+    const group = this.groups.get(looksLikeArn(identifier) ? lastResourceSegment(identifier) : identifier);
+    if (group === undefined) {
+      return undefined;
+    }
+    return !looksLikeArn(identifier) || group.arn === identifier ? group : undefined;
+  }
+
+  /** A session ARN whose group part differs from `group` is not found, like an unknown session. */
+  findStreamSession(group: StreamGroup, identifier: string): StreamSession | undefined {
+    const session = group.sessions.get(looksLikeArn(identifier) ? lastResourceSegment(identifier) : identifier);
+    if (session === undefined) {
+      return undefined;
+    }
+    return !looksLikeArn(identifier) || session.arn === identifier ? session : undefined;
+  }
+
+  addSession(group: StreamGroup, session: StreamSession): E.Either<ServiceError, StreamSession> {
+    if (group.sessions.size >= MAX_SESSIONS_PER_GROUP && !this.evictOldestEndedSession(group)) {
+      return E.left(
+        conflict(
+          `Stream group ${group.id} already holds ${MAX_SESSIONS_PER_GROUP} sessions that have not ended ` +
+            '(an emulator limit); terminate some before starting more.',
+        ),
+      );
+    }
+    group.sessions.set(session.id, session);
+    return E.right(session);
+  }
+
+  clear(): void {
+    this.groups.clear();
+  }
+
+  private evictOldestEndedSession(group: StreamGroup): boolean {
+    for (const [id, session] of group.sessions) {
+      if (hasEnded(session.status)) {
+        group.sessions.delete(id);
+        return true;
+      }
+    }
+    return false;
+  }
+}

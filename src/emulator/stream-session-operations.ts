@@ -1,0 +1,284 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { type AccountScope, applicationArn, streamSessionArn } from './arn';
+import { assertNever } from './assert-never';
+import { IdempotencyLedger } from './idempotency';
+import { newStreamSessionId } from './ids';
+import type { SessionLifecycle, TransitionRefused } from './lifecycle';
+import type { OperationName } from './operations';
+import { encodeNextToken } from './pagination';
+import { conflict, resourceNotFound, type ServiceError, validationError } from './service-error';
+import { emulatorSignalResponse, NO_CLIENT_CONNECTION, sha256Hex } from './signal-answer';
+import type { EmulatorStore } from './store';
+import { noTimers, type StreamGroup, type StreamSession } from './stream-session';
+import type {
+  CreateStreamSessionConnectionInput,
+  ListStreamSessionsInput,
+  SessionAddress,
+  StartStreamSessionInput,
+} from './validation';
+
+/** What a successful operation answers: a JSON body, or nothing (204); replays are counted by the caller. */
+export interface OperationSuccess {
+  readonly body: object | undefined;
+  readonly replayed: boolean;
+}
+
+/** restJson1's default timestamp format is epoch seconds. */
+const epochSeconds = (ms: number): number => ms / 1000;
+
+/** The StartStreamSession / GetStreamSession output shape. */
+export const streamSessionDescription = (session: StreamSession): object => ({
+  Arn: session.arn,
+  Description: session.description,
+  StreamGroupId: session.streamGroupId,
+  UserId: session.userId,
+  Status: session.status,
+  StatusReason: session.statusReason,
+  Protocol: session.protocol,
+  Location: session.location,
+  SignalResponse: session.initialSignalResponse,
+  ConnectionTimeoutSeconds: session.connectionTimeoutSeconds,
+  SessionLengthSeconds: session.sessionLengthSeconds,
+  AdditionalLaunchArgs: session.additionalLaunchArgs,
+  AdditionalEnvironmentVariables: session.additionalEnvironmentVariables,
+  LastUpdatedAt: epochSeconds(session.lastUpdatedAtMs),
+  CreatedAt: epochSeconds(session.createdAtMs),
+  ApplicationArn: session.applicationArn,
+});
+
+/** The `StreamSessionSummary` shape used by ListStreamSessions. */
+const streamSessionSummary = (session: StreamSession): object => ({
+  Arn: session.arn,
+  UserId: session.userId,
+  Status: session.status,
+  StatusReason: session.statusReason,
+  Protocol: session.protocol,
+  LastUpdatedAt: epochSeconds(session.lastUpdatedAtMs),
+  CreatedAt: epochSeconds(session.createdAtMs),
+  ApplicationArn: session.applicationArn,
+  Location: session.location,
+});
+
+/** The parameters that must match for a ClientToken replay; the signal enters only as a hash. */
+const startFingerprint = (input: StartStreamSessionInput, groupId: string): string =>
+  sha256Hex(
+    JSON.stringify([
+      groupId,
+      input.protocol,
+      sha256Hex(input.signalRequest),
+      input.applicationIdentifier,
+      input.description ?? null,
+      input.userId ?? null,
+      input.locations ?? null,
+      input.connectionTimeoutSeconds,
+      input.sessionLengthSeconds,
+      input.additionalLaunchArgs ?? null,
+      input.additionalEnvironmentVariables ?? null,
+    ]),
+  );
+
+const connectionFingerprint = (session: StreamSession, signalRequest: string): string =>
+  sha256Hex(JSON.stringify([session.arn, sha256Hex(signalRequest)]));
+
+const idempotencyMismatch = (operation: string): ServiceError =>
+  validationError(
+    `ClientToken was already used for a ${operation} call with different parameters ` +
+      '(idempotent parameter mismatch); use a new ClientToken for a new request.',
+  );
+
+const asConflict = (refused: TransitionRefused): ServiceError => conflict(refused.message);
+
+interface IdempotencyScope {
+  readonly ledger: IdempotencyLedger<object>;
+  readonly operation: Extract<OperationName, 'StartStreamSession' | 'CreateStreamSessionConnection'>;
+  readonly group: StreamGroup;
+  readonly clientToken: string | undefined;
+}
+
+const success = (body: object | undefined): OperationSuccess => ({ body, replayed: false });
+
+/** The five operations over the store and the lifecycle; every outcome is a value. */
+export class StreamSessionOperations {
+  private readonly startLedger = new IdempotencyLedger<object>();
+  private readonly connectionLedger = new IdempotencyLedger<object>();
+
+  constructor(
+    private readonly scope: AccountScope,
+    private readonly store: EmulatorStore,
+    private readonly lifecycle: SessionLifecycle,
+    private readonly now: () => number,
+  ) {}
+
+  startStreamSession(input: StartStreamSessionInput): E.Either<ServiceError, OperationSuccess> {
+    return pipe(
+      this.streamGroup(input.identifier),
+      E.chain((group) =>
+        this.idempotently(
+          { ledger: this.startLedger, operation: 'StartStreamSession', group, clientToken: input.clientToken },
+          startFingerprint(input, group.id),
+          () => this.createSession(group, input),
+        ),
+      ),
+    );
+  }
+
+  getStreamSession(input: SessionAddress): E.Either<ServiceError, OperationSuccess> {
+    return pipe(
+      this.streamSession(input),
+      E.map(({ session }) => success(streamSessionDescription(session))),
+    );
+  }
+
+  listStreamSessions(input: ListStreamSessionsInput): E.Either<ServiceError, OperationSuccess> {
+    return pipe(
+      this.streamGroup(input.identifier),
+      E.map((group) => {
+        const matching = [...group.sessions.values()].filter(
+          (session) =>
+            (input.status === undefined || session.status === input.status) &&
+            // Emulated sessions never export files, so any ExportFilesStatus filter matches none.
+            input.exportFilesStatus === undefined,
+        );
+        const page = matching.slice(input.offset, input.offset + input.maxResults);
+        const nextOffset = input.offset + page.length;
+        return success({
+          Items: page.map(streamSessionSummary),
+          NextToken: nextOffset < matching.length ? encodeNextToken(nextOffset) : undefined,
+        });
+      }),
+    );
+  }
+
+  terminateStreamSession(input: SessionAddress): E.Either<ServiceError, OperationSuccess> {
+    return pipe(
+      this.streamSession(input),
+      E.chain(({ session }) => pipe(this.lifecycle.terminate(session), E.mapLeft(asConflict))),
+      E.map(() => success(undefined)),
+    );
+  }
+
+  createStreamSessionConnection(input: CreateStreamSessionConnectionInput): E.Either<ServiceError, OperationSuccess> {
+    return pipe(
+      this.streamSession(input),
+      E.chain(({ group, session }) =>
+        this.idempotently(
+          {
+            ledger: this.connectionLedger,
+            operation: 'CreateStreamSessionConnection',
+            group,
+            clientToken: input.clientToken,
+          },
+          connectionFingerprint(session, input.signalRequest),
+          () => this.reconnect(session, input.signalRequest),
+        ),
+      ),
+    );
+  }
+
+  reset(): void {
+    this.startLedger.clear();
+    this.connectionLedger.clear();
+  }
+
+  /** Runs `perform` once per (group, ClientToken); a retry with the same parameters gets the first result back. */
+  private idempotently(
+    scope: IdempotencyScope,
+    fingerprint: string,
+    perform: () => E.Either<ServiceError, OperationSuccess>,
+  ): E.Either<ServiceError, OperationSuccess> {
+    const { ledger, group, clientToken } = scope;
+    if (clientToken === undefined) {
+      return perform();
+    }
+    const known = ledger.lookup(group.id, clientToken, fingerprint);
+    switch (known.kind) {
+      case 'replay':
+        return E.right({ body: known.result, replayed: true });
+      case 'mismatch':
+        return E.left(idempotencyMismatch(scope.operation));
+      case 'new':
+        return pipe(
+          perform(),
+          E.map((performed) => {
+            if (performed.body !== undefined) {
+              ledger.remember(group.id, clientToken, fingerprint, performed.body);
+            }
+            return performed;
+          }),
+        );
+      default:
+        return assertNever(known);
+    }
+  }
+
+  private reconnect(session: StreamSession, signalRequest: string): E.Either<ServiceError, OperationSuccess> {
+    return pipe(
+      this.lifecycle.reconnect(session),
+      E.mapLeft(asConflict),
+      E.map(() => success({ SignalResponse: emulatorSignalResponse(signalRequest) })),
+    );
+  }
+
+  private createSession(group: StreamGroup, input: StartStreamSessionInput): E.Either<ServiceError, OperationSuccess> {
+    const id = newStreamSessionId();
+    const createdAtMs = this.now();
+    const session: StreamSession = {
+      id,
+      arn: streamSessionArn(this.scope, group.id, id),
+      streamGroupId: group.id,
+      location: input.locations?.[0] ?? this.scope.region,
+      protocol: input.protocol,
+      applicationArn: applicationArn(this.scope, input.applicationIdentifier),
+      description: input.description,
+      userId: input.userId,
+      connectionTimeoutSeconds: input.connectionTimeoutSeconds,
+      sessionLengthSeconds: input.sessionLengthSeconds,
+      additionalLaunchArgs: input.additionalLaunchArgs,
+      additionalEnvironmentVariables: input.additionalEnvironmentVariables,
+      createdAtMs,
+      // A session started without a client has no offer to answer.
+      initialSignalResponse:
+        input.signalRequest === NO_CLIENT_CONNECTION ? undefined : emulatorSignalResponse(input.signalRequest),
+      status: 'ACTIVATING',
+      statusReason: undefined,
+      lastUpdatedAtMs: createdAtMs,
+      reconnections: 0,
+      timers: noTimers(),
+    };
+    return pipe(
+      this.store.addSession(group, session),
+      E.map((added) => {
+        // The answer reports ACTIVATING, as AWS does; the lifecycle may already have moved on when it is sent.
+        const body = streamSessionDescription(added);
+        this.lifecycle.activate(added);
+        return success(body);
+      }),
+    );
+  }
+
+  private streamGroup(identifier: string): E.Either<ServiceError, StreamGroup> {
+    const group = this.store.findStreamGroup(identifier);
+    return group === undefined
+      ? E.left(resourceNotFound(`Stream group ${identifier} was not found.`))
+      : E.right(group);
+  }
+
+  private streamSession(
+    address: SessionAddress,
+  ): E.Either<ServiceError, { readonly group: StreamGroup; readonly session: StreamSession }> {
+    return pipe(
+      this.streamGroup(address.identifier),
+      E.chain((group) => {
+        const session = this.store.findStreamSession(group, address.streamSessionIdentifier);
+        return session === undefined
+          ? E.left(
+              resourceNotFound(
+                `Stream session ${address.streamSessionIdentifier} was not found in stream group ${group.id}.`,
+              ),
+            )
+          : E.right({ group, session });
+      }),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import type { StreamSessionStatus, StreamSessionStatusReason } from './session-status';
+import type { ScheduledTimer } from './timers';
+
+/** The timers a live session may own; the lifecycle keeps them consistent with the session's status. */
+export interface SessionTimers {
+  /** Automatic follow-up of a transitional status (ACTIVATING, RECONNECTING, TERMINATING). */
+  followUp: ScheduledTimer | undefined;
+  /** ConnectionTimeoutSeconds window while ACTIVE or PENDING_CLIENT_RECONNECTION. */
+  connectionWindow: ScheduledTimer | undefined;
+  /** SessionLengthSeconds limit; runs while the session has not ended. */
+  sessionLength: ScheduledTimer | undefined;
+}
+
+/** One emulated stream session. Only the lifecycle changes the mutable fields. */
+export interface StreamSession {
+  readonly id: string;
+  readonly arn: string;
+  readonly streamGroupId: string;
+  readonly location: string;
+  readonly protocol: 'WebRTC';
+  readonly applicationArn: string;
+  readonly description: string | undefined;
+  readonly userId: string | undefined;
+  readonly connectionTimeoutSeconds: number;
+  readonly sessionLengthSeconds: number;
+  readonly additionalLaunchArgs: readonly string[] | undefined;
+  readonly additionalEnvironmentVariables: Readonly<Record<string, string>> | undefined;
+  readonly createdAtMs: number;
+  /** Sensitive: returned by GetStreamSession as AWS does, never logged. */
+  readonly initialSignalResponse: string | undefined;
+  status: StreamSessionStatus;
+  statusReason: StreamSessionStatusReason | undefined;
+  lastUpdatedAtMs: number;
+  /** Accepted CreateStreamSessionConnection calls; decides whether an ACTIVE timeout is a reconnection timeout. */
+  reconnections: number;
+  readonly timers: SessionTimers;
+}
+
+export interface StreamGroup {
+  readonly id: string;
+  readonly arn: string;
+  readonly createdAtMs: number;
+  /** Insertion order is creation order, which ListStreamSessions pages through. */
+  readonly sessions: Map<string, StreamSession>;
+}
+
+export const noTimers = (): SessionTimers => ({
+  followUp: undefined,
+  connectionWindow: undefined,
+  sessionLength: undefined,
+});

@@ -1,0 +1,131 @@
+import * as E from 'fp-ts/Either';
+
+import { startReconnectService, type RunningService } from './app';
+import { loadConfig, type Config } from './config';
+import { DEMO_STREAM_GROUP_ID } from './emulator/demo';
+import { EmulatorControl } from './emulator/control-client';
+import { startEmulator, type RunningEmulator } from './emulator/server';
+import { createLogger, type Logger } from './logging/logger';
+import type { UpstreamTarget } from './upstream/regional-clients';
+
+/** How long calls in flight may take to finish when the process is told to stop. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
+/** The emulator does not check signatures; these only satisfy the SDK's signer and are not secrets. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-does-not-check-signatures' };
+
+interface Upstream {
+  readonly target: UpstreamTarget;
+  readonly description: string;
+  readonly emulator: RunningEmulator | undefined;
+}
+
+async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either<string, Upstream>> {
+  switch (config.backend) {
+    case 'aws':
+      return E.right({
+        target: { _tag: 'Aws' },
+        description: `Amazon GameLift Streams in ${config.regions.join(', ')} (standard AWS configuration)`,
+        emulator: undefined,
+      });
+    case 'emulator': {
+      const [region = 'us-west-2'] = config.regions;
+      const started = await startEmulator({
+        host: config.emulatorHost,
+        port: config.emulatorPort,
+        region,
+        logger: logger.child({ component: 'emulator' }, { level: 'warn' }),
+      })();
+      if (E.isLeft(started)) {
+        return E.left(`could not start the embedded emulator on ${config.emulatorHost}:${config.emulatorPort}: ${started.left.message}`);
+      }
+      const emulator = started.right;
+      const seeded = await new EmulatorControl(emulator.endpoint).createStreamGroup({ id: DEMO_STREAM_GROUP_ID })();
+      if (E.isLeft(seeded)) {
+        await emulator.close();
+        return E.left(`could not seed the embedded emulator: ${seeded.left.message}`);
+      }
+      return E.right({
+        target: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS },
+        description: `the embedded GameLift Streams emulator at ${emulator.endpoint} (demo stream group ${DEMO_STREAM_GROUP_ID}; set RECONNECT_BACKEND=aws for real AWS)`,
+        emulator,
+      });
+    }
+    default: {
+      const unreachable: never = config.backend;
+      return unreachable;
+    }
+  }
+}
+
+function stopOnSignals(service: RunningService, upstream: Upstream, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: finishing calls in flight');
+    void service
+      .stop(SHUTDOWN_GRACE_MS)
+      .then(() => upstream.emulator?.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'failed to stop cleanly');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function main(): Promise<number> {
+  const config = loadConfig(process.env);
+  if (E.isLeft(config)) {
+    process.stderr.write(`${config.left}\n`);
+    return 1;
+  }
+  const logger = createLogger(config.right.logLevel);
+  const upstream = await prepareUpstream(config.right, logger);
+  if (E.isLeft(upstream)) {
+    logger.fatal(upstream.left);
+    return 1;
+  }
+  const service = await startReconnectService({
+    grpcHost: config.right.grpcHost,
+    grpcPort: config.right.grpcPort,
+    regions: config.right.regions,
+    maxSignalRequestBytes: config.right.maxSignalRequestBytes,
+    deadlineBudgetMs: config.right.deadlineBudgetMs,
+    upstreamMaxSockets: config.right.upstreamMaxSockets,
+    upstream: upstream.right.target,
+    logger,
+  })();
+  if (E.isLeft(service)) {
+    logger.fatal(`could not serve gRPC on ${config.right.grpcHost}:${config.right.grpcPort}: ${service.left.message}`);
+    await upstream.right.emulator?.close();
+    return 1;
+  }
+  logger.info(
+    `reconnect.v1.ReconnectService serving gRPC on ${config.right.grpcHost}:${service.right.port}, backed by ${upstream.right.description}`,
+  );
+  stopOnSignals(service.right, upstream.right, logger);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    if (code !== 0) {
+      process.exitCode = code;
+    }
+  },
+  (defect: unknown) => {
+    process.stderr.write(`fatal: ${defect instanceof Error ? (defect.stack ?? defect.message) : String(defect)}\n`);
+    process.exitCode = 1;
+  },
+);

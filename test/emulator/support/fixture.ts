@@ -1,0 +1,169 @@
+import { GameLiftStreamsClient, StartStreamSessionCommand, type StartStreamSessionCommandInput } from '@aws-sdk/client-gameliftstreams';
+import * as E from 'fp-ts/Either';
+import type * as TE from 'fp-ts/TaskEither';
+import { EmulatorControl } from '../../../src/emulator/control-client';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../../src/emulator/server';
+
+export const REGION = 'us-west-2';
+export const ACCOUNT_ID = '111122223333';
+export const GROUP_ID = 'sg-test00001';
+export const GROUP_ARN = `arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamgroup/${GROUP_ID}`;
+export const OFFER = '{"type":"offer","sdp":"v=0 test-offer"}';
+
+/** Runs a TaskEither the test expects to succeed. */
+export const right = async <L, A>(task: TE.TaskEither<L, A>): Promise<A> => {
+  const result = await task();
+  if (E.isLeft(result)) {
+    throw new Error(`expected success, got ${JSON.stringify(result.left)}`);
+  }
+  return result.right;
+};
+
+/** Runs a TaskEither the test expects to fail. */
+export const left = async <L, A>(task: TE.TaskEither<L, A>): Promise<L> => {
+  const result = await task();
+  if (E.isRight(result)) {
+    throw new Error(`expected a failure, got ${JSON.stringify(result.right)}`);
+  }
+  return result.left;
+};
+
+/** The rejection of a promise the test expects to fail. */
+export const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error: unknown) {
+    return error;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+};
+
+export const sdkClient = (endpoint: string): GameLiftStreamsClient =>
+  new GameLiftStreamsClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' },
+    maxAttempts: 1,
+  });
+
+export interface TestEmulator {
+  readonly emulator: RunningEmulator;
+  readonly control: EmulatorControl;
+  readonly sdk: GameLiftStreamsClient;
+  /** Clears all state and re-creates the test stream group. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A real emulator on an ephemeral loopback port, the real SDK pointed at it, and one stream group. */
+export const startTestEmulator = async (options: EmulatorOptions = {}): Promise<TestEmulator> => {
+  const emulator = await right(startEmulator({ host: '127.0.0.1', port: 0, ...options }));
+  const control = new EmulatorControl(emulator.endpoint);
+  const sdk = sdkClient(emulator.endpoint);
+  const reset = async (): Promise<void> => {
+    await right(control.reset());
+    await right(control.createStreamGroup({ id: GROUP_ID }));
+  };
+  await reset();
+  return {
+    emulator,
+    control,
+    sdk,
+    reset,
+    close: async () => {
+      sdk.destroy();
+      await emulator.close();
+    },
+  };
+};
+
+export interface StartedSession {
+  readonly id: string;
+  readonly arn: string;
+}
+
+export const sessionIdOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
+
+export const startSession = async (
+  sdk: GameLiftStreamsClient,
+  overrides: Partial<StartStreamSessionCommandInput> = {},
+): Promise<StartedSession> => {
+  const output = await sdk.send(
+    new StartStreamSessionCommand({
+      Identifier: GROUP_ID,
+      Protocol: 'WebRTC',
+      SignalRequest: OFFER,
+      ApplicationIdentifier: 'a-test00001',
+      ...overrides,
+    }),
+  );
+  const arn = output.Arn ?? '';
+  return { id: sessionIdOf(arn), arn };
+};
+
+/** A started session whose client connected and then dropped: PENDING_CLIENT_RECONNECTION. */
+export const droppedSession = async (fixture: TestEmulator, overrides: Partial<StartStreamSessionCommandInput> = {}): Promise<StartedSession> => {
+  const session = await startSession(fixture.sdk, overrides);
+  await right(fixture.control.setClient(GROUP_ID, session.id, 'connect'));
+  await right(fixture.control.setClient(GROUP_ID, session.id, 'drop'));
+  return session;
+};
+
+/** Polls `read` until `done` holds, at most `attempts` times `intervalMs` apart; returns the last value read. */
+export const pollUntil = async <A>(
+  read: () => Promise<A>,
+  done: (value: A) => boolean,
+  { attempts, intervalMs }: { readonly attempts: number; readonly intervalMs: number },
+): Promise<A> => {
+  let value = await read();
+  for (let attempt = 1; attempt < attempts && !done(value); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await read();
+  }
+  return value;
+};
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** A request the SDK would never send, for wire-level checks. */
+export const rawRequest = async (
+  endpoint: string,
+  method: string,
+  path: string,
+  body?: string | Uint8Array,
+): Promise<RawAnswer> => {
+  const response = await fetch(`${endpoint}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(5000),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+};
+
+/**
+ * Registers a suite's hooks: one emulator for the suite, reset before each test, closed after the suite.
+ * Returns a getter, since the emulator exists only once the `before` hook has run.
+ */
+export const useTestEmulator = (options: EmulatorOptions = {}): (() => TestEmulator) => {
+  let fixture: TestEmulator | undefined;
+  before(async () => {
+    fixture = await startTestEmulator(options);
+  });
+  beforeEach(async () => {
+    await fixture?.reset();
+  });
+  after(async () => {
+    await fixture?.close();
+  });
+  return () => {
+    if (fixture === undefined) {
+      throw new Error('the emulator fixture was used outside a test');
+    }
+    return fixture;
+  };
+};

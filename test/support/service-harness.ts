@@ -1,0 +1,88 @@
+import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+
+import { startReconnectService, type RunningService, type ServiceSettings } from '../../src/app';
+import { ReconnectClient } from '../../src/client/reconnect-client';
+import { EmulatorControl } from '../../src/emulator/control-client';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { CapturedLogs } from './captured-logs';
+import { expectRight } from './task-either';
+
+export const REGION = 'us-west-2';
+export const ACCOUNT_ID = '111122223333';
+export const GROUP_ID = 'sg-e2eGroup1';
+export const GROUP_ARN = `arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamgroup/${GROUP_ID}`;
+const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'emulator-does-not-check-signatures' };
+
+export interface Harness {
+  readonly emulator: RunningEmulator;
+  readonly control: EmulatorControl;
+  readonly service: RunningService;
+  /** A real grpc-js client over loopback. */
+  readonly client: ReconnectClient;
+  /** The game backend's own SDK client, to start sessions and read their status. */
+  readonly aws: GameLiftStreamsClient;
+  readonly logs: CapturedLogs;
+  close(): Promise<void>;
+}
+
+export type HarnessOptions = Partial<Pick<ServiceSettings, 'deadlineBudgetMs' | 'maxSignalRequestBytes' | 'decorateConnector'>>;
+
+/** Emulator + service + client, all real, all on 127.0.0.1 with ephemeral ports. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const logs = new CapturedLogs();
+  const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }));
+  const control = new EmulatorControl(emulator.endpoint);
+  await expectRight(control.createStreamGroup({ id: GROUP_ID }));
+  const service = await expectRight(
+    startReconnectService({
+      grpcHost: '127.0.0.1',
+      grpcPort: 0,
+      regions: [REGION],
+      maxSignalRequestBytes: options.maxSignalRequestBytes ?? 64 * 1024,
+      deadlineBudgetMs: options.deadlineBudgetMs ?? 10_000,
+      upstreamMaxSockets: 16,
+      upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: CREDENTIALS },
+      logger: logs.logger,
+      decorateConnector: options.decorateConnector,
+    }),
+  );
+  const client = new ReconnectClient(`127.0.0.1:${service.port}`);
+  const aws = new GameLiftStreamsClient({ region: REGION, endpoint: emulator.endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
+  return {
+    emulator,
+    control,
+    service,
+    client,
+    aws,
+    logs,
+    close: async () => {
+      client.close();
+      aws.destroy();
+      await service.stop(1000);
+      await emulator.close();
+    },
+  };
+}
+
+export interface StartedSession {
+  readonly id: string;
+  readonly arn: string;
+}
+
+/** Starts a session the way a game backend does, then connects and drops its client: ready to reconnect. */
+export async function disconnectedSession(harness: Harness, connectionTimeoutSeconds = 120): Promise<StartedSession> {
+  const started = await harness.aws.send(
+    new StartStreamSessionCommand({
+      Identifier: GROUP_ID,
+      ApplicationIdentifier: 'a-e2eApp01',
+      Protocol: 'WebRTC',
+      SignalRequest: 'NO_CLIENT_CONNECTION',
+      ConnectionTimeoutSeconds: connectionTimeoutSeconds,
+    }),
+  );
+  const arn = started.Arn ?? '';
+  const id = arn.split('/').pop() ?? '';
+  await expectRight(harness.control.setClient(GROUP_ID, id, 'connect'));
+  await expectRight(harness.control.setClient(GROUP_ID, id, 'drop'));
+  return { id, arn };
+}
