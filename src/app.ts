@@ -2,21 +2,33 @@ import type * as grpc from '@grpc/grpc-js';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
+import type { Config } from './config';
+import { getStreamSession } from './domain/get-stream-session';
 import { reconnectStreamSession } from './domain/reconnect';
 import type { StreamSessionConnector } from './domain/stream-session-connector';
 import type { Logger } from './logging/logger';
 import { bindServer, createGrpcServer, receiveLimitFor, shutdownServer } from './transport/grpc-server';
 import { reconnectServiceImplementation } from './transport/reconnect-service';
 import { gameLiftStreamsConnector } from './upstream/gameliftstreams-connector';
+import { gameLiftStreamsSessionReader } from './upstream/gameliftstreams-session-reader';
 import { RegionalClients, type UpstreamTarget } from './upstream/regional-clients';
 
-export interface ServiceSettings {
-  readonly grpcHost: string;
-  readonly grpcPort: number;
-  readonly regions: ReadonlyArray<string>;
-  readonly maxSignalRequestBytes: number;
-  readonly deadlineBudgetMs: number;
-  readonly upstreamMaxSockets: number;
+/** The parts of the configuration the service itself uses (the rest concern the process and the emulator). */
+export type ServiceConfig = Pick<
+  Config,
+  | 'grpcHost'
+  | 'grpcPort'
+  | 'regions'
+  | 'maxSignalRequestBytes'
+  | 'deadlineBudgetMs'
+  | 'upstreamMaxSockets'
+  | 'upstreamMaxAttempts'
+  | 'admission'
+  | 'reflectionEnabled'
+  | 'grpcServer'
+>;
+
+export interface ServiceSettings extends ServiceConfig {
   readonly upstream: UpstreamTarget;
   readonly logger: Logger;
   /** Wraps the real connector; tests use it to force a defect inside the pipeline. */
@@ -33,24 +45,29 @@ export interface RunningService {
 /** The composition root shared by main.ts and the end-to-end tests: everything wired, one port bound. */
 export function startReconnectService(settings: ServiceSettings): TE.TaskEither<Error, RunningService> {
   const [defaultRegion = 'us-west-2'] = settings.regions;
+  const regionPolicy = { defaultRegion, servedRegions: new Set(settings.regions) };
   const clients = new RegionalClients({
     regions: settings.regions,
     target: settings.upstream,
     maxSockets: settings.upstreamMaxSockets,
+    maxAttempts: settings.upstreamMaxAttempts,
+    budgetMs: settings.deadlineBudgetMs,
   });
-  const realConnector = gameLiftStreamsConnector(clients);
+  const realConnector = gameLiftStreamsConnector(clients, settings.deadlineBudgetMs);
   const connector = settings.decorateConnector === undefined ? realConnector : settings.decorateConnector(realConnector);
   const reconnect = reconnectStreamSession({
-    policy: {
-      maxSignalRequestBytes: settings.maxSignalRequestBytes,
-      defaultRegion,
-      servedRegions: new Set(settings.regions),
-    },
+    policy: { ...regionPolicy, maxSignalRequestBytes: settings.maxSignalRequestBytes },
     connector,
+  });
+  const readSession = getStreamSession({
+    policy: regionPolicy,
+    reader: gameLiftStreamsSessionReader(clients, settings.deadlineBudgetMs),
+    now: () => new Date(),
   });
   const server = createGrpcServer(
     reconnectServiceImplementation({
       reconnect,
+      getStreamSession: readSession,
       logger: settings.logger,
       deadlineBudgetMs: settings.deadlineBudgetMs,
     }),

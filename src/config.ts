@@ -7,6 +7,31 @@ import type { LogLevel } from './logging/logger';
 /** Where reconnects go: the embedded GameLift Streams emulator (no AWS account needed) or real AWS. */
 export type Backend = 'emulator' | 'aws';
 
+/** grpc-js server options we set on purpose rather than inherit (see the README's configuration table). */
+export interface GrpcServerTuning {
+  readonly keepaliveTimeMs: number;
+  readonly keepaliveTimeoutMs: number;
+  /** Bounded connection age makes clients reconnect, and so rebalance across replicas. */
+  readonly maxConnectionAgeMs: number;
+  readonly maxConnectionAgeGraceMs: number;
+  readonly maxConcurrentStreams: number;
+}
+
+/** The token bucket that keeps our calls to CreateStreamSessionConnection within AWS's rate. */
+export interface AdmissionSettings {
+  readonly enabled: boolean;
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly queueLimit: number;
+}
+
+export interface ShutdownSettings {
+  /** How long in-flight calls may take to finish after SIGTERM/SIGINT before they are cancelled. */
+  readonly graceMs: number;
+  /** How long health reports NOT_SERVING before the server stops accepting calls (inside the grace). */
+  readonly drainDelayMs: number;
+}
+
 export interface Config {
   readonly backend: Backend;
   readonly grpcHost: string;
@@ -16,6 +41,11 @@ export interface Config {
   readonly maxSignalRequestBytes: number;
   readonly deadlineBudgetMs: number;
   readonly upstreamMaxSockets: number;
+  readonly upstreamMaxAttempts: number;
+  readonly admission: AdmissionSettings;
+  readonly shutdown: ShutdownSettings;
+  readonly reflectionEnabled: boolean;
+  readonly grpcServer: GrpcServerTuning;
   readonly emulatorHost: string;
   readonly emulatorPort: number;
   readonly logLevel: LogLevel;
@@ -46,6 +76,16 @@ function integerIn(min: number, max: number) {
     if (!/^\d+$/.test(raw)) return undefined;
     const value = Number(raw);
     return value >= min && value <= max ? value : undefined;
+  };
+}
+
+const booleanFlag = (raw: string): boolean | undefined => (raw === 'true' ? true : raw === 'false' ? false : undefined);
+
+function positiveNumberUpTo(max: number) {
+  return (raw: string): number | undefined => {
+    if (!/^\d+(\.\d+)?$/.test(raw)) return undefined;
+    const value = Number(raw);
+    return value > 0 && value <= max ? value : undefined;
   };
 }
 
@@ -84,6 +124,19 @@ const EnvironmentCodec = t.type({
   ),
   RECONNECT_DEADLINE_BUDGET_MS: envVar('must be an integer from 1 to 600000', 10_000, integerIn(1, 600_000)),
   RECONNECT_UPSTREAM_MAX_SOCKETS: envVar('must be an integer from 1 to 1024', 64, integerIn(1, 1024)),
+  RECONNECT_UPSTREAM_MAX_ATTEMPTS: envVar('must be an integer from 1 to 10', 3, integerIn(1, 10)),
+  RECONNECT_ADMISSION_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
+  RECONNECT_UPSTREAM_RATE_PER_SECOND: envVar('must be a number greater than 0 and at most 10000', 20, positiveNumberUpTo(10_000)),
+  RECONNECT_UPSTREAM_BURST: envVar('must be an integer from 1 to 10000', 5, integerIn(1, 10_000)),
+  RECONNECT_ADMISSION_QUEUE_LIMIT: envVar('must be an integer from 0 to 1000000', 2400, integerIn(0, 1_000_000)),
+  RECONNECT_SHUTDOWN_GRACE_MS: envVar('must be an integer from 0 to 600000', 15_000, integerIn(0, 600_000)),
+  RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: envVar('must be an integer from 0 to 600000', 1000, integerIn(0, 600_000)),
+  RECONNECT_REFLECTION_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
+  GRPC_KEEPALIVE_TIME_MS: envVar('must be an integer from 1000 to 86400000', 60_000, integerIn(1000, 86_400_000)),
+  GRPC_KEEPALIVE_TIMEOUT_MS: envVar('must be an integer from 1000 to 600000', 20_000, integerIn(1000, 600_000)),
+  GRPC_MAX_CONNECTION_AGE_MS: envVar('must be an integer from 1000 to 86400000', 1_800_000, integerIn(1000, 86_400_000)),
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: envVar('must be an integer from 0 to 3600000', 30_000, integerIn(0, 3_600_000)),
+  GRPC_MAX_CONCURRENT_STREAMS: envVar('must be an integer from 1 to 100000', 1000, integerIn(1, 100_000)),
   EMULATOR_HOST: envVar('must be a host name or IP address', '127.0.0.1', host),
   EMULATOR_PORT: envVar('must be an integer from 0 to 65535', 50052, integerIn(0, 65535)),
   LOG_LEVEL: envVar<LogLevel>(`must be one of ${LOG_LEVELS.join(', ')}`, 'info', oneOf(LOG_LEVELS)),
@@ -115,6 +168,25 @@ function toConfig(env: Environment): E.Either<string, Config> {
     maxSignalRequestBytes: env.RECONNECT_MAX_SIGNAL_REQUEST_BYTES,
     deadlineBudgetMs: env.RECONNECT_DEADLINE_BUDGET_MS,
     upstreamMaxSockets: env.RECONNECT_UPSTREAM_MAX_SOCKETS,
+    upstreamMaxAttempts: env.RECONNECT_UPSTREAM_MAX_ATTEMPTS,
+    admission: {
+      enabled: env.RECONNECT_ADMISSION_ENABLED,
+      ratePerSecond: env.RECONNECT_UPSTREAM_RATE_PER_SECOND,
+      burst: env.RECONNECT_UPSTREAM_BURST,
+      queueLimit: env.RECONNECT_ADMISSION_QUEUE_LIMIT,
+    },
+    shutdown: {
+      graceMs: env.RECONNECT_SHUTDOWN_GRACE_MS,
+      drainDelayMs: Math.min(env.RECONNECT_SHUTDOWN_DRAIN_DELAY_MS, env.RECONNECT_SHUTDOWN_GRACE_MS),
+    },
+    reflectionEnabled: env.RECONNECT_REFLECTION_ENABLED,
+    grpcServer: {
+      keepaliveTimeMs: env.GRPC_KEEPALIVE_TIME_MS,
+      keepaliveTimeoutMs: env.GRPC_KEEPALIVE_TIMEOUT_MS,
+      maxConnectionAgeMs: env.GRPC_MAX_CONNECTION_AGE_MS,
+      maxConnectionAgeGraceMs: env.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+      maxConcurrentStreams: env.GRPC_MAX_CONCURRENT_STREAMS,
+    },
     emulatorHost: env.EMULATOR_HOST,
     emulatorPort: env.EMULATOR_PORT,
     logLevel: env.LOG_LEVEL,

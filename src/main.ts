@@ -96,16 +96,7 @@ async function main(): Promise<number> {
     logger.fatal(upstream.left);
     return 1;
   }
-  const service = await startReconnectService({
-    grpcHost: config.right.grpcHost,
-    grpcPort: config.right.grpcPort,
-    regions: config.right.regions,
-    maxSignalRequestBytes: config.right.maxSignalRequestBytes,
-    deadlineBudgetMs: config.right.deadlineBudgetMs,
-    upstreamMaxSockets: config.right.upstreamMaxSockets,
-    upstream: upstream.right.target,
-    logger,
-  })();
+  const service = await startReconnectService({ ...config.right, upstream: upstream.right.target, logger })();
   if (E.isLeft(service)) {
     logger.fatal(`could not serve gRPC on ${config.right.grpcHost}:${config.right.grpcPort}: ${service.left.message}`);
     await upstream.right.emulator?.close();

@@ -51,6 +51,19 @@ export type ReconnectError =
       readonly _tag: 'UpstreamClientMisconfigured';
       readonly name: string;
     }
+  | {
+      /** Another reconnect of the same session, with a different offer, is in flight; no upstream call was made. */
+      readonly _tag: 'ReconnectInProgress';
+      readonly target: ReconnectTarget;
+    }
+  | {
+      /** Our admission control refused the call before it reached AWS, to stay within the upstream rate. */
+      readonly _tag: 'AdmissionRefused';
+      readonly cause: 'QueueFull' | 'DeadlineUnmeetable';
+      /** When a retry could be admitted, estimated from the queue and the current rate. */
+      readonly retryAfterMs: number;
+      readonly ratePerSecond: number;
+    }
   | { readonly _tag: 'DeadlineExceeded'; readonly budgetMs: number }
   | { readonly _tag: 'Cancelled' };
 

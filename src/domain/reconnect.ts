@@ -1,6 +1,7 @@
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
+import type { CallContext } from './call-context';
 import { decodeReconnectRequest, type ReconnectRequestPolicy } from './reconnect-request';
 import { invalidRequest, type ReconnectError } from './reconnect-error';
 import type { SignalResponse, StreamSessionConnector } from './stream-session-connector';
@@ -20,13 +21,13 @@ export interface ReconnectDependencies {
  */
 export function reconnectStreamSession(
   dependencies: ReconnectDependencies,
-): (request: unknown, signal: AbortSignal) => TE.TaskEither<ReconnectError, ReconnectResult> {
+): (request: unknown, context: CallContext) => TE.TaskEither<ReconnectError, ReconnectResult> {
   const decode = decodeReconnectRequest(dependencies.policy);
-  return (request, signal) =>
+  return (request, context) =>
     pipe(
       TE.fromEither(decode(request)),
       TE.mapLeft(invalidRequest),
-      TE.chain((command) => dependencies.connector.createStreamSessionConnection(command, signal)),
+      TE.chain((command) => dependencies.connector.createStreamSessionConnection(command, context)),
       TE.map((signalResponse) => ({ signalResponse })),
     );
 }

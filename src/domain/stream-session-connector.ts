@@ -1,5 +1,6 @@
 import type * as TE from 'fp-ts/TaskEither';
 
+import type { CallContext } from './call-context';
 import type { ReconnectCommand } from './reconnect-request';
 import type { ReconnectError } from './reconnect-error';
 
@@ -11,9 +12,12 @@ export type SignalResponse = string;
  * so the pipeline can be tested without sockets and the adapter can be swapped.
  */
 export interface StreamSessionConnector {
-  /** Must not start the call when `signal` is already aborted, and must abort it when `signal` fires. */
+  /**
+   * Must not start the call when the context's signal is already aborted, and must abort it when it fires. The
+   * call itself is capped at the deadline budget from the moment it starts.
+   */
   createStreamSessionConnection(
     command: ReconnectCommand,
-    signal: AbortSignal,
+    context: CallContext,
   ): TE.TaskEither<ReconnectError, SignalResponse>;
 }

@@ -1,25 +1,32 @@
-import type { ReconnectServiceServer } from '../gen/reconnect/v1/reconnect';
+import type { StreamSessionReport } from '../domain/get-stream-session';
 import type { ReconnectResult } from '../domain/reconnect';
+import type { ReconnectServiceServer } from '../gen/reconnect/v1/reconnect';
 import type { Logger } from '../logging/logger';
+import { toGetStreamSessionResponse } from './stream-session-response';
 import { unaryHandler, type UnaryUseCase } from './unary-adapter';
 
 export interface ReconnectServiceDependencies {
   readonly reconnect: UnaryUseCase<unknown, ReconnectResult>;
+  readonly getStreamSession: UnaryUseCase<unknown, StreamSessionReport>;
   readonly logger: Logger;
   readonly deadlineBudgetMs: number;
 }
 
+const SERVICE_PATH = '/reconnect.v1.ReconnectService';
+
 /** The grpc-js implementation of reconnect.v1.ReconnectService: one adapter per RPC, no logic of its own. */
 export function reconnectServiceImplementation(dependencies: ReconnectServiceDependencies): ReconnectServiceServer {
+  const options = (method: string) => ({
+    method: `${SERVICE_PATH}/${method}`,
+    logger: dependencies.logger,
+    deadlineBudgetMs: dependencies.deadlineBudgetMs,
+  });
   return {
     reconnectStreamSession: unaryHandler(
       dependencies.reconnect,
       (result: ReconnectResult) => ({ signalResponse: result.signalResponse }),
-      {
-        method: '/reconnect.v1.ReconnectService/ReconnectStreamSession',
-        logger: dependencies.logger,
-        deadlineBudgetMs: dependencies.deadlineBudgetMs,
-      },
+      options('ReconnectStreamSession'),
     ),
+    getStreamSession: unaryHandler(dependencies.getStreamSession, toGetStreamSessionResponse, options('GetStreamSession')),
   };
 }

@@ -77,6 +77,21 @@ export function toStatusReport(error: ReconnectError): StatusReport {
         code: GrpcCode.INTERNAL,
         message: 'internal error: the service could not prepare its call to GameLift Streams',
       };
+    case 'ReconnectInProgress':
+      return {
+        code: GrpcCode.FAILED_PRECONDITION,
+        message: `another reconnect of stream session "${error.target.streamSessionIdentifier}" in stream group "${error.target.streamGroupIdentifier}" with a different signal_request is in flight; read the session's status before retrying`,
+      };
+    case 'AdmissionRefused': {
+      const why =
+        error.cause === 'QueueFull'
+          ? 'its queue of calls waiting for GameLift Streams is full'
+          : 'the call could not be admitted before its deadline';
+      return {
+        code: GrpcCode.RESOURCE_EXHAUSTED,
+        message: `the service is holding calls to GameLift Streams within ${error.ratePerSecond} requests/s and ${why}; retry in ${Math.ceil(error.retryAfterMs)} ms or later`,
+      };
+    }
     case 'DeadlineExceeded':
       return {
         code: GrpcCode.DEADLINE_EXCEEDED,

@@ -2,6 +2,7 @@ import type { handleUnaryCall, ServerUnaryCall, sendUnaryData } from '@grpc/grpc
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
+import type { CallContext } from '../domain/call-context';
 import type { AbortCause, ReconnectError } from '../domain/reconnect-error';
 import type { Logger } from '../logging/logger';
 import { DEFECT_STATUS, toStatusReport, type StatusReport } from './status-mapping';
@@ -9,14 +10,14 @@ import { DEFECT_STATUS, toStatusReport, type StatusReport } from './status-mappi
 export interface UnaryAdapterOptions {
   readonly method: string;
   readonly logger: Logger;
-  /** The longest a call may run, whatever deadline the caller set (or when it set none). */
+  /** The deadline of a call whose caller set none. */
   readonly deadlineBudgetMs: number;
 }
 
-/** The use case as the adapter sees it: a request and an abort signal in, a TaskEither out. */
+/** The use case as the adapter sees it: a request and the call's context in, a TaskEither out. */
 export type UnaryUseCase<Request, Result> = (
   request: Request,
-  signal: AbortSignal,
+  context: CallContext,
 ) => TE.TaskEither<ReconnectError, Result>;
 
 function deadlineMillis(call: ServerUnaryCall<unknown, unknown>): number {
@@ -27,8 +28,9 @@ function deadlineMillis(call: ServerUnaryCall<unknown, unknown>): number {
 /**
  * Folds a TaskEither use case into a grpc-js unary handler. It answers exactly once, whatever happens: a
  * success, a ReconnectError (mapped to its status), a thrown exception or a rejected promise (a defect: INTERNAL
- * with a generic message, the stack in the log). The caller's deadline, capped by the budget, and the caller's
- * cancellation become the AbortSignal handed to the use case.
+ * with a generic message, the stack in the log). The caller's deadline (or the budget, when it set none) and the
+ * caller's cancellation become the AbortSignal handed to the use case; the upstream port caps its own call at the
+ * budget, so a call may wait in the admission queue up to the caller's deadline.
  */
 export function unaryHandler<Request, Response, Result>(
   useCase: UnaryUseCase<Request, Result>,
@@ -39,7 +41,7 @@ export function unaryHandler<Request, Response, Result>(
   return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
     const startedAt = Date.now();
     const callerDeadline = deadlineMillis(call);
-    const effectiveDeadline = Math.min(callerDeadline, startedAt + deadlineBudgetMs);
+    const effectiveDeadline = Number.isFinite(callerDeadline) ? callerDeadline : startedAt + deadlineBudgetMs;
     const controller = new AbortController();
     const abort = (cause: AbortCause): void => controller.abort(cause);
     const deadlineCause: AbortCause = { _tag: 'DeadlineReached', budgetMs: deadlineBudgetMs };
@@ -91,7 +93,7 @@ export function unaryHandler<Request, Response, Result>(
     };
 
     try {
-      useCase(call.request, controller.signal)().then(
+      useCase(call.request, { signal: controller.signal, deadline: effectiveDeadline })().then(
         (outcome) => {
           try {
             onOutcome(outcome);

@@ -2,26 +2,21 @@ import { CreateStreamSessionConnectionCommand } from '@aws-sdk/client-gameliftst
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 
+import type { CallContext } from '../domain/call-context';
 import type { ReconnectCommand } from '../domain/reconnect-request';
-import { fromAbortCause, isAbortCause, type ReconnectError } from '../domain/reconnect-error';
+import type { ReconnectError } from '../domain/reconnect-error';
 import type { SignalResponse, StreamSessionConnector } from '../domain/stream-session-connector';
-import { classifySdkError } from './classify-sdk-error';
+import { boundedUpstreamCall } from './bounded-upstream-call';
 import type { RegionalClients } from './regional-clients';
 
 /** The StreamSessionConnector over the real AWS SDK: the only place that calls CreateStreamSessionConnection. */
-export function gameLiftStreamsConnector(clients: RegionalClients): StreamSessionConnector {
+export function gameLiftStreamsConnector(clients: RegionalClients, budgetMs: number): StreamSessionConnector {
   return {
-    createStreamSessionConnection: (command: ReconnectCommand, signal: AbortSignal) => {
+    createStreamSessionConnection: (command: ReconnectCommand, context: CallContext) => {
       const target = {
         streamGroupIdentifier: command.streamGroupIdentifier,
         streamSessionIdentifier: command.streamSessionIdentifier,
       };
-      if (signal.aborted) {
-        const reason: unknown = signal.reason;
-        return TE.left<ReconnectError, SignalResponse>(
-          isAbortCause(reason) ? fromAbortCause(reason) : { _tag: 'Cancelled' },
-        );
-      }
       const client = clients.get(command.region);
       if (client === undefined) {
         return TE.left<ReconnectError, SignalResponse>({
@@ -36,10 +31,11 @@ export function gameLiftStreamsConnector(clients: RegionalClients): StreamSessio
         ClientToken: command.clientToken,
       });
       return pipe(
-        TE.tryCatch(
-          () => client.send(request, { abortSignal: signal }),
-          (error) => classifySdkError(error, { target, signal, secrets: [command.signalRequest] }),
-        ),
+        boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
+          target,
+          budgetMs,
+          secrets: [command.signalRequest],
+        }),
         TE.chain((output) =>
           output.SignalResponse === undefined || output.SignalResponse.length === 0
             ? TE.left<ReconnectError, SignalResponse>({

@@ -1,5 +1,7 @@
 import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 
+import { RetryAllButThrottling } from './retry-all-but-throttling';
+
 /** Fixed credentials, for an endpoint that does not check signatures (the emulator). */
 export interface StaticCredentials {
   readonly accessKeyId: string;
@@ -16,6 +18,9 @@ export interface RegionalClientsOptions {
   readonly target: UpstreamTarget;
   /** Sockets per region, sized to the concurrency we expect so calls do not queue inside the SDK. */
   readonly maxSockets: number;
+  /** SDK attempts per call; each attempt gets an equal share of the budget, so retries fit inside it. */
+  readonly maxAttempts: number;
+  readonly budgetMs: number;
 }
 
 /**
@@ -48,19 +53,22 @@ function createClient(region: string, options: RegionalClientsOptions): GameLift
   const requestHandler = {
     httpAgent: { keepAlive: true, maxSockets: options.maxSockets },
     httpsAgent: { keepAlive: true, maxSockets: options.maxSockets },
+    requestTimeout: Math.max(1, Math.floor(options.budgetMs / options.maxAttempts)),
   };
+  const retryStrategy = new RetryAllButThrottling(options.maxAttempts);
   const target = options.target;
   switch (target._tag) {
     case 'Aws':
-      // Endpoint, credentials and retry settings come from the standard AWS configuration
-      // (AWS_ENDPOINT_URL_GAMELIFTSTREAMS, the default credential chain, AWS_MAX_ATTEMPTS, profiles).
-      return new GameLiftStreamsClient({ region, requestHandler });
+      // Endpoint and credentials come from the standard AWS configuration (AWS_ENDPOINT_URL_GAMELIFTSTREAMS, the
+      // default credential chain, profiles); retries are ours, so that they fit the deadline budget.
+      return new GameLiftStreamsClient({ region, requestHandler, retryStrategy });
     case 'Endpoint':
       return new GameLiftStreamsClient({
         region,
         endpoint: target.endpoint,
         credentials: target.credentials,
         requestHandler,
+        retryStrategy,
       });
     default: {
       const unreachable: never = target;

@@ -1,10 +1,11 @@
 import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 
-import { startReconnectService, type RunningService, type ServiceSettings } from '../../src/app';
+import { startReconnectService, type RunningService, type ServiceConfig, type ServiceSettings } from '../../src/app';
 import { ReconnectClient } from '../../src/client/reconnect-client';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { CapturedLogs } from './captured-logs';
+import { testServiceConfig } from './service-config';
 import { expectRight } from './task-either';
 
 export const REGION = 'us-west-2';
@@ -25,7 +26,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export type HarnessOptions = Partial<Pick<ServiceSettings, 'deadlineBudgetMs' | 'maxSignalRequestBytes' | 'decorateConnector'>>;
+export type HarnessOptions = Partial<ServiceConfig> & Pick<ServiceSettings, 'decorateConnector'>;
 
 /** Emulator + service + client, all real, all on 127.0.0.1 with ephemeral ports. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -35,12 +36,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await expectRight(control.createStreamGroup({ id: GROUP_ID }));
   const service = await expectRight(
     startReconnectService({
-      grpcHost: '127.0.0.1',
-      grpcPort: 0,
-      regions: [REGION],
-      maxSignalRequestBytes: options.maxSignalRequestBytes ?? 64 * 1024,
-      deadlineBudgetMs: options.deadlineBudgetMs ?? 10_000,
-      upstreamMaxSockets: 16,
+      ...testServiceConfig(options),
       upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: CREDENTIALS },
       logger: logs.logger,
       decorateConnector: options.decorateConnector,

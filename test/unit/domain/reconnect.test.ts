@@ -25,19 +25,19 @@ const request = {
   signalRequest: 'offer',
   clientToken: 't'.repeat(40),
 };
-const signal = new AbortController().signal;
+const context = { signal: new AbortController().signal, deadline: Date.now() + 10_000 };
 
 describe('reconnectStreamSession pipeline', () => {
   it('passes the validated command to the connector and returns its answer', async () => {
     const connector = new RecordingConnector(E.right('answer'));
-    const result = await reconnectStreamSession({ policy, connector })(request, signal)();
+    const result = await reconnectStreamSession({ policy, connector })(request, context)();
     assert.deepEqual(result, E.right({ signalResponse: 'answer' }));
     assert.deepEqual(connector.commands, [{ region: 'us-west-2', ...request }]);
   });
 
   it('makes no upstream call for an invalid request', async () => {
     const connector = new RecordingConnector(E.right('answer'));
-    const result = await reconnectStreamSession({ policy, connector })({ ...request, signalRequest: '' }, signal)();
+    const result = await reconnectStreamSession({ policy, connector })({ ...request, signalRequest: '' }, context)();
     assert.ok(E.isLeft(result));
     assert.equal(result.left._tag, 'InvalidRequest');
     assert.equal(connector.commands.length, 0);
@@ -48,7 +48,7 @@ describe('reconnectStreamSession pipeline', () => {
       _tag: 'UpstreamConflict',
       upstream: { target: { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' }, message: 'm', requestId: 'r' },
     };
-    const result = await reconnectStreamSession({ policy, connector: new RecordingConnector(E.left(conflict)) })(request, signal)();
+    const result = await reconnectStreamSession({ policy, connector: new RecordingConnector(E.left(conflict)) })(request, context)();
     assert.deepEqual(result, E.left(conflict));
   });
 });

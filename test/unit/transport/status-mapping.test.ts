@@ -20,6 +20,9 @@ const rows: ReadonlyArray<[ReconnectError, status]> = [
   [{ _tag: 'UpstreamUnmodelled', target, name: 'ServiceUnavailableException', message: 'down', requestId: 'req-1234', httpStatus: 503 }, status.UNKNOWN],
   [{ _tag: 'UpstreamUnreachable', target, reason: 'ECONNRESET' }, status.UNAVAILABLE],
   [{ _tag: 'UpstreamClientMisconfigured', name: 'CredentialsProviderError' }, status.INTERNAL],
+  [{ _tag: 'ReconnectInProgress', target }, status.FAILED_PRECONDITION],
+  [{ _tag: 'AdmissionRefused', cause: 'DeadlineUnmeetable', retryAfterMs: 1500, ratePerSecond: 20 }, status.RESOURCE_EXHAUSTED],
+  [{ _tag: 'AdmissionRefused', cause: 'QueueFull', retryAfterMs: 1500, ratePerSecond: 20 }, status.RESOURCE_EXHAUSTED],
   [{ _tag: 'DeadlineExceeded', budgetMs: 10_000 }, status.DEADLINE_EXCEEDED],
   [{ _tag: 'Cancelled' }, status.CANCELLED],
 ];
@@ -29,7 +32,8 @@ describe('toStatusReport', () => {
     const every: Record<ReconnectErrorTag, true> = {
       InvalidRequest: true, UpstreamValidation: true, UpstreamAccessDenied: true, UpstreamResourceNotFound: true,
       UpstreamConflict: true, UpstreamThrottling: true, UpstreamInternalServer: true, UpstreamUnmodelled: true,
-      UpstreamUnreachable: true, UpstreamClientMisconfigured: true, DeadlineExceeded: true, Cancelled: true,
+      UpstreamUnreachable: true, UpstreamClientMisconfigured: true, ReconnectInProgress: true, AdmissionRefused: true,
+      DeadlineExceeded: true, Cancelled: true,
     };
     assert.deepEqual(new Set(rows.map(([error]) => error._tag)), new Set(Object.keys(every)));
   });

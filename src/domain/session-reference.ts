@@ -1,0 +1,132 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+
+import type { FieldViolation } from './field-violation';
+import { StreamGroupIdentifier, StreamSessionIdentifier, parseArn } from './identifiers';
+
+/** A validated pointer to one stream session, and the region whose endpoint owns it. */
+export interface SessionReference {
+  readonly region: string;
+  readonly streamGroupIdentifier: StreamGroupIdentifier;
+  readonly streamSessionIdentifier: StreamSessionIdentifier;
+}
+
+export interface RegionPolicy {
+  /** Regions this deployment has an upstream client for; the default is used for plain IDs. */
+  readonly defaultRegion: string;
+  readonly servedRegions: ReadonlySet<string>;
+}
+
+/** The wire requests' property names (ts-proto camelCase) and their proto field names, for error messages. */
+export const PROTO_FIELD_NAMES = {
+  streamGroupIdentifier: 'stream_group_identifier',
+  streamSessionIdentifier: 'stream_session_identifier',
+  signalRequest: 'signal_request',
+  clientToken: 'client_token',
+} as const;
+
+export type WireField = keyof typeof PROTO_FIELD_NAMES;
+
+function isWireField(key: string): key is WireField {
+  return Object.prototype.hasOwnProperty.call(PROTO_FIELD_NAMES, key);
+}
+
+export const sessionReferenceProps = {
+  streamGroupIdentifier: StreamGroupIdentifier,
+  streamSessionIdentifier: StreamSessionIdentifier,
+};
+
+export function violationsFromErrors(errors: t.Errors): FieldViolation[] {
+  return errors.map((error) => {
+    const key = error.context[1]?.key ?? '';
+    const field = isWireField(key) ? PROTO_FIELD_NAMES[key] : 'request';
+    return { field, description: error.message ?? 'is invalid' };
+  });
+}
+
+function validOrUndefined<A>(codec: t.Type<A, string, unknown>, value: unknown): string | undefined {
+  return E.isRight(codec.decode(value)) && typeof value === 'string' ? value : undefined;
+}
+
+function propertyOf(input: unknown, key: WireField): unknown {
+  return typeof input === 'object' && input !== null ? (input as Partial<Record<WireField, unknown>>)[key] : undefined;
+}
+
+/**
+ * Checks that need the deployment's regions or both identifiers. They look only at identifiers that passed their
+ * own codec, so they can run beside per-field validation and every problem is reported at once.
+ */
+export function crossFieldViolations(input: unknown, policy: RegionPolicy): FieldViolation[] {
+  const groupIdentifier = validOrUndefined(StreamGroupIdentifier, propertyOf(input, 'streamGroupIdentifier'));
+  const sessionIdentifier = validOrUndefined(StreamSessionIdentifier, propertyOf(input, 'streamSessionIdentifier'));
+  const violations: FieldViolation[] = [];
+  const groupArn = groupIdentifier === undefined ? undefined : parseArn(groupIdentifier);
+  const sessionArn = sessionIdentifier === undefined ? undefined : parseArn(sessionIdentifier);
+  const served = [...policy.servedRegions].join(', ');
+  const checkRegion = (field: WireField, region: string | undefined): void => {
+    if (region !== undefined && !policy.servedRegions.has(region)) {
+      violations.push({
+        field: PROTO_FIELD_NAMES[field],
+        description: `names region "${region}", which this service does not serve (it serves: ${served})`,
+      });
+    }
+  };
+  checkRegion('streamGroupIdentifier', groupArn?.region);
+  checkRegion('streamSessionIdentifier', sessionArn?.region);
+  if (groupArn !== undefined && sessionArn !== undefined) {
+    if (groupArn.region !== sessionArn.region || groupArn.accountId !== sessionArn.accountId) {
+      violations.push({
+        field: PROTO_FIELD_NAMES.streamSessionIdentifier,
+        description: 'names a different region or account than stream_group_identifier',
+      });
+    }
+  }
+  const groupId = groupArn === undefined ? groupIdentifier : groupArn.streamGroupId;
+  if (sessionArn !== undefined && groupId !== undefined && sessionArn.streamGroupId !== groupId) {
+    violations.push({
+      field: PROTO_FIELD_NAMES.streamSessionIdentifier,
+      description: 'is the ARN of a session in another stream group than stream_group_identifier',
+    });
+  }
+  return violations;
+}
+
+/** The region that owns the session: an ARN's, or the default one for plain IDs. */
+export function regionOf(
+  reference: Omit<SessionReference, 'region'>,
+  policy: RegionPolicy,
+): string {
+  return (
+    parseArn(reference.streamGroupIdentifier)?.region ??
+    parseArn(reference.streamSessionIdentifier)?.region ??
+    policy.defaultRegion
+  );
+}
+
+/**
+ * Decodes any wire request whose fields are `props` (the two identifiers and maybe more) into its fields plus the
+ * owning region, or every violation at once. Pure and total, and its messages never quote a value.
+ */
+export function decodeWithSessionReference<P extends typeof sessionReferenceProps & t.Props>(
+  props: P,
+  policy: RegionPolicy,
+): (input: unknown) => E.Either<ReadonlyArray<FieldViolation>, t.TypeOf<t.TypeC<P>> & { readonly region: string }> {
+  const codec = t.type(props);
+  return (input) => {
+    const decoded = codec.decode(input);
+    const crossField = crossFieldViolations(input, policy);
+    if (E.isLeft(decoded)) {
+      return E.left([...violationsFromErrors(decoded.left), ...crossField]);
+    }
+    if (crossField.length > 0) {
+      return E.left(crossField);
+    }
+    return E.right({ ...decoded.right, region: regionOf(decoded.right, policy) });
+  };
+}
+
+export function decodeSessionReference(
+  policy: RegionPolicy,
+): (input: unknown) => E.Either<ReadonlyArray<FieldViolation>, SessionReference> {
+  return decodeWithSessionReference(sessionReferenceProps, policy);
+}

@@ -1,0 +1,47 @@
+import { GetStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+import { pipe } from 'fp-ts/function';
+import * as TE from 'fp-ts/TaskEither';
+
+import type { CallContext } from '../domain/call-context';
+import type { ReconnectError } from '../domain/reconnect-error';
+import type { SessionReference } from '../domain/session-reference';
+import type { StreamSessionReader, StreamSessionRecord } from '../domain/stream-session-status';
+import { boundedUpstreamCall } from './bounded-upstream-call';
+import type { RegionalClients } from './regional-clients';
+
+/** The StreamSessionReader over the real AWS SDK. It keeps only what the matchmaker needs, never the signals. */
+export function gameLiftStreamsSessionReader(clients: RegionalClients, budgetMs: number): StreamSessionReader {
+  return {
+    getStreamSession: (reference: SessionReference, context: CallContext) => {
+      const client = clients.get(reference.region);
+      if (client === undefined) {
+        return TE.left<ReconnectError, StreamSessionRecord>({
+          _tag: 'UpstreamClientMisconfigured',
+          name: `NoClientForRegion:${reference.region}`,
+        });
+      }
+      const target = {
+        streamGroupIdentifier: reference.streamGroupIdentifier,
+        streamSessionIdentifier: reference.streamSessionIdentifier,
+      };
+      const request = new GetStreamSessionCommand({
+        Identifier: reference.streamGroupIdentifier,
+        StreamSessionIdentifier: reference.streamSessionIdentifier,
+      });
+      return pipe(
+        boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
+          target,
+          budgetMs,
+          secrets: [],
+        }),
+        TE.map((output) => ({
+          arn: output.Arn,
+          status: output.Status,
+          statusReason: output.StatusReason,
+          connectionTimeoutSeconds: output.ConnectionTimeoutSeconds,
+          lastUpdatedAt: output.LastUpdatedAt,
+        })),
+      );
+    },
+  };
+}

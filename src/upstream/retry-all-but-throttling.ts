@@ -1,0 +1,30 @@
+import { StandardRetryStrategy } from '@smithy/core/retry';
+import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
+
+/**
+ * The SDK's standard retries (network errors, 5xx, InternalServerException), except for throttling: a throttled
+ * call goes back through our admission queue instead, so retries never bypass the rate we hold AWS to. A refused
+ * retry token makes the SDK rethrow the ThrottlingException it got.
+ */
+export class RetryAllButThrottling implements RetryStrategyV2 {
+  private readonly standard: StandardRetryStrategy;
+
+  constructor(maxAttempts: number) {
+    this.standard = new StandardRetryStrategy(maxAttempts);
+  }
+
+  acquireInitialRetryToken(retryTokenScope: string): Promise<StandardRetryToken> {
+    return this.standard.acquireInitialRetryToken(retryTokenScope);
+  }
+
+  refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+    if (errorInfo.errorType === 'THROTTLING') {
+      return Promise.reject(new Error('throttled calls are retried through admission, not by the SDK'));
+    }
+    return this.standard.refreshRetryTokenForRetry(token, errorInfo);
+  }
+
+  recordSuccess(token: StandardRetryToken): void {
+    this.standard.recordSuccess(token);
+  }
+}
