@@ -5,7 +5,10 @@ import * as TE from 'fp-ts/TaskEither';
 import type { Config } from './config';
 import { getStreamSession } from './domain/get-stream-session';
 import { reconnectStreamSession } from './domain/reconnect';
-import type { StreamSessionConnector } from './domain/stream-session-connector';
+import { ReconnectCoalescer } from './domain/reconnect-coalescer';
+import { realScheduler } from './domain/scheduler';
+import type { SignalResponse, StreamSessionConnector } from './domain/stream-session-connector';
+import { TokenBucketAdmission, unlimitedAdmission } from './domain/upstream-admission';
 import type { Logger } from './logging/logger';
 import { bindServer, createGrpcServer, receiveLimitFor, shutdownServer } from './transport/grpc-server';
 import { reconnectServiceImplementation } from './transport/reconnect-service';
@@ -42,6 +45,11 @@ export interface RunningService {
   stop(graceMs: number): Promise<void>;
 }
 
+/** A call admitted later than its deadline minus this could not finish its AWS call in time, so it is refused. */
+const ADMISSION_RESERVE_MS = 250;
+/** A call AWS throttles despite admission goes back through admission this many times (the rate has halved). */
+const THROTTLE_RETRIES = 2;
+
 /** The composition root shared by main.ts and the end-to-end tests: everything wired, one port bound. */
 export function startReconnectService(settings: ServiceSettings): TE.TaskEither<Error, RunningService> {
   const [defaultRegion = 'us-west-2'] = settings.regions;
@@ -58,6 +66,19 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
   const reconnect = reconnectStreamSession({
     policy: { ...regionPolicy, maxSignalRequestBytes: settings.maxSignalRequestBytes },
     connector,
+    admission: settings.admission.enabled
+      ? new TokenBucketAdmission(
+          {
+            ratePerSecond: settings.admission.ratePerSecond,
+            burst: settings.admission.burst,
+            queueLimit: settings.admission.queueLimit,
+            reserveMs: ADMISSION_RESERVE_MS,
+          },
+          realScheduler,
+        )
+      : unlimitedAdmission,
+    coalescer: new ReconnectCoalescer<SignalResponse>(),
+    throttleRetries: THROTTLE_RETRIES,
   });
   const readSession = getStreamSession({
     policy: regionPolicy,

@@ -1,33 +1,93 @@
+import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
 import type { CallContext } from './call-context';
-import { decodeReconnectRequest, type ReconnectRequestPolicy } from './reconnect-request';
+import { deriveClientToken } from './derived-client-token';
+import type { ReconnectCoalescer } from './reconnect-coalescer';
+import { decodeReconnectRequest, type ReconnectCommand, type ReconnectRequestPolicy } from './reconnect-request';
 import { invalidRequest, type ReconnectError } from './reconnect-error';
+import { sessionKeyOf, signalDigest } from './session-key';
 import type { SignalResponse, StreamSessionConnector } from './stream-session-connector';
+import type { UpstreamAdmission, UpstreamVerdict } from './upstream-admission';
 
 export interface ReconnectResult {
   readonly signalResponse: SignalResponse;
+  /** True when the call shared an identical reconnect's upstream request. */
+  readonly coalesced: boolean;
 }
 
 export interface ReconnectDependencies {
   readonly policy: ReconnectRequestPolicy;
   readonly connector: StreamSessionConnector;
+  readonly admission: UpstreamAdmission;
+  readonly coalescer: ReconnectCoalescer<SignalResponse>;
+  /** How many times a call AWS throttles goes back through admission before the caller sees the throttle. */
+  readonly throttleRetries: number;
+}
+
+function verdictOf(outcome: E.Either<ReconnectError, SignalResponse>): UpstreamVerdict {
+  if (E.isRight(outcome)) return 'Accepted';
+  switch (outcome.left._tag) {
+    case 'UpstreamThrottling':
+      return 'Throttled';
+    case 'UpstreamUnreachable':
+    case 'UpstreamClientMisconfigured':
+    case 'DeadlineExceeded':
+    case 'Cancelled':
+      return 'NoAnswer';
+    default:
+      return 'Accepted';
+  }
 }
 
 /**
- * The reconnect use case: decode the request (all violations at once, no upstream call when any), ask GameLift
- * Streams for a new connection, and shape the answer. Every step is a TaskEither; nothing here throws.
+ * The reconnect use case, read top to bottom: decode the request (every violation at once; no upstream call when
+ * any), settle the idempotency token, join an identical reconnect already in flight or start one, which waits
+ * for admission within the upstream rate and then asks GameLift Streams for a new connection. Every step is a
+ * TaskEither; nothing here throws.
  */
 export function reconnectStreamSession(
   dependencies: ReconnectDependencies,
 ): (request: unknown, context: CallContext) => TE.TaskEither<ReconnectError, ReconnectResult> {
   const decode = decodeReconnectRequest(dependencies.policy);
+  const { admission, connector, coalescer } = dependencies;
+
+  const admitAndConnect = (command: ReconnectCommand, context: CallContext, retriesLeft: number): TE.TaskEither<ReconnectError, SignalResponse> =>
+    pipe(
+      admission.admit(context),
+      TE.chain(() => () =>
+        connector.createStreamSessionConnection(command, context)().then((outcome) => {
+          admission.record(verdictOf(outcome));
+          return outcome;
+        }),
+      ),
+      TE.orElse((error) =>
+        error._tag === 'UpstreamThrottling' && retriesLeft > 0
+          ? admitAndConnect(command, context, retriesLeft - 1)
+          : TE.left(error),
+      ),
+    );
+
   return (request, context) =>
     pipe(
       TE.fromEither(decode(request)),
       TE.mapLeft(invalidRequest),
-      TE.chain((command) => dependencies.connector.createStreamSessionConnection(command, context)),
-      TE.map((signalResponse) => ({ signalResponse })),
+      TE.chain((decoded) => {
+        const session = sessionKeyOf(decoded);
+        const digest = signalDigest(decoded.signalRequest);
+        const command: ReconnectCommand = {
+          ...decoded,
+          clientToken: decoded.clientToken ?? deriveClientToken(session, digest),
+        };
+        const target = {
+          streamGroupIdentifier: command.streamGroupIdentifier,
+          streamSessionIdentifier: command.streamSessionIdentifier,
+        };
+        return coalescer.run(session, digest, target, context, (flightContext) =>
+          admitAndConnect(command, flightContext, dependencies.throttleRetries),
+        );
+      }),
+      TE.map(({ value, coalesced }) => ({ signalResponse: value, coalesced })),
     );
 }

@@ -34,9 +34,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }));
   const control = new EmulatorControl(emulator.endpoint);
   await expectRight(control.createStreamGroup({ id: GROUP_ID }));
+  await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
   const service = await expectRight(
     startReconnectService({
-      ...testServiceConfig(options),
+      // Admission is tested on its own; here it must not shape the other tests' calls.
+      ...testServiceConfig({ admission: { enabled: true, ratePerSecond: 1000, burst: 1000, queueLimit: 1000 }, ...options }),
       upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: CREDENTIALS },
       logger: logs.logger,
       decorateConnector: options.decorateConnector,

@@ -1,54 +1,173 @@
 import { strict as assert } from 'node:assert';
 
 import * as E from 'fp-ts/Either';
-import * as TE from 'fp-ts/TaskEither';
+import type * as TE from 'fp-ts/TaskEither';
 
-import { reconnectStreamSession } from '../../../src/domain/reconnect';
+import type { CallContext } from '../../../src/domain/call-context';
+import { reconnectStreamSession, type ReconnectDependencies } from '../../../src/domain/reconnect';
+import { ReconnectCoalescer } from '../../../src/domain/reconnect-coalescer';
 import type { ReconnectCommand } from '../../../src/domain/reconnect-request';
 import type { ReconnectError } from '../../../src/domain/reconnect-error';
 import type { SignalResponse, StreamSessionConnector } from '../../../src/domain/stream-session-connector';
+import { unlimitedAdmission, type UpstreamAdmission, type UpstreamVerdict } from '../../../src/domain/upstream-admission';
 
-/** A connector that records what it was asked and answers as told: the pipeline's only dependency. */
-class RecordingConnector implements StreamSessionConnector {
-  readonly commands: ReconnectCommand[] = [];
-  constructor(private readonly answer: E.Either<ReconnectError, SignalResponse>) {}
-  createStreamSessionConnection(command: ReconnectCommand): TE.TaskEither<ReconnectError, SignalResponse> {
-    this.commands.push(command);
-    return TE.fromEither(this.answer);
+interface PendingCall {
+  readonly command: ReconnectCommand;
+  readonly context: CallContext;
+  readonly answer: (outcome: E.Either<ReconnectError, SignalResponse>) => void;
+}
+
+/** A connector whose calls stay pending until the test answers them: lets tests hold calls "in flight". */
+class ControlledConnector implements StreamSessionConnector {
+  readonly calls: PendingCall[] = [];
+  createStreamSessionConnection(command: ReconnectCommand, context: CallContext): TE.TaskEither<ReconnectError, SignalResponse> {
+    return () => new Promise((resolve) => this.calls.push({ command, context, answer: resolve }));
   }
 }
 
-const policy = { maxSignalRequestBytes: 100, defaultRegion: 'us-west-2', servedRegions: new Set(['us-west-2']) };
-const request = {
-  streamGroupIdentifier: 'sg-1AB2C3De4',
-  streamSessionIdentifier: 'ABC123def4567',
-  signalRequest: 'offer',
-  clientToken: 't'.repeat(40),
-};
-const context = { signal: new AbortController().signal, deadline: Date.now() + 10_000 };
+/** Admission that records what the pipeline tells it, and admits everything. */
+class RecordingAdmission implements UpstreamAdmission {
+  readonly verdicts: UpstreamVerdict[] = [];
+  admissions = 0;
+  admit(context: CallContext) {
+    this.admissions += 1;
+    return unlimitedAdmission.admit(context);
+  }
+  record(verdict: UpstreamVerdict): void {
+    this.verdicts.push(verdict);
+  }
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
+const request = { ...target, signalRequest: 'offer-1', clientToken: undefined as string | undefined };
+const throttled: ReconnectError = { _tag: 'UpstreamThrottling', upstream: { target, message: 'slow down', requestId: 'r' } };
+
+function setup(overrides: Partial<ReconnectDependencies> = {}) {
+  const connector = new ControlledConnector();
+  const admission = new RecordingAdmission();
+  const dependencies: ReconnectDependencies = {
+    policy: { maxSignalRequestBytes: 100, defaultRegion: 'us-west-2', servedRegions: new Set(['us-west-2']) },
+    connector,
+    admission,
+    coalescer: new ReconnectCoalescer<SignalResponse>(),
+    throttleRetries: 2,
+    ...overrides,
+  };
+  const reconnect = reconnectStreamSession(dependencies);
+  const call = (input: unknown, controller = new AbortController()) =>
+    reconnect(input, { signal: controller.signal, deadline: Date.now() + 10_000 })();
+  return { connector, admission, call };
+}
 
 describe('reconnectStreamSession pipeline', () => {
-  it('passes the validated command to the connector and returns its answer', async () => {
-    const connector = new RecordingConnector(E.right('answer'));
-    const result = await reconnectStreamSession({ policy, connector })(request, context)();
-    assert.deepEqual(result, E.right({ signalResponse: 'answer' }));
-    assert.deepEqual(connector.commands, [{ region: 'us-west-2', ...request }]);
+  it('makes no upstream call and takes no admission for an invalid request', async () => {
+    const { connector, admission, call } = setup();
+    const result = await call({ ...request, signalRequest: '' });
+    assert.ok(E.isLeft(result) && result.left._tag === 'InvalidRequest');
+    assert.equal(connector.calls.length, 0);
+    assert.equal(admission.admissions, 0);
   });
 
-  it('makes no upstream call for an invalid request', async () => {
-    const connector = new RecordingConnector(E.right('answer'));
-    const result = await reconnectStreamSession({ policy, connector })({ ...request, signalRequest: '' }, context)();
-    assert.ok(E.isLeft(result));
-    assert.equal(result.left._tag, 'InvalidRequest');
-    assert.equal(connector.commands.length, 0);
+  it('passes the caller client_token unchanged', async () => {
+    const { connector, call } = setup();
+    const token = 't'.repeat(40);
+    const pending = call({ ...request, clientToken: token });
+    await flush();
+    assert.equal(connector.calls[0]?.command.clientToken, token);
+    connector.calls[0]?.answer(E.right('answer'));
+    assert.deepEqual(await pending, E.right({ signalResponse: 'answer', coalesced: false }));
   });
 
-  it('passes upstream errors through unchanged', async () => {
-    const conflict: ReconnectError = {
-      _tag: 'UpstreamConflict',
-      upstream: { target: { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' }, message: 'm', requestId: 'r' },
-    };
-    const result = await reconnectStreamSession({ policy, connector: new RecordingConnector(E.left(conflict)) })(request, context)();
-    assert.deepEqual(result, E.left(conflict));
+  it('derives the same client token for the same session and offer, however the session is named', async () => {
+    const { connector, call } = setup();
+    const byId = call(request);
+    await flush();
+    connector.calls[0]?.answer(E.right('a'));
+    await byId;
+    const byArn = call({
+      ...request,
+      streamGroupIdentifier: 'arn:aws:gameliftstreams:us-west-2:111122223333:streamgroup/sg-1AB2C3De4',
+      streamSessionIdentifier: 'arn:aws:gameliftstreams:us-west-2:111122223333:streamsession/sg-1AB2C3De4/ABC123def4567',
+    });
+    await flush();
+    connector.calls[1]?.answer(E.right('a'));
+    await byArn;
+    const otherOffer = call({ ...request, signalRequest: 'offer-2' });
+    await flush();
+    connector.calls[2]?.answer(E.right('b'));
+    await otherOffer;
+    const [first, second, third] = connector.calls.map((c) => c.command.clientToken);
+    assert.match(first ?? '', /^rsc1-[0-9a-f]{64}$/);
+    assert.equal(second, first);
+    assert.notEqual(third, first);
+    assert.ok(!(first ?? '').includes('offer'));
+  });
+
+  it('shares one upstream call among identical reconnects in flight, and gives each its result', async () => {
+    const { connector, call } = setup();
+    const calls = [call(request), call(request), call(request)];
+    await flush();
+    assert.equal(connector.calls.length, 1);
+    connector.calls[0]?.answer(E.right('shared answer'));
+    const results = await Promise.all(calls);
+    assert.deepEqual(results, [
+      E.right({ signalResponse: 'shared answer', coalesced: false }),
+      E.right({ signalResponse: 'shared answer', coalesced: true }),
+      E.right({ signalResponse: 'shared answer', coalesced: true }),
+    ]);
+  });
+
+  it('refuses a different offer for a session whose reconnect is in flight, without an upstream call', async () => {
+    const { connector, call } = setup();
+    const first = call(request);
+    await flush();
+    const second = await call({ ...request, signalRequest: 'another offer' });
+    assert.deepEqual(second, E.left({ _tag: 'ReconnectInProgress', target }));
+    assert.equal(connector.calls.length, 1);
+    connector.calls[0]?.answer(E.right('answer'));
+    await first;
+    const afterwards = call({ ...request, signalRequest: 'another offer' });
+    await flush();
+    assert.equal(connector.calls.length, 2, 'once the first finished, a new offer may go');
+    connector.calls[1]?.answer(E.right('answer 2'));
+    assert.ok(E.isRight(await afterwards));
+  });
+
+  it('aborts the shared upstream call only when every participant has cancelled', async () => {
+    const { connector, call } = setup();
+    const first = new AbortController();
+    const second = new AbortController();
+    const calls = [call(request, first), call(request, second)];
+    await flush();
+    const upstreamSignal = connector.calls[0]?.context.signal;
+    first.abort({ _tag: 'CallerCancelled' });
+    await flush();
+    assert.equal(upstreamSignal?.aborted, false, 'a twin still waits');
+    second.abort({ _tag: 'CallerCancelled' });
+    await flush();
+    assert.equal(upstreamSignal?.aborted, true);
+    assert.deepEqual(await Promise.all(calls), [E.left({ _tag: 'Cancelled' }), E.left({ _tag: 'Cancelled' })]);
+  });
+
+  it('sends a throttled call back through admission, then gives up after its retries', async () => {
+    const { connector, admission, call } = setup();
+    const pending = call(request);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await flush();
+      connector.calls[attempt]?.answer(E.left(throttled));
+    }
+    assert.deepEqual(await pending, E.left(throttled));
+    assert.equal(admission.admissions, 3);
+    assert.deepEqual(admission.verdicts, ['Throttled', 'Throttled', 'Throttled']);
+  });
+
+  it('tells admission that AWS accepted a call, even one AWS refused for another reason', async () => {
+    const { connector, admission, call } = setup();
+    const pending = call(request);
+    await flush();
+    connector.calls[0]?.answer(E.left({ _tag: 'UpstreamConflict', upstream: { target, message: 'm', requestId: undefined } }));
+    await pending;
+    assert.deepEqual(admission.verdicts, ['Accepted']);
   });
 });
