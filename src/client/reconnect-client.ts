@@ -4,21 +4,28 @@ import type * as TE from 'fp-ts/TaskEither';
 
 import {
   ReconnectServiceClient,
+  type GetStreamSessionRequest,
+  type GetStreamSessionResponse,
   type ReconnectStreamSessionRequest,
   type ReconnectStreamSessionResponse,
 } from '../gen/reconnect/v1/reconnect';
+import { decodeErrorDetails, type DecodedErrorDetails } from './error-details';
 
-/** A failed call as a value: the status code, its name and the server's message. */
+/** A failed call as a value: the status code, its name, the server's message and its google.rpc error details. */
 export interface ReconnectCallError {
   readonly code: grpc.status;
   readonly codeName: string;
   readonly message: string;
   readonly metadata: grpc.Metadata;
+  /** Decoded from the grpc-status-details-bin trailer; empty when the status came without one. */
+  readonly details: DecodedErrorDetails;
 }
 
 export interface CallOptions {
   /** Milliseconds from now; the service also caps every call at its own budget. */
   readonly deadlineMs?: number;
+  /** Cancels the call when it fires; the service then aborts its upstream call (unless a twin still waits). */
+  readonly signal?: AbortSignal;
 }
 
 function isServiceError(error: unknown): error is grpc.ServiceError {
@@ -27,12 +34,29 @@ function isServiceError(error: unknown): error is grpc.ServiceError {
 
 function toCallError(error: grpc.ServiceError | Error): ReconnectCallError {
   const code = isServiceError(error) ? error.code : grpc.status.UNKNOWN;
+  const metadata = isServiceError(error) ? error.metadata : new grpc.Metadata();
   return {
     code,
     codeName: grpc.status[code] ?? String(code),
     message: isServiceError(error) ? error.details : error.message,
-    metadata: isServiceError(error) ? error.metadata : new grpc.Metadata(),
+    metadata,
+    details: decodeErrorDetails(metadata),
   };
+}
+
+function grpcCallOptions(options: CallOptions): grpc.CallOptions {
+  return options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
+}
+
+function cancelOnAbort(call: grpc.ClientUnaryCall, signal: AbortSignal | undefined): void {
+  if (signal === undefined) return;
+  if (signal.aborted) {
+    call.cancel();
+    return;
+  }
+  const cancel = (): void => call.cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  call.on('status', () => signal.removeEventListener('abort', cancel));
 }
 
 /** A typed client for reconnect.v1.ReconnectService whose calls are TaskEithers that never reject. */
@@ -49,11 +73,23 @@ export class ReconnectClient {
   ): TE.TaskEither<ReconnectCallError, ReconnectStreamSessionResponse> {
     return () =>
       new Promise((resolve) => {
-        const callOptions: grpc.CallOptions =
-          options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
-        this.client.reconnectStreamSession(request, new grpc.Metadata(), callOptions, (error, response) => {
+        const call = this.client.reconnectStreamSession(request, new grpc.Metadata(), grpcCallOptions(options), (error, response) => {
           resolve(error === null ? E.right(response) : E.left(toCallError(error)));
         });
+        cancelOnAbort(call, options.signal);
+      });
+  }
+
+  getStreamSession(
+    request: GetStreamSessionRequest,
+    options: CallOptions = {},
+  ): TE.TaskEither<ReconnectCallError, GetStreamSessionResponse> {
+    return () =>
+      new Promise((resolve) => {
+        const call = this.client.getStreamSession(request, new grpc.Metadata(), grpcCallOptions(options), (error, response) => {
+          resolve(error === null ? E.right(response) : E.left(toCallError(error)));
+        });
+        cancelOnAbort(call, options.signal);
       });
   }
 

@@ -53,7 +53,9 @@ function createClient(region: string, options: RegionalClientsOptions): GameLift
   const requestHandler = {
     httpAgent: { keepAlive: true, maxSockets: options.maxSockets },
     httpsAgent: { keepAlive: true, maxSockets: options.maxSockets },
+    // Each attempt gets an equal share of the budget and really ends there, so the SDK's retries fit inside it.
     requestTimeout: Math.max(1, Math.floor(options.budgetMs / options.maxAttempts)),
+    throwOnRequestTimeout: true,
   };
   const retryStrategy = new RetryAllButThrottling(options.maxAttempts);
   const target = options.target;
