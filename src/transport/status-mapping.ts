@@ -1,12 +1,19 @@
 import { status as GrpcCode } from '@grpc/grpc-js';
 
 import type { ReconnectError, UpstreamAnswer } from '../domain/reconnect-error';
+import { defectErrorDetails, errorDetails, type ErrorDetails } from './error-details';
 
-/** What a caller sees for a failed call: a canonical code and an English message for developers. */
+/**
+ * What a caller sees for a failed call: a canonical code, an English message for developers, and the
+ * google.rpc error details that go in the grpc-status-details-bin trailer.
+ */
 export interface StatusReport {
   readonly code: GrpcCode;
   readonly message: string;
+  readonly details: ErrorDetails;
 }
+
+type CodeAndMessage = Omit<StatusReport, 'details'>;
 
 function awsSuffix(errorName: string, answer: UpstreamAnswer): string {
   const requestId = answer.requestId === undefined ? '' : `; AWS request id ${answer.requestId}`;
@@ -18,10 +25,18 @@ function sessionName(answer: UpstreamAnswer): string {
 }
 
 /**
+ * The status a failed call ends with: its code and message (below) and its error details (error-details.ts).
+ * `requestId` is the call's id in our log, for the INTERNAL outcomes that have no AWS request id.
+ */
+export function toStatusReport(error: ReconnectError, requestId?: string): StatusReport {
+  return { ...codeAndMessage(error), details: errorDetails(error, requestId) };
+}
+
+/**
  * The one place that decides which gRPC status each outcome becomes (see the table in the README and the proto).
  * The switch is exhaustive: a new ReconnectError variant does not compile until it is mapped here.
  */
-export function toStatusReport(error: ReconnectError): StatusReport {
+function codeAndMessage(error: ReconnectError): CodeAndMessage {
   switch (error._tag) {
     case 'InvalidRequest':
       return {
@@ -106,8 +121,12 @@ export function toStatusReport(error: ReconnectError): StatusReport {
   }
 }
 
-/** What every caller sees when our own code fails: nothing about the failure itself. */
-export const DEFECT_STATUS: StatusReport = {
-  code: GrpcCode.INTERNAL,
-  message: 'internal error in the reconnect service; it has been logged',
-};
+export const DEFECT_MESSAGE = 'internal error in the reconnect service; it has been logged';
+
+/**
+ * What every caller sees when our own code fails: nothing about the failure itself, only the id under which
+ * the defect was logged (RequestInfo.request_id), so an operator can find it.
+ */
+export function defectStatusReport(requestId: string): StatusReport {
+  return { code: GrpcCode.INTERNAL, message: DEFECT_MESSAGE, details: defectErrorDetails(requestId) };
+}

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { handleUnaryCall, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
@@ -5,7 +7,8 @@ import type * as TE from 'fp-ts/TaskEither';
 import type { CallContext } from '../domain/call-context';
 import type { AbortCause, ReconnectError } from '../domain/reconnect-error';
 import type { Logger } from '../logging/logger';
-import { DEFECT_STATUS, toStatusReport, type StatusReport } from './status-mapping';
+import { statusDetailsTrailers } from './error-details';
+import { defectStatusReport, toStatusReport, type StatusReport } from './status-mapping';
 
 export interface UnaryAdapterOptions {
   readonly method: string;
@@ -70,13 +73,17 @@ export function unaryHandler<Request, Response, Result>(
         callback(null, outcome.right);
         return;
       }
-      logger[level]({ method, code: outcome.left.code, durationMs }, outcome.left.message);
-      callback({ code: outcome.left.code, details: outcome.left.message });
+      const report = outcome.left;
+      const { reason } = report.details.errorInfo;
+      logger[level]({ method, code: report.code, reason, requestId: report.details.requestInfo?.requestId, durationMs }, report.message);
+      // The trailer goes in the error's metadata: a third callback argument would replace it.
+      callback({ code: report.code, details: report.message, metadata: statusDetailsTrailers(report) });
     };
 
     const onDefect = (defect: unknown): void => {
-      logger.error({ method, err: defect }, 'defect in the reconnect pipeline');
-      finish(E.left(DEFECT_STATUS), 'error');
+      const requestId = randomUUID();
+      logger.error({ method, err: defect, requestId }, 'defect in the reconnect pipeline');
+      finish(E.left(defectStatusReport(requestId)), 'error');
     };
 
     const onOutcome = (outcome: E.Either<ReconnectError, Result>): void => {

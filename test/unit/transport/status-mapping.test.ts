@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import { status } from '@grpc/grpc-js';
 
 import type { ReconnectError, ReconnectErrorTag } from '../../../src/domain/reconnect-error';
-import { toStatusReport } from '../../../src/transport/status-mapping';
+import { ERROR_DOMAIN } from '../../../src/transport/error-details';
+import { defectStatusReport, toStatusReport } from '../../../src/transport/status-mapping';
 
 const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
 const upstream = { target, message: 'AWS says no', requestId: 'req-1234' };
@@ -43,8 +44,18 @@ describe('toStatusReport', () => {
       const report = toStatusReport(error);
       assert.equal(report.code, code);
       assert.ok(report.message.length > 20, 'the message should explain the failure');
+      assert.equal(report.details.errorInfo.domain, ERROR_DOMAIN, 'every status carries an ErrorInfo');
+      assert.match(report.details.errorInfo.reason, /^[A-Z][A-Z0-9_]{0,62}$/);
     });
   }
+
+  it('answers a defect INTERNAL with a generic message and the id it was logged under', () => {
+    const report = defectStatusReport('defect-id-1');
+    assert.equal(report.code, status.INTERNAL);
+    assert.equal(report.message, 'internal error in the reconnect service; it has been logged');
+    assert.equal(report.details.errorInfo.reason, 'INTERNAL_ERROR');
+    assert.equal(report.details.requestInfo?.requestId, 'defect-id-1');
+  });
 
   it('includes the AWS request id and error name for modelled AWS errors', () => {
     const report = toStatusReport({ _tag: 'UpstreamConflict', upstream });
