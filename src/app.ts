@@ -10,8 +10,11 @@ import { realScheduler } from './domain/scheduler';
 import type { SignalResponse, StreamSessionConnector } from './domain/stream-session-connector';
 import { TokenBucketAdmission, unlimitedAdmission } from './domain/upstream-admission';
 import type { Logger } from './logging/logger';
-import { bindServer, createGrpcServer, receiveLimitFor, shutdownServer } from './transport/grpc-server';
+import { bindServer, createGrpcServer, RECONNECT_SERVICE_NAME, receiveLimitFor } from './transport/grpc-server';
+import { createServiceHealth } from './transport/health';
+import { addReflection, DEFAULT_DESCRIPTOR_SET_PATH, describeReflectionSetupError } from './transport/reflection';
 import { reconnectServiceImplementation } from './transport/reconnect-service';
+import { servingControls, type ServingControls } from './transport/serving-controls';
 import { gameLiftStreamsConnector } from './upstream/gameliftstreams-connector';
 import { gameLiftStreamsSessionReader } from './upstream/gameliftstreams-session-reader';
 import { RegionalClients, type UpstreamTarget } from './upstream/regional-clients';
@@ -38,11 +41,10 @@ export interface ServiceSettings extends ServiceConfig {
   readonly decorateConnector?: (connector: StreamSessionConnector) => StreamSessionConnector;
 }
 
-export interface RunningService {
+/** A bound, serving service; stopping it also releases the AWS clients. */
+export interface RunningService extends ServingControls {
   readonly port: number;
   readonly server: grpc.Server;
-  /** Lets calls in flight finish for up to graceMs, then cancels the rest and releases the AWS clients. */
-  stop(graceMs: number): Promise<void>;
 }
 
 /** A call admitted later than its deadline minus this could not finish its AWS call in time, so it is refused. */
@@ -85,6 +87,7 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
     reader: gameLiftStreamsSessionReader(clients, settings.deadlineBudgetMs),
     now: () => new Date(),
   });
+  const health = createServiceHealth([RECONNECT_SERVICE_NAME]);
   const server = createGrpcServer(
     reconnectServiceImplementation({
       reconnect,
@@ -92,18 +95,23 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
       logger: settings.logger,
       deadlineBudgetMs: settings.deadlineBudgetMs,
     }),
-    { maxReceiveMessageBytes: receiveLimitFor(settings.maxSignalRequestBytes) },
+    {
+      maxMessageBytes: receiveLimitFor(settings.maxSignalRequestBytes),
+      tuning: settings.grpcServer,
+      interceptors: [health.watchInterceptor],
+    },
   );
+  health.addToServer(server);
+  const reflection = {
+    enabled: settings.reflectionEnabled,
+    descriptorSetPath: DEFAULT_DESCRIPTOR_SET_PATH,
+    requiredServices: [RECONNECT_SERVICE_NAME],
+  };
   return pipe(
-    bindServer(server, settings.grpcHost, settings.grpcPort),
-    TE.map((port) => ({
-      port,
-      server,
-      stop: async (graceMs: number) => {
-        await shutdownServer(server, graceMs);
-        clients.destroy();
-      },
-    })),
+    addReflection(server, reflection),
+    TE.mapLeft((error) => new Error(describeReflectionSetupError(error))),
+    TE.chain(() => bindServer(server, settings.grpcHost, settings.grpcPort)),
+    TE.map((port) => ({ port, server, ...servingControls(server, health, () => clients.destroy()) })),
     TE.orElseFirst(() => TE.fromIO(() => clients.destroy())),
   );
 }

@@ -1,15 +1,13 @@
 import * as E from 'fp-ts/Either';
 
-import { startReconnectService, type RunningService } from './app';
+import { startReconnectService } from './app';
 import { loadConfig, type Config } from './config';
 import { DEMO_STREAM_GROUP_ID } from './emulator/demo';
 import { EmulatorControl } from './emulator/control-client';
 import { startEmulator, type RunningEmulator } from './emulator/server';
+import { stopOnSignals } from './graceful-shutdown';
 import { createLogger, type Logger } from './logging/logger';
 import type { UpstreamTarget } from './upstream/regional-clients';
-
-/** How long calls in flight may take to finish when the process is told to stop. */
-const SHUTDOWN_GRACE_MS = 15_000;
 
 /** The emulator does not check signatures; these only satisfy the SDK's signer and are not secrets. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-does-not-check-signatures' };
@@ -58,32 +56,6 @@ async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either
   }
 }
 
-function stopOnSignals(service: RunningService, upstream: Upstream, logger: Logger): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: finishing calls in flight');
-    void service
-      .stop(SHUTDOWN_GRACE_MS)
-      .then(() => upstream.emulator?.close())
-      .then(
-        () => {
-          logger.info('stopped');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'failed to stop cleanly');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
   if (E.isLeft(config)) {
@@ -102,10 +74,30 @@ async function main(): Promise<number> {
     await upstream.right.emulator?.close();
     return 1;
   }
+  const emulator = upstream.right.emulator;
   logger.info(
+    {
+      grpcPort: service.right.port,
+      emulatorEndpoint: emulator?.endpoint,
+      reflection: config.right.reflectionEnabled,
+      shutdownGraceMs: config.right.shutdown.graceMs,
+    },
     `reconnect.v1.ReconnectService serving gRPC on ${config.right.grpcHost}:${service.right.port}, backed by ${upstream.right.description}`,
   );
-  stopOnSignals(service.right, upstream.right, logger);
+  stopOnSignals({
+    service: service.right,
+    settings: config.right.shutdown,
+    releaseUpstream: async () => {
+      if (emulator !== undefined) {
+        await emulator.close();
+        logger.info('shutdown: embedded emulator closed');
+      }
+    },
+    logger,
+    // pino writes asynchronously and process.exit would cut a write in flight short (or let it land after the
+    // lines written synchronously on exit), so the last shutdown lines are flushed, in order, first.
+    exit: (code) => logger.flush(() => process.exit(code)),
+  });
   return 0;
 }
 
