@@ -41,10 +41,19 @@ export interface ServiceSettings extends ServiceConfig {
   readonly decorateConnector?: (connector: StreamSessionConnector) => StreamSessionConnector;
 }
 
+/** What is in flight inside the service: for tests that check nothing is left running, and for metrics. */
+export interface ServiceDiagnostics {
+  readonly reconnectsInFlight: number;
+  readonly admissionQueueDepth: number;
+  /** The rate admission currently allows, after any backoff; undefined when admission is off. */
+  readonly admittedRatePerSecond: number | undefined;
+}
+
 /** A bound, serving service; stopping it also releases the AWS clients. */
 export interface RunningService extends ServingControls {
   readonly port: number;
   readonly server: grpc.Server;
+  diagnostics(): ServiceDiagnostics;
 }
 
 /** A call admitted later than its deadline minus this could not finish its AWS call in time, so it is refused. */
@@ -65,22 +74,29 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
   });
   const realConnector = gameLiftStreamsConnector(clients, settings.deadlineBudgetMs);
   const connector = settings.decorateConnector === undefined ? realConnector : settings.decorateConnector(realConnector);
+  const tokenBucket = settings.admission.enabled
+    ? new TokenBucketAdmission(
+        {
+          ratePerSecond: settings.admission.ratePerSecond,
+          burst: settings.admission.burst,
+          queueLimit: settings.admission.queueLimit,
+          reserveMs: ADMISSION_RESERVE_MS,
+        },
+        realScheduler,
+      )
+    : undefined;
+  const coalescer = new ReconnectCoalescer<SignalResponse>();
   const reconnect = reconnectStreamSession({
     policy: { ...regionPolicy, maxSignalRequestBytes: settings.maxSignalRequestBytes },
     connector,
-    admission: settings.admission.enabled
-      ? new TokenBucketAdmission(
-          {
-            ratePerSecond: settings.admission.ratePerSecond,
-            burst: settings.admission.burst,
-            queueLimit: settings.admission.queueLimit,
-            reserveMs: ADMISSION_RESERVE_MS,
-          },
-          realScheduler,
-        )
-      : unlimitedAdmission,
-    coalescer: new ReconnectCoalescer<SignalResponse>(),
+    admission: tokenBucket ?? unlimitedAdmission,
+    coalescer,
     throttleRetries: THROTTLE_RETRIES,
+  });
+  const diagnostics = (): ServiceDiagnostics => ({
+    reconnectsInFlight: coalescer.inFlight(),
+    admissionQueueDepth: tokenBucket?.queueDepth() ?? 0,
+    admittedRatePerSecond: tokenBucket?.currentRate(),
   });
   const readSession = getStreamSession({
     policy: regionPolicy,
@@ -111,7 +127,7 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
     addReflection(server, reflection),
     TE.mapLeft((error) => new Error(describeReflectionSetupError(error))),
     TE.chain(() => bindServer(server, settings.grpcHost, settings.grpcPort)),
-    TE.map((port) => ({ port, server, ...servingControls(server, health, () => clients.destroy()) })),
+    TE.map((port) => ({ port, server, diagnostics, ...servingControls(server, health, () => clients.destroy()) })),
     TE.orElseFirst(() => TE.fromIO(() => clients.destroy())),
   );
 }

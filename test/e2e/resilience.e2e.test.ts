@@ -84,6 +84,7 @@ describe('resilience end to end', function () {
       const error = await expectLeft(budgeted.client.reconnectStreamSession(reconnectRequest(session.id)));
       assert.equal(error.code, status.DEADLINE_EXCEEDED);
       assert.match(error.message, /capped at 300 ms/);
+      assert.deepEqual(budgeted.service.diagnostics(), { reconnectsInFlight: 0, admissionQueueDepth: 0, admittedRatePerSecond: 1000 });
     } finally {
       await budgeted.close();
     }
@@ -100,6 +101,7 @@ describe('resilience end to end', function () {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.ok(harness.logs.entries().some((entry) => entry.code === status.CANCELLED), 'the server saw the cancel');
+    assert.equal(harness.service.diagnostics().reconnectsInFlight, 0, 'the shared upstream call was aborted');
   });
 });
 
@@ -123,6 +125,7 @@ describe('a disconnect storm within the upstream rate (scaled down: 200 sessions
         sessions.map((session) => harness.client.reconnectStreamSession(reconnectRequest(session.id), { deadlineMs: 20_000 })()),
       );
       const counters = await expectRight(harness.control.counters());
+      assert.equal(harness.service.diagnostics().admissionQueueDepth, 0);
       return {
         reconnected: results.filter(E.isRight).length,
         codes: results.flatMap((result) => (E.isLeft(result) ? [result.left.codeName] : [])),
