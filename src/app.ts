@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import type * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
@@ -10,6 +11,9 @@ import { realScheduler } from './domain/scheduler';
 import type { SignalResponse, StreamSessionConnector } from './domain/stream-session-connector';
 import { TokenBucketAdmission, unlimitedAdmission } from './domain/upstream-admission';
 import type { Logger } from './logging/logger';
+import { ANONYMOUS_LOOPBACK_CALLER, CallerRegistry } from './security/caller-registry';
+import { AUTHENTICATED_CALLER_KEY, authenticationInterceptor } from './transport/authentication-interceptor';
+import { serverCredentials } from './transport/server-credentials';
 import { bindServer, createGrpcServer, RECONNECT_SERVICE_NAME, receiveLimitFor } from './transport/grpc-server';
 import { createServiceHealth } from './transport/health';
 import { addReflection, DEFAULT_DESCRIPTOR_SET_PATH, describeReflectionSetupError } from './transport/reflection';
@@ -32,6 +36,7 @@ export type ServiceConfig = Pick<
   | 'admission'
   | 'reflectionEnabled'
   | 'grpcServer'
+  | 'security'
 >;
 
 export interface ServiceSettings extends ServiceConfig {
@@ -54,7 +59,12 @@ export interface RunningService extends ServingControls {
   readonly port: number;
   readonly server: grpc.Server;
   diagnostics(): ServiceDiagnostics;
+  /** Re-reads the callers file (SIGHUP); calls in flight are not affected, and a bad file leaves the old one. */
+  reloadCallers(): Promise<E.Either<string, number>>;
 }
+
+/** Health checks stay reachable without credentials (load balancers and probes carry none), unless configured. */
+const HEALTH_METHODS: ReadonlySet<string> = new Set(['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch']);
 
 /** A call admitted later than its deadline minus this could not finish its AWS call in time, so it is refused. */
 const ADMISSION_RESERVE_MS = 250;
@@ -86,9 +96,11 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
       )
     : undefined;
   const coalescer = new ReconnectCoalescer<SignalResponse>();
+  const sessionReader = gameLiftStreamsSessionReader(clients, settings.deadlineBudgetMs);
   const reconnect = reconnectStreamSession({
     policy: { ...regionPolicy, maxSignalRequestBytes: settings.maxSignalRequestBytes },
     connector,
+    reader: sessionReader,
     admission: tokenBucket ?? unlimitedAdmission,
     coalescer,
     throttleRetries: THROTTLE_RETRIES,
@@ -100,21 +112,40 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
   });
   const readSession = getStreamSession({
     policy: regionPolicy,
-    reader: gameLiftStreamsSessionReader(clients, settings.deadlineBudgetMs),
+    reader: sessionReader,
     now: () => new Date(),
   });
   const health = createServiceHealth([RECONNECT_SERVICE_NAME]);
+  const { security } = settings;
+  // No authentication at all is only possible on loopback: configuration refuses it elsewhere.
+  const anonymous =
+    security.callersFile === undefined && security.tls?.clientCaFile === undefined ? ANONYMOUS_LOOPBACK_CALLER : undefined;
+  const callers = new CallerRegistry(security.callersFile, anonymous);
+  const authentication = authenticationInterceptor({
+    policy: {
+      directory: () => callers.current(),
+      clientCertificates: security.tls?.clientCaFile !== undefined,
+      anonymous,
+    },
+    exemptMethods: security.healthRequiresAuthentication ? new Set() : HEALTH_METHODS,
+    logger: settings.logger,
+  });
   const server = createGrpcServer(
     reconnectServiceImplementation({
       reconnect,
       getStreamSession: readSession,
       logger: settings.logger,
       deadlineBudgetMs: settings.deadlineBudgetMs,
+      resolveCaller: (metadata) => {
+        const [name] = metadata.get(AUTHENTICATED_CALLER_KEY);
+        return typeof name === 'string' ? callers.resolve(name) : undefined;
+      },
     }),
     {
       maxMessageBytes: receiveLimitFor(settings.maxSignalRequestBytes),
       tuning: settings.grpcServer,
-      interceptors: [health.watchInterceptor],
+      // Authentication first: an unauthenticated call is answered before any other interceptor sees it.
+      interceptors: [authentication, health.watchInterceptor],
     },
   );
   health.addToServer(server);
@@ -126,8 +157,16 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
   return pipe(
     addReflection(server, reflection),
     TE.mapLeft((error) => new Error(describeReflectionSetupError(error))),
-    TE.chain(() => bindServer(server, settings.grpcHost, settings.grpcPort)),
-    TE.map((port) => ({ port, server, diagnostics, ...servingControls(server, health, () => clients.destroy()) })),
+    TE.chainFirst(() => pipe(() => callers.reload(), TE.mapLeft((problem) => new Error(problem)))),
+    TE.chain(() => pipe(() => serverCredentials(security.tls), TE.mapLeft((problem) => new Error(problem)))),
+    TE.chain((credentials) => bindServer(server, settings.grpcHost, settings.grpcPort, credentials)),
+    TE.map((port) => ({
+      port,
+      server,
+      diagnostics,
+      reloadCallers: () => callers.reload(),
+      ...servingControls(server, health, () => clients.destroy()),
+    })),
     TE.orElseFirst(() => TE.fromIO(() => clients.destroy())),
   );
 }

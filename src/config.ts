@@ -32,6 +32,23 @@ export interface ShutdownSettings {
   readonly drainDelayMs: number;
 }
 
+/** PEM files for the gRPC port; with a client CA, callers must present a certificate it signed (mTLS). */
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly clientCaFile: string | undefined;
+}
+
+export interface SecuritySettings {
+  readonly tls: TlsFiles | undefined;
+  /** The JSON file of known callers (bearer token digests, certificate names, stream group grants). */
+  readonly callersFile: string | undefined;
+  /** Serve plaintext on a non-loopback address; for a mesh that terminates TLS in a sidecar, never for the open network. */
+  readonly allowInsecurePlaintext: boolean;
+  /** Whether health checks need credentials like every other call (by default probes reach them without). */
+  readonly healthRequiresAuthentication: boolean;
+}
+
 export interface Config {
   readonly backend: Backend;
   readonly grpcHost: string;
@@ -46,6 +63,7 @@ export interface Config {
   readonly shutdown: ShutdownSettings;
   readonly reflectionEnabled: boolean;
   readonly grpcServer: GrpcServerTuning;
+  readonly security: SecuritySettings;
   readonly emulatorHost: string;
   readonly emulatorPort: number;
   readonly logLevel: LogLevel;
@@ -96,6 +114,8 @@ function oneOf<A extends string>(values: ReadonlyArray<A>) {
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const HOST_PATTERN = /^[A-Za-z0-9.:[\]-]+$/;
 
+const filePath = (raw: string): string | undefined => (raw.length <= 4096 && !raw.includes('\0') ? raw : undefined);
+
 const regionList = (raw: string): ReadonlyArray<string> | undefined => {
   const regions = raw.split(',').map((region) => region.trim()).filter((region) => region.length > 0);
   return regions.length > 0 && regions.every((region) => REGION_PATTERN.test(region)) ? regions : undefined;
@@ -137,6 +157,12 @@ const EnvironmentCodec = t.type({
   GRPC_MAX_CONNECTION_AGE_MS: envVar('must be an integer from 1000 to 86400000', 1_800_000, integerIn(1000, 86_400_000)),
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: envVar('must be an integer from 0 to 3600000', 30_000, integerIn(0, 3_600_000)),
   GRPC_MAX_CONCURRENT_STREAMS: envVar('must be an integer from 1 to 100000', 1000, integerIn(1, 100_000)),
+  GRPC_TLS_CERT_FILE: envVar<string | undefined>('must be a file path', undefined, filePath),
+  GRPC_TLS_KEY_FILE: envVar<string | undefined>('must be a file path', undefined, filePath),
+  GRPC_TLS_CLIENT_CA_FILE: envVar<string | undefined>('must be a file path', undefined, filePath),
+  GRPC_ALLOW_INSECURE_PLAINTEXT: envVar('must be "true" or "false"', false, booleanFlag),
+  RECONNECT_CALLERS_FILE: envVar<string | undefined>('must be a file path', undefined, filePath),
+  RECONNECT_HEALTH_REQUIRES_AUTH: envVar('must be "true" or "false"', false, booleanFlag),
   EMULATOR_HOST: envVar('must be a host name or IP address', '127.0.0.1', host),
   EMULATOR_PORT: envVar('must be an integer from 0 to 65535', 50052, integerIn(0, 65535)),
   LOG_LEVEL: envVar<LogLevel>(`must be one of ${LOG_LEVELS.join(', ')}`, 'info', oneOf(LOG_LEVELS)),
@@ -155,11 +181,52 @@ function describeErrors(errors: t.Errors): string {
   return `invalid configuration:\n${lines.join('\n')}`;
 }
 
+/** Loopback addresses: the only ones where a development setup may run without TLS or callers. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+function securityProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  const hasCert = env.GRPC_TLS_CERT_FILE !== undefined;
+  const hasKey = env.GRPC_TLS_KEY_FILE !== undefined;
+  if (hasCert !== hasKey) {
+    problems.push(`  ${hasCert ? 'GRPC_TLS_KEY_FILE' : 'GRPC_TLS_CERT_FILE'}: is required with ${hasCert ? 'GRPC_TLS_CERT_FILE' : 'GRPC_TLS_KEY_FILE'}`);
+  }
+  if (env.GRPC_TLS_CLIENT_CA_FILE !== undefined && !(hasCert && hasKey)) {
+    problems.push('  GRPC_TLS_CLIENT_CA_FILE: mutual TLS needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE too');
+  }
+  if (!isLoopbackHost(env.GRPC_HOST)) {
+    if (!hasCert && !env.GRPC_ALLOW_INSECURE_PLAINTEXT) {
+      problems.push(
+        `  GRPC_HOST: refusing plaintext gRPC on the non-loopback address "${env.GRPC_HOST}": set GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE (or, behind a TLS-terminating mesh only, GRPC_ALLOW_INSECURE_PLAINTEXT=true)`,
+      );
+    }
+    if (env.RECONNECT_CALLERS_FILE === undefined && env.GRPC_TLS_CLIENT_CA_FILE === undefined) {
+      problems.push(
+        `  GRPC_HOST: refusing to serve "${env.GRPC_HOST}" with no authentication: set RECONNECT_CALLERS_FILE (bearer tokens) or GRPC_TLS_CLIENT_CA_FILE (mutual TLS)`,
+      );
+    }
+  }
+  return problems;
+}
+
 function toConfig(env: Environment): E.Either<string, Config> {
   const regions = env.RECONNECT_REGIONS ?? (env.AWS_REGION === undefined ? undefined : [env.AWS_REGION]);
-  if (regions === undefined && env.RECONNECT_BACKEND === 'aws') {
-    return E.left('invalid configuration:\n  AWS_REGION: is required when RECONNECT_BACKEND is "aws" (or set RECONNECT_REGIONS)');
+  const problems = [
+    ...(regions === undefined && env.RECONNECT_BACKEND === 'aws'
+      ? ['  AWS_REGION: is required when RECONNECT_BACKEND is "aws" (or set RECONNECT_REGIONS)']
+      : []),
+    ...securityProblems(env),
+  ];
+  if (problems.length > 0) {
+    return E.left(`invalid configuration:\n${problems.join('\n')}`);
   }
+  const tls =
+    env.GRPC_TLS_CERT_FILE !== undefined && env.GRPC_TLS_KEY_FILE !== undefined
+      ? { certFile: env.GRPC_TLS_CERT_FILE, keyFile: env.GRPC_TLS_KEY_FILE, clientCaFile: env.GRPC_TLS_CLIENT_CA_FILE }
+      : undefined;
   return E.right({
     backend: env.RECONNECT_BACKEND,
     grpcHost: env.GRPC_HOST,
@@ -186,6 +253,12 @@ function toConfig(env: Environment): E.Either<string, Config> {
       maxConnectionAgeMs: env.GRPC_MAX_CONNECTION_AGE_MS,
       maxConnectionAgeGraceMs: env.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
       maxConcurrentStreams: env.GRPC_MAX_CONCURRENT_STREAMS,
+    },
+    security: {
+      tls,
+      callersFile: env.RECONNECT_CALLERS_FILE,
+      allowInsecurePlaintext: env.GRPC_ALLOW_INSECURE_PLAINTEXT,
+      healthRequiresAuthentication: env.RECONNECT_HEALTH_REQUIRES_AUTH,
     },
     emulatorHost: env.EMULATOR_HOST,
     emulatorPort: env.EMULATOR_PORT,

@@ -1,5 +1,7 @@
-/** What the transport tells the use case about the call it serves. */
-export interface CallContext {
+import type { Caller } from './caller';
+
+/** When a call stops being wanted: what admission and the upstream ports need to know about it. */
+export interface CallTiming {
   /** Fires with an AbortCause when the caller cancels or the call's deadline passes. */
   readonly signal: AbortSignal;
   /**
@@ -7,4 +9,10 @@ export interface CallContext {
    * Admission uses it to decide whether a queued call can still be served in time.
    */
   readonly deadline: number;
+}
+
+/** What the transport tells a use case about the call it serves. */
+export interface CallContext extends CallTiming {
+  /** Who is calling, as the transport authenticated them. */
+  readonly caller: Caller;
 }

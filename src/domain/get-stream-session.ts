@@ -2,6 +2,7 @@ import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
 import type { CallContext } from './call-context';
+import { authorizeStreamGroup } from './caller';
 import { invalidRequest, type ReconnectError } from './reconnect-error';
 import { decodeSessionReference, type RegionPolicy } from './session-reference';
 import { reconnectability, type Reconnectability, type StreamSessionReader, type StreamSessionRecord } from './stream-session-status';
@@ -25,6 +26,7 @@ export function getStreamSession(
     pipe(
       TE.fromEither(decode(request)),
       TE.mapLeft(invalidRequest),
+      TE.chainFirstEitherK((reference) => authorizeStreamGroup(context.caller, reference)),
       TE.chain((reference) => dependencies.reader.getStreamSession(reference, context)),
       TE.map((record) => ({ record, ...reconnectability(record, dependencies.now()) })),
     );

@@ -17,11 +17,15 @@ interface ClientTokenBrand {
 interface SignalRequestBrand {
   readonly SignalRequest: unique symbol;
 }
+interface UserIdBrand {
+  readonly UserId: unique symbol;
+}
 
 export type StreamGroupIdentifier = t.Branded<string, StreamGroupIdentifierBrand>;
 export type StreamSessionIdentifier = t.Branded<string, StreamSessionIdentifierBrand>;
 export type ClientToken = t.Branded<string, ClientTokenBrand>;
 export type SignalRequest = t.Branded<string, SignalRequestBrand>;
+export type UserId = t.Branded<string, UserIdBrand>;
 
 /** Returns why a string is unacceptable, or undefined when it is fine. */
 type StringCheck = (value: string) => string | undefined;
@@ -155,3 +159,17 @@ export function signalRequestCodec(maxBytes: number): t.Type<SignalRequest, stri
     return undefined;
   });
 }
+
+const USER_ID_MAX_LENGTH = 1024;
+const USER_ID_PATTERN = /^[-_a-zA-Z0-9/=+]+$/;
+
+/** The model's UserId, except that an empty one is refused: it could never match a session's owner. */
+export const UserId = checkedString<UserIdBrand>('UserId', (value) => {
+  if (value.length === 0 || value.length > USER_ID_MAX_LENGTH) {
+    return `must be 1 to ${USER_ID_MAX_LENGTH} characters, but has ${codePointLength(value)}`;
+  }
+  if (!USER_ID_PATTERN.test(value)) {
+    return 'must contain only letters, digits and "-", "_", "/", "=", "+"';
+  }
+  return undefined;
+});

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from './call-context';
+import type { CallTiming } from './call-context';
 import { fromAbortCause, isAbortCause, type ReconnectError, type ReconnectTarget } from './reconnect-error';
 import type { SessionKey } from './session-key';
 
@@ -35,8 +35,8 @@ export class ReconnectCoalescer<A> {
     session: SessionKey,
     signalRequestDigest: string,
     target: ReconnectTarget,
-    context: CallContext,
-    start: (flightContext: CallContext) => TE.TaskEither<ReconnectError, A>,
+    context: CallTiming,
+    start: (flightContext: CallTiming) => TE.TaskEither<ReconnectError, A>,
   ): TE.TaskEither<ReconnectError, Coalesced<A>> {
     return () => {
       const existing = this.flights.get(session);
@@ -51,8 +51,8 @@ export class ReconnectCoalescer<A> {
   private launch(
     session: SessionKey,
     signalRequestDigest: string,
-    context: CallContext,
-    start: (flightContext: CallContext) => TE.TaskEither<ReconnectError, A>,
+    context: CallTiming,
+    start: (flightContext: CallTiming) => TE.TaskEither<ReconnectError, A>,
   ): Flight<A> {
     const controller = new AbortController();
     const outcome = start({ signal: controller.signal, deadline: context.deadline })().finally(() => {
@@ -65,7 +65,7 @@ export class ReconnectCoalescer<A> {
 
   private participate(
     flight: Flight<A>,
-    context: CallContext,
+    context: CallTiming,
     coalesced: boolean,
   ): Promise<E.Either<ReconnectError, Coalesced<A>>> {
     flight.participants += 1;

@@ -52,6 +52,22 @@ export type ReconnectError =
       readonly name: string;
     }
   | {
+      /** The call carried no credential we know; nothing else was looked at. */
+      readonly _tag: 'Unauthenticated';
+      readonly problem: 'MissingCredentials' | 'UnknownCredentials' | 'MalformedAuthorization';
+    }
+  | {
+      /** The caller is known but was not granted the stream group; no upstream call was made. */
+      readonly _tag: 'CallerNotAllowed';
+      readonly caller: string;
+      readonly target: ReconnectTarget;
+    }
+  | {
+      /** The request named a player, and the session belongs to another one; no reconnect was attempted. */
+      readonly _tag: 'NotSessionOwner';
+      readonly target: ReconnectTarget;
+    }
+  | {
       /** Another reconnect of the same session, with a different offer, is in flight; no upstream call was made. */
       readonly _tag: 'ReconnectInProgress';
       readonly target: ReconnectTarget;

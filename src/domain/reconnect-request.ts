@@ -2,7 +2,7 @@ import type * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 
 import type { FieldViolation } from './field-violation';
-import { ClientToken, signalRequestCodec, type SignalRequest } from './identifiers';
+import { ClientToken, UserId, signalRequestCodec, type SignalRequest } from './identifiers';
 import { decodeWithSessionReference, sessionReferenceProps, type RegionPolicy, type SessionReference } from './session-reference';
 
 /** A reconnect that has passed every check: the only shape the upstream port accepts. */
@@ -10,6 +10,8 @@ export interface ReconnectCommand extends SessionReference {
   readonly signalRequest: SignalRequest;
   /** The caller's token, or undefined; the pipeline derives one before the upstream call when it is absent. */
   readonly clientToken: ClientToken | undefined;
+  /** The player the caller speaks for; when set, the session must belong to this user. */
+  readonly userId: UserId | undefined;
 }
 
 export interface ReconnectRequestPolicy extends RegionPolicy {
@@ -38,6 +40,7 @@ export function decodeReconnectRequest(
       ...sessionReferenceProps,
       signalRequest: signalRequestCodec(policy.maxSignalRequestBytes),
       clientToken: optional(ClientToken),
+      userId: optional(UserId),
     },
     policy,
   );

@@ -2,13 +2,15 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from './call-context';
+import type { CallContext, CallTiming } from './call-context';
+import { authorizeStreamGroup } from './caller';
 import { deriveClientToken } from './derived-client-token';
 import type { ReconnectCoalescer } from './reconnect-coalescer';
 import { decodeReconnectRequest, type ReconnectCommand, type ReconnectRequestPolicy } from './reconnect-request';
 import { invalidRequest, type ReconnectError } from './reconnect-error';
 import { sessionKeyOf, signalDigest } from './session-key';
 import type { SignalResponse, StreamSessionConnector } from './stream-session-connector';
+import type { StreamSessionReader } from './stream-session-status';
 import type { UpstreamAdmission, UpstreamVerdict } from './upstream-admission';
 
 export interface ReconnectResult {
@@ -20,6 +22,8 @@ export interface ReconnectResult {
 export interface ReconnectDependencies {
   readonly policy: ReconnectRequestPolicy;
   readonly connector: StreamSessionConnector;
+  /** Reads the session's owner when the request names a player. */
+  readonly reader: StreamSessionReader;
   readonly admission: UpstreamAdmission;
   readonly coalescer: ReconnectCoalescer<SignalResponse>;
   /** How many times a call AWS throttles goes back through admission before the caller sees the throttle. */
@@ -43,7 +47,8 @@ function verdictOf(outcome: E.Either<ReconnectError, SignalResponse>): UpstreamV
 
 /**
  * The reconnect use case, read top to bottom: decode the request (every violation at once; no upstream call when
- * any), settle the idempotency token, join an identical reconnect already in flight or start one, which waits
+ * any), check the caller may touch the stream group and, when the request names a player, that the session is
+ * theirs; settle the idempotency token; join an identical reconnect already in flight or start one, which waits
  * for admission within the upstream rate and then asks GameLift Streams for a new connection. Every step is a
  * TaskEither; nothing here throws.
  */
@@ -51,9 +56,27 @@ export function reconnectStreamSession(
   dependencies: ReconnectDependencies,
 ): (request: unknown, context: CallContext) => TE.TaskEither<ReconnectError, ReconnectResult> {
   const decode = decodeReconnectRequest(dependencies.policy);
-  const { admission, connector, coalescer } = dependencies;
+  const { admission, connector, coalescer, reader } = dependencies;
 
-  const admitAndConnect = (command: ReconnectCommand, context: CallContext, retriesLeft: number): TE.TaskEither<ReconnectError, SignalResponse> =>
+  const checkOwner = (command: ReconnectCommand, context: CallContext): TE.TaskEither<ReconnectError, ReconnectCommand> =>
+    command.userId === undefined
+      ? TE.right(command)
+      : pipe(
+          reader.getStreamSession(command, context),
+          TE.chain((record) =>
+            record.userId === command.userId
+              ? TE.right(command)
+              : TE.left<ReconnectError, ReconnectCommand>({
+                  _tag: 'NotSessionOwner',
+                  target: {
+                    streamGroupIdentifier: command.streamGroupIdentifier,
+                    streamSessionIdentifier: command.streamSessionIdentifier,
+                  },
+                }),
+          ),
+        );
+
+  const admitAndConnect = (command: ReconnectCommand, context: CallTiming, retriesLeft: number): TE.TaskEither<ReconnectError, SignalResponse> =>
     pipe(
       admission.admit(context),
       TE.chain(() => () =>
@@ -73,6 +96,8 @@ export function reconnectStreamSession(
     pipe(
       TE.fromEither(decode(request)),
       TE.mapLeft(invalidRequest),
+      TE.chainFirstEitherK((decoded) => authorizeStreamGroup(context.caller, decoded)),
+      TE.chain((decoded) => checkOwner(decoded, context)),
       TE.chain((decoded) => {
         const session = sessionKeyOf(decoded);
         const digest = signalDigest(decoded.signalRequest);

@@ -23,6 +23,7 @@ export const PROTO_FIELD_NAMES = {
   streamSessionIdentifier: 'stream_session_identifier',
   signalRequest: 'signal_request',
   clientToken: 'client_token',
+  userId: 'user_id',
 } as const;
 
 export type WireField = keyof typeof PROTO_FIELD_NAMES;

@@ -1,6 +1,6 @@
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from './call-context';
+import type { CallTiming } from './call-context';
 import type { ReconnectCommand } from './reconnect-request';
 import type { ReconnectError } from './reconnect-error';
 
@@ -18,6 +18,6 @@ export interface StreamSessionConnector {
    */
   createStreamSessionConnection(
     command: ReconnectCommand,
-    context: CallContext,
+    context: CallTiming,
   ): TE.TaskEither<ReconnectError, SignalResponse>;
 }

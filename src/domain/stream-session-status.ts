@@ -1,6 +1,6 @@
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from './call-context';
+import type { CallTiming } from './call-context';
 import type { ReconnectError } from './reconnect-error';
 import type { SessionReference } from './session-reference';
 
@@ -12,11 +12,13 @@ export interface StreamSessionRecord {
   readonly statusReason: string | undefined;
   readonly connectionTimeoutSeconds: number | undefined;
   readonly lastUpdatedAt: Date | undefined;
+  /** The UserId the session was started for; never returned to callers, only compared. */
+  readonly userId: string | undefined;
 }
 
 /** The port to GameLift Streams' GetStreamSession. */
 export interface StreamSessionReader {
-  getStreamSession(reference: SessionReference, context: CallContext): TE.TaskEither<ReconnectError, StreamSessionRecord>;
+  getStreamSession(reference: SessionReference, context: CallTiming): TE.TaskEither<ReconnectError, StreamSessionRecord>;
 }
 
 /** The statuses in which CreateStreamSessionConnection is allowed. */

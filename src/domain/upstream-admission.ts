@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from './call-context';
+import type { CallTiming } from './call-context';
 import { fromAbortCause, isAbortCause, type ReconnectError } from './reconnect-error';
 import type { Scheduler } from './scheduler';
 
@@ -13,7 +13,7 @@ export type UpstreamVerdict = 'Throttled' | 'Accepted' | 'NoAnswer';
  * what AWS said, so the rate can back off when AWS still throttles (its quota is shared with other clients).
  */
 export interface UpstreamAdmission {
-  admit(context: CallContext): TE.TaskEither<ReconnectError, void>;
+  admit(context: CallTiming): TE.TaskEither<ReconnectError, void>;
   record(verdict: UpstreamVerdict): void;
 }
 
@@ -42,7 +42,7 @@ interface Waiter {
   readonly deadline: number;
   readonly sequence: number;
   readonly resolve: (outcome: E.Either<ReconnectError, void>) => void;
-  readonly context: CallContext;
+  readonly context: CallTiming;
   readonly onAbort: () => void;
   settled: boolean;
 }
@@ -86,7 +86,7 @@ export class TokenBucketAdmission implements UpstreamAdmission {
     return this.queue.length;
   }
 
-  admit(context: CallContext): TE.TaskEither<ReconnectError, void> {
+  admit(context: CallTiming): TE.TaskEither<ReconnectError, void> {
     return () => new Promise((resolve) => this.enter(context, resolve));
   }
 
@@ -117,7 +117,7 @@ export class TokenBucketAdmission implements UpstreamAdmission {
     }
   }
 
-  private enter(context: CallContext, resolve: (outcome: E.Either<ReconnectError, void>) => void): void {
+  private enter(context: CallTiming, resolve: (outcome: E.Either<ReconnectError, void>) => void): void {
     const reason: unknown = context.signal.reason;
     if (context.signal.aborted) {
       resolve(E.left(isAbortCause(reason) ? fromAbortCause(reason) : { _tag: 'Cancelled' }));
@@ -144,7 +144,7 @@ export class TokenBucketAdmission implements UpstreamAdmission {
     this.scheduleDrain();
   }
 
-  private enqueue(context: CallContext, resolve: (outcome: E.Either<ReconnectError, void>) => void): void {
+  private enqueue(context: CallTiming, resolve: (outcome: E.Either<ReconnectError, void>) => void): void {
     const waiter: Waiter = {
       deadline: context.deadline,
       sequence: this.sequence++,

@@ -38,6 +38,9 @@ export type ErrorReason =
   | 'STREAM_SESSION_NOT_FOUND'
   | 'STREAM_SESSION_NOT_RECONNECTABLE'
   | 'RECONNECT_IN_PROGRESS'
+  | 'CALLER_UNAUTHENTICATED'
+  | 'CALLER_NOT_ALLOWED'
+  | 'SESSION_NOT_OWNED_BY_USER'
   | 'UPSTREAM_THROTTLED'
   | 'ADMISSION_QUEUE_FULL'
   | 'ADMISSION_DEADLINE_UNMEETABLE'
@@ -157,6 +160,23 @@ export function errorDetails(error: ReconnectError, requestId?: string): ErrorDe
               subject: error.upstream.target.streamSessionIdentifier,
               description:
                 'the stream session must be PENDING_CLIENT_RECONNECTION or ACTIVE; read its status (GetStreamSession) before deciding',
+            },
+          ],
+        },
+      };
+    case 'Unauthenticated':
+      return { errorInfo: errorInfo('CALLER_UNAUTHENTICATED', { problem: error.problem }) };
+    case 'CallerNotAllowed':
+      return { errorInfo: errorInfo('CALLER_NOT_ALLOWED', { caller: error.caller, ...targetMetadata(error.target) }) };
+    case 'NotSessionOwner':
+      return {
+        errorInfo: errorInfo('SESSION_NOT_OWNED_BY_USER', targetMetadata(error.target)),
+        preconditionFailure: {
+          violations: [
+            {
+              type: 'STREAM_SESSION_OWNER',
+              subject: error.target.streamSessionIdentifier,
+              description: 'the stream session was started for another user than user_id',
             },
           ],
         },

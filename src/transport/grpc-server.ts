@@ -66,10 +66,15 @@ function formatAddress(host: string, port: number): string {
 }
 
 /** Binds the port and resolves to the port actually bound (useful with port 0 in tests). */
-export function bindServer(server: grpc.Server, host: string, port: number): TE.TaskEither<Error, number> {
+export function bindServer(
+  server: grpc.Server,
+  host: string,
+  port: number,
+  credentials: grpc.ServerCredentials,
+): TE.TaskEither<Error, number> {
   return () =>
     new Promise((resolve) => {
-      server.bindAsync(formatAddress(host, port), grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
+      server.bindAsync(formatAddress(host, port), credentials, (error, boundPort) => {
         resolve(error === null ? E.right(boundPort) : E.left(error));
       });
     });

@@ -1,3 +1,6 @@
+import type { Metadata } from '@grpc/grpc-js';
+
+import type { Caller } from '../domain/caller';
 import type { StreamSessionReport } from '../domain/get-stream-session';
 import type { ReconnectResult } from '../domain/reconnect';
 import type { ReconnectServiceServer } from '../gen/reconnect/v1/reconnect';
@@ -10,6 +13,7 @@ export interface ReconnectServiceDependencies {
   readonly getStreamSession: UnaryUseCase<unknown, StreamSessionReport>;
   readonly logger: Logger;
   readonly deadlineBudgetMs: number;
+  readonly resolveCaller: (metadata: Metadata) => Caller | undefined;
 }
 
 const SERVICE_PATH = '/reconnect.v1.ReconnectService';
@@ -20,6 +24,7 @@ export function reconnectServiceImplementation(dependencies: ReconnectServiceDep
     method: `${SERVICE_PATH}/${method}`,
     logger: dependencies.logger,
     deadlineBudgetMs: dependencies.deadlineBudgetMs,
+    resolveCaller: dependencies.resolveCaller,
   });
   return {
     reconnectStreamSession: unaryHandler(

@@ -15,6 +15,12 @@ export interface StatusReport {
 
 type CodeAndMessage = Omit<StatusReport, 'details'>;
 
+const UNAUTHENTICATED_MESSAGES = {
+  MissingCredentials: 'this service needs a credential: send "authorization: Bearer <token>" metadata or a client certificate',
+  MalformedAuthorization: 'the authorization metadata must be "Bearer <token>"',
+  UnknownCredentials: 'the credential is not one this service knows',
+} as const;
+
 function awsSuffix(errorName: string, answer: UpstreamAnswer): string {
   const requestId = answer.requestId === undefined ? '' : `; AWS request id ${answer.requestId}`;
   return `(${errorName}: ${answer.message}${requestId})`;
@@ -91,6 +97,18 @@ function codeAndMessage(error: ReconnectError): CodeAndMessage {
       return {
         code: GrpcCode.INTERNAL,
         message: 'internal error: the service could not prepare its call to GameLift Streams',
+      };
+    case 'Unauthenticated':
+      return { code: GrpcCode.UNAUTHENTICATED, message: UNAUTHENTICATED_MESSAGES[error.problem] };
+    case 'CallerNotAllowed':
+      return {
+        code: GrpcCode.PERMISSION_DENIED,
+        message: `caller "${error.caller}" may not touch stream group "${error.target.streamGroupIdentifier}"`,
+      };
+    case 'NotSessionOwner':
+      return {
+        code: GrpcCode.PERMISSION_DENIED,
+        message: `stream session "${error.target.streamSessionIdentifier}" does not belong to the user named in the request; no reconnect was attempted`,
       };
     case 'ReconnectInProgress':
       return {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import type { handleUnaryCall, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { handleUnaryCall, Metadata, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
 import type { CallContext } from '../domain/call-context';
+import type { Caller } from '../domain/caller';
 import type { AbortCause, ReconnectError } from '../domain/reconnect-error';
 import type { Logger } from '../logging/logger';
 import { statusDetailsTrailers } from './error-details';
@@ -15,6 +16,8 @@ export interface UnaryAdapterOptions {
   readonly logger: Logger;
   /** The deadline of a call whose caller set none. */
   readonly deadlineBudgetMs: number;
+  /** The caller the authentication interceptor established for this call's metadata. */
+  readonly resolveCaller: (metadata: Metadata) => Caller | undefined;
 }
 
 /** The use case as the adapter sees it: a request and the call's context in, a TaskEither out. */
@@ -99,8 +102,14 @@ export function unaryHandler<Request, Response, Result>(
       finish(E.right(encode(outcome.right)), 'info');
     };
 
+    const caller = options.resolveCaller(call.metadata);
+    if (caller === undefined) {
+      // Only when the callers file was reloaded without this caller between interception and here.
+      onOutcome(E.left({ _tag: 'Unauthenticated', problem: 'UnknownCredentials' }));
+      return;
+    }
     try {
-      useCase(call.request, { signal: controller.signal, deadline: effectiveDeadline })().then(
+      useCase(call.request, { signal: controller.signal, deadline: effectiveDeadline, caller })().then(
         (outcome) => {
           try {
             onOutcome(outcome);

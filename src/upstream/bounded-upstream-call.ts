@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from '../domain/call-context';
+import type { CallTiming } from '../domain/call-context';
 import { fromAbortCause, isAbortCause, type AbortCause, type ReconnectError, type ReconnectTarget } from '../domain/reconnect-error';
 import { classifySdkError } from './classify-sdk-error';
 
@@ -19,7 +19,7 @@ export interface BoundedCallOptions {
  */
 export function boundedUpstreamCall<Output>(
   send: (abortSignal: AbortSignal) => Promise<Output>,
-  context: CallContext,
+  context: CallTiming,
   options: BoundedCallOptions,
 ): TE.TaskEither<ReconnectError, Output> {
   return () => {

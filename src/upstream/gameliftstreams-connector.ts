@@ -2,7 +2,7 @@ import { CreateStreamSessionConnectionCommand } from '@aws-sdk/client-gameliftst
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 
-import type { CallContext } from '../domain/call-context';
+import type { CallTiming } from '../domain/call-context';
 import type { ReconnectCommand } from '../domain/reconnect-request';
 import type { ReconnectError } from '../domain/reconnect-error';
 import type { SignalResponse, StreamSessionConnector } from '../domain/stream-session-connector';
@@ -12,7 +12,7 @@ import type { RegionalClients } from './regional-clients';
 /** The StreamSessionConnector over the real AWS SDK: the only place that calls CreateStreamSessionConnection. */
 export function gameLiftStreamsConnector(clients: RegionalClients, budgetMs: number): StreamSessionConnector {
   return {
-    createStreamSessionConnection: (command: ReconnectCommand, context: CallContext) => {
+    createStreamSessionConnection: (command: ReconnectCommand, context: CallTiming) => {
       const target = {
         streamGroupIdentifier: command.streamGroupIdentifier,
         streamSessionIdentifier: command.streamSessionIdentifier,

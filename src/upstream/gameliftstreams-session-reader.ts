@@ -2,7 +2,7 @@ import { GetStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from '../domain/call-context';
+import type { CallTiming } from '../domain/call-context';
 import type { ReconnectError } from '../domain/reconnect-error';
 import type { SessionReference } from '../domain/session-reference';
 import type { StreamSessionReader, StreamSessionRecord } from '../domain/stream-session-status';
@@ -12,7 +12,7 @@ import type { RegionalClients } from './regional-clients';
 /** The StreamSessionReader over the real AWS SDK. It keeps only what the matchmaker needs, never the signals. */
 export function gameLiftStreamsSessionReader(clients: RegionalClients, budgetMs: number): StreamSessionReader {
   return {
-    getStreamSession: (reference: SessionReference, context: CallContext) => {
+    getStreamSession: (reference: SessionReference, context: CallTiming) => {
       const client = clients.get(reference.region);
       if (client === undefined) {
         return TE.left<ReconnectError, StreamSessionRecord>({
@@ -40,6 +40,7 @@ export function gameLiftStreamsSessionReader(clients: RegionalClients, budgetMs:
           statusReason: output.StatusReason,
           connectionTimeoutSeconds: output.ConnectionTimeoutSeconds,
           lastUpdatedAt: output.LastUpdatedAt,
+          userId: output.UserId,
         })),
       );
     },

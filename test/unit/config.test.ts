@@ -27,6 +27,7 @@ describe('loadConfig', () => {
         maxConnectionAgeGraceMs: 30000,
         maxConcurrentStreams: 1000,
       },
+      security: { tls: undefined, callersFile: undefined, allowInsecurePlaintext: false, healthRequiresAuthentication: false },
       emulatorHost: '127.0.0.1',
       emulatorPort: 50052,
       logLevel: 'info',
@@ -65,5 +66,31 @@ describe('loadConfig', () => {
     const config = loadConfig({ RECONNECT_BACKEND: 'aws' });
     assert.ok(E.isLeft(config));
     assert.match(config.left, /AWS_REGION: is required/);
+  });
+
+  it('refuses plaintext and unauthenticated serving on a non-loopback address, naming both problems', () => {
+    const config = loadConfig({ GRPC_HOST: '0.0.0.0' });
+    assert.ok(E.isLeft(config));
+    assert.match(config.left, /refusing plaintext gRPC on the non-loopback address "0.0.0.0"/);
+    assert.match(config.left, /refusing to serve "0.0.0.0" with no authentication/);
+  });
+
+  it('serves a non-loopback address with TLS and callers, or behind a mesh when plaintext is explicitly allowed', () => {
+    assert.ok(E.isRight(loadConfig({ GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', RECONNECT_CALLERS_FILE: 'callers.json' })));
+    assert.ok(E.isRight(loadConfig({ GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', GRPC_TLS_CLIENT_CA_FILE: 'ca.pem' })));
+    assert.ok(E.isRight(loadConfig({ GRPC_HOST: '10.1.2.3', GRPC_ALLOW_INSECURE_PLAINTEXT: 'true', RECONNECT_CALLERS_FILE: 'callers.json' })));
+  });
+
+  it('allows development without TLS or callers on loopback only', () => {
+    for (const host of ['127.0.0.1', '::1', 'localhost', '127.0.0.2']) {
+      assert.ok(E.isRight(loadConfig({ GRPC_HOST: host })), host);
+    }
+  });
+
+  it('needs both halves of a TLS key pair, and a key pair for mutual TLS', () => {
+    const config = loadConfig({ GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_CLIENT_CA_FILE: 'ca.pem' });
+    assert.ok(E.isLeft(config));
+    assert.match(config.left, /GRPC_TLS_KEY_FILE: is required with GRPC_TLS_CERT_FILE/);
+    assert.match(config.left, /GRPC_TLS_CLIENT_CA_FILE: mutual TLS needs/);
   });
 });

@@ -9,6 +9,8 @@ import { ReconnectCoalescer } from '../../../src/domain/reconnect-coalescer';
 import type { ReconnectCommand } from '../../../src/domain/reconnect-request';
 import type { ReconnectError } from '../../../src/domain/reconnect-error';
 import type { SignalResponse, StreamSessionConnector } from '../../../src/domain/stream-session-connector';
+import type { Caller } from '../../../src/domain/caller';
+import type { StreamSessionReader, StreamSessionRecord } from '../../../src/domain/stream-session-status';
 import { unlimitedAdmission, type UpstreamAdmission, type UpstreamVerdict } from '../../../src/domain/upstream-admission';
 
 interface PendingCall {
@@ -38,6 +40,22 @@ class RecordingAdmission implements UpstreamAdmission {
   }
 }
 
+/** A reader that answers every session with the same owner, and counts its calls. */
+class OwnerReader implements StreamSessionReader {
+  reads = 0;
+  constructor(private readonly owner: string | undefined) {}
+  getStreamSession(): TE.TaskEither<ReconnectError, StreamSessionRecord> {
+    this.reads += 1;
+    const record: StreamSessionRecord = {
+      arn: undefined, status: 'PENDING_CLIENT_RECONNECTION', statusReason: undefined,
+      connectionTimeoutSeconds: 120, lastUpdatedAt: undefined, userId: this.owner,
+    };
+    return () => Promise.resolve(E.right(record));
+  }
+}
+
+const everyGroup: Caller = { name: 'matchmaker', grants: [{ _tag: 'AnyStreamGroup' }] };
+
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
 const request = { ...target, signalRequest: 'offer-1', clientToken: undefined as string | undefined };
@@ -49,14 +67,15 @@ function setup(overrides: Partial<ReconnectDependencies> = {}) {
   const dependencies: ReconnectDependencies = {
     policy: { maxSignalRequestBytes: 100, defaultRegion: 'us-west-2', servedRegions: new Set(['us-west-2']) },
     connector,
+    reader: new OwnerReader('player-1'),
     admission,
     coalescer: new ReconnectCoalescer<SignalResponse>(),
     throttleRetries: 2,
     ...overrides,
   };
   const reconnect = reconnectStreamSession(dependencies);
-  const call = (input: unknown, controller = new AbortController()) =>
-    reconnect(input, { signal: controller.signal, deadline: Date.now() + 10_000 })();
+  const call = (input: unknown, controller = new AbortController(), caller: Caller = everyGroup) =>
+    reconnect(input, { signal: controller.signal, deadline: Date.now() + 10_000, caller })();
   return { connector, admission, call };
 }
 
@@ -169,5 +188,37 @@ describe('reconnectStreamSession pipeline', () => {
     connector.calls[0]?.answer(E.left({ _tag: 'UpstreamConflict', upstream: { target, message: 'm', requestId: undefined } }));
     await pending;
     assert.deepEqual(admission.verdicts, ['Accepted']);
+  });
+
+  it('refuses a caller without a grant for the stream group, before any upstream call', async () => {
+    const { connector, admission, call } = setup();
+    const lobby: Caller = { name: 'lobby', grants: [{ _tag: 'StreamGroupId', id: 'sg-other' }] };
+    const result = await call(request, new AbortController(), lobby);
+    assert.deepEqual(result, E.left({ _tag: 'CallerNotAllowed', caller: 'lobby', target }));
+    assert.equal(connector.calls.length, 0);
+    assert.equal(admission.admissions, 0);
+  });
+
+  it('reconnects for the session owner, and refuses anyone else without reconnecting', async () => {
+    const reader = new OwnerReader('player-1');
+    const { connector, call } = setup({ reader });
+    const refused = await call({ ...request, userId: 'player-2' });
+    assert.deepEqual(refused, E.left({ _tag: 'NotSessionOwner', target }));
+    assert.equal(connector.calls.length, 0);
+    const owner = call({ ...request, userId: 'player-1' });
+    await flush();
+    connector.calls[0]?.answer(E.right('answer'));
+    assert.ok(E.isRight(await owner));
+    assert.equal(reader.reads, 2);
+  });
+
+  it('does not read the session when the request names no player', async () => {
+    const reader = new OwnerReader('player-1');
+    const { connector, call } = setup({ reader });
+    const pending = call(request);
+    await flush();
+    connector.calls[0]?.answer(E.right('answer'));
+    await pending;
+    assert.equal(reader.reads, 0);
   });
 });

@@ -239,6 +239,31 @@ const rows: ReadonlyArray<Row> = [
     },
   },
   {
+    error: { _tag: 'Unauthenticated', problem: 'UnknownCredentials' },
+    code: status.UNAUTHENTICATED,
+    reason: 'CALLER_UNAUTHENTICATED',
+    metadata: { problem: 'UnknownCredentials' },
+    extras: [],
+  },
+  {
+    error: { _tag: 'CallerNotAllowed', caller: 'matchmaker', target },
+    code: status.PERMISSION_DENIED,
+    reason: 'CALLER_NOT_ALLOWED',
+    metadata: { caller: 'matchmaker', ...ids },
+    extras: [],
+  },
+  {
+    error: { _tag: 'NotSessionOwner', target },
+    code: status.PERMISSION_DENIED,
+    reason: 'SESSION_NOT_OWNED_BY_USER',
+    metadata: ids,
+    extras: ['PreconditionFailure'],
+    check: (unpacked) => {
+      const [violation] = onlyOne(unpacked.preconditionFailure, 'PreconditionFailure').violations;
+      assert.equal(violation?.type, 'STREAM_SESSION_OWNER');
+    },
+  },
+  {
     error: { _tag: 'ReconnectInProgress', target },
     code: status.FAILED_PRECONDITION,
     reason: 'RECONNECT_IN_PROGRESS',
@@ -309,7 +334,7 @@ describe('error details (google.rpc.Status in grpc-status-details-bin)', () => {
       InvalidRequest: true, UpstreamValidation: true, UpstreamAccessDenied: true, UpstreamResourceNotFound: true,
       UpstreamConflict: true, UpstreamThrottling: true, UpstreamInternalServer: true, UpstreamUnmodelled: true,
       UpstreamUnreachable: true, UpstreamClientMisconfigured: true, ReconnectInProgress: true, AdmissionRefused: true,
-      DeadlineExceeded: true, Cancelled: true,
+      Unauthenticated: true, CallerNotAllowed: true, NotSessionOwner: true, DeadlineExceeded: true, Cancelled: true,
     };
     assert.deepEqual(new Set(rows.map((row) => row.error._tag)), new Set(Object.keys(every)));
     const reasons = [...rows.map((row) => row.reason), 'INTERNAL_ERROR'];

@@ -22,6 +22,9 @@ const rows: ReadonlyArray<[ReconnectError, status]> = [
   [{ _tag: 'UpstreamUnreachable', target, reason: 'ECONNRESET' }, status.UNAVAILABLE],
   [{ _tag: 'UpstreamClientMisconfigured', name: 'CredentialsProviderError' }, status.INTERNAL],
   [{ _tag: 'ReconnectInProgress', target }, status.FAILED_PRECONDITION],
+  [{ _tag: 'Unauthenticated', problem: 'MissingCredentials' }, status.UNAUTHENTICATED],
+  [{ _tag: 'CallerNotAllowed', caller: 'matchmaker', target }, status.PERMISSION_DENIED],
+  [{ _tag: 'NotSessionOwner', target }, status.PERMISSION_DENIED],
   [{ _tag: 'AdmissionRefused', cause: 'DeadlineUnmeetable', retryAfterMs: 1500, ratePerSecond: 20 }, status.RESOURCE_EXHAUSTED],
   [{ _tag: 'AdmissionRefused', cause: 'QueueFull', retryAfterMs: 1500, ratePerSecond: 20 }, status.RESOURCE_EXHAUSTED],
   [{ _tag: 'DeadlineExceeded', budgetMs: 10_000 }, status.DEADLINE_EXCEEDED],
@@ -34,7 +37,7 @@ describe('toStatusReport', () => {
       InvalidRequest: true, UpstreamValidation: true, UpstreamAccessDenied: true, UpstreamResourceNotFound: true,
       UpstreamConflict: true, UpstreamThrottling: true, UpstreamInternalServer: true, UpstreamUnmodelled: true,
       UpstreamUnreachable: true, UpstreamClientMisconfigured: true, ReconnectInProgress: true, AdmissionRefused: true,
-      DeadlineExceeded: true, Cancelled: true,
+      Unauthenticated: true, CallerNotAllowed: true, NotSessionOwner: true, DeadlineExceeded: true, Cancelled: true,
     };
     assert.deepEqual(new Set(rows.map(([error]) => error._tag)), new Set(Object.keys(every)));
   });

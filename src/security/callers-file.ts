@@ -1,0 +1,144 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import * as t from 'io-ts';
+
+import { parseGrant, type Caller, type StreamGroupGrant } from '../domain/caller';
+
+const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+function patterned(name: string, pattern: RegExp, expectation: string): t.Type<string, string, unknown> {
+  return new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string' && pattern.test(u),
+    (u, context) => (typeof u === 'string' && pattern.test(u) ? t.success(u) : t.failure(u, context, expectation)),
+    t.identity,
+  );
+}
+
+const GrantCodec = new t.Type<StreamGroupGrant, string, unknown>(
+  'StreamGroupGrant',
+  (u): u is StreamGroupGrant => typeof u === 'object' && u !== null && '_tag' in u,
+  (u, context) => {
+    const grant = typeof u === 'string' ? parseGrant(u) : undefined;
+    return grant === undefined
+      ? t.failure(u, context, 'must be "*", a stream group ID, or a stream group ARN')
+      : t.success(grant);
+  },
+  () => '',
+);
+
+const CallerEntryCodec = t.intersection([
+  t.type({
+    name: patterned('CallerName', NAME_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"'),
+    streamGroups: t.array(GrantCodec),
+  }),
+  t.partial({
+    tokenSha256: patterned('TokenSha256', SHA256_HEX, 'must be the lowercase hex SHA-256 of the token (64 characters)'),
+    certificateNames: t.array(patterned('CertificateName', /^[^\s]{1,253}$/, 'must be a DNS name, URI or CN without spaces')),
+  }),
+]);
+
+const CallersFileCodec = t.type({ callers: t.array(CallerEntryCodec) });
+
+type CallerEntry = t.TypeOf<typeof CallerEntryCodec>;
+
+interface TokenCredential {
+  readonly digest: Buffer;
+  readonly caller: Caller;
+}
+
+/**
+ * The callers this deployment knows: who may call, with which credential, and which stream groups each may
+ * touch. Tokens are stored only as SHA-256 digests and compared in constant time.
+ */
+export class CallerDirectory {
+  private readonly tokens: ReadonlyArray<TokenCredential>;
+  private readonly certificates: ReadonlyMap<string, Caller>;
+  private readonly byName: ReadonlyMap<string, Caller>;
+
+  constructor(entries: ReadonlyArray<CallerEntry>) {
+    const callerOf = (entry: CallerEntry): Caller => ({ name: entry.name, grants: entry.streamGroups });
+    this.tokens = entries.flatMap((entry) =>
+      entry.tokenSha256 === undefined ? [] : [{ digest: Buffer.from(entry.tokenSha256, 'hex'), caller: callerOf(entry) }],
+    );
+    this.byName = new Map(entries.map((entry) => [entry.name, callerOf(entry)]));
+    this.certificates = new Map(
+      entries.flatMap((entry) => (entry.certificateNames ?? []).map((name): [string, Caller] => [name, callerOf(entry)])),
+    );
+  }
+
+  size(): number {
+    return this.tokens.length + this.certificates.size;
+  }
+
+  /** Compares against every known digest without stopping early, so timing says nothing about near misses. */
+  findByToken(token: string): Caller | undefined {
+    const digest = createHash('sha256').update(token, 'utf8').digest();
+    let found: Caller | undefined;
+    for (const credential of this.tokens) {
+      if (timingSafeEqual(credential.digest, digest)) {
+        found = credential.caller;
+      }
+    }
+    return found;
+  }
+
+  findByName(name: string): Caller | undefined {
+    return this.byName.get(name);
+  }
+
+  findByCertificateNames(names: ReadonlyArray<string>): Caller | undefined {
+    for (const name of names) {
+      const caller = this.certificates.get(name);
+      if (caller !== undefined) return caller;
+    }
+    return undefined;
+  }
+}
+
+function describeErrors(path: string, errors: t.Errors): string {
+  const lines = errors.map((error) => {
+    const where = error.context
+      .map((entry) => entry.key)
+      .filter((key) => key !== '')
+      .join('.');
+    return `  ${where === '' ? '(root)' : where}: ${error.message ?? 'is invalid'}`;
+  });
+  return `invalid callers file ${path}:\n${[...new Set(lines)].join('\n')}`;
+}
+
+function entriesWithoutCredential(entries: ReadonlyArray<CallerEntry>): string | undefined {
+  const bare = entries.filter((entry) => entry.tokenSha256 === undefined && (entry.certificateNames ?? []).length === 0);
+  return bare.length === 0
+    ? undefined
+    : `callers without a tokenSha256 or certificateNames: ${bare.map((entry) => entry.name).join(', ')}`;
+}
+
+/** Reads and checks the callers file; every problem is reported at once, and nothing secret is in the file. */
+export async function loadCallersFile(path: string): Promise<E.Either<string, CallerDirectory>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error: unknown) {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unreadable';
+    return E.left(`cannot read callers file ${path} (${code})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return E.left(`callers file ${path} is not valid JSON`);
+  }
+  return pipe(
+    CallersFileCodec.decode(json),
+    E.mapLeft((errors) => describeErrors(path, errors)),
+    E.chain(({ callers }) => {
+      const problem = entriesWithoutCredential(callers);
+      return problem === undefined ? E.right(new CallerDirectory(callers)) : E.left(`invalid callers file ${path}: ${problem}`);
+    }),
+  );
+}
