@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 
-import { startReconnectService } from './app';
-import { loadConfig, type Config } from './config';
+import { startReconnectService, type RunningService } from './app';
+import { loadConfig, type Config, type SecuritySettings } from './config';
 import { DEMO_STREAM_GROUP_ID } from './emulator/demo';
 import { EmulatorControl } from './emulator/control-client';
 import { startEmulator, type RunningEmulator } from './emulator/server';
@@ -56,6 +56,26 @@ async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either
   }
 }
 
+function describeAuthentication(security: SecuritySettings): string {
+  const transport = security.tls === undefined ? 'plaintext' : security.tls.clientCaFile === undefined ? 'TLS' : 'mutual TLS';
+  const callers = security.callersFile === undefined ? '' : `, bearer tokens from ${security.callersFile}`;
+  const anonymous = security.callersFile === undefined && security.tls?.clientCaFile === undefined;
+  return anonymous ? `${transport}, no authentication (loopback only)` : `${transport}${callers}`;
+}
+
+/** SIGHUP re-reads the callers file without dropping calls; a bad file is reported and the old one kept. */
+function reloadCallersOnSighup(service: RunningService, logger: Logger): void {
+  process.on('SIGHUP', () => {
+    void service.reloadCallers().then((outcome) => {
+      if (E.isRight(outcome)) {
+        logger.info({ credentials: outcome.right }, 'callers file reloaded');
+      } else {
+        logger.error(`callers file not reloaded; the previous one stays in force: ${outcome.left}`);
+      }
+    });
+  });
+}
+
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
   if (E.isLeft(config)) {
@@ -75,15 +95,19 @@ async function main(): Promise<number> {
     return 1;
   }
   const emulator = upstream.right.emulator;
+  const { security } = config.right;
   logger.info(
     {
       grpcPort: service.right.port,
       emulatorEndpoint: emulator?.endpoint,
       reflection: config.right.reflectionEnabled,
       shutdownGraceMs: config.right.shutdown.graceMs,
+      tls: security.tls === undefined ? 'off' : security.tls.clientCaFile === undefined ? 'on' : 'mutual',
+      callersFile: security.callersFile,
     },
-    `reconnect.v1.ReconnectService serving gRPC on ${config.right.grpcHost}:${service.right.port}, backed by ${upstream.right.description}`,
+    `reconnect.v1.ReconnectService serving gRPC on ${config.right.grpcHost}:${service.right.port}, backed by ${upstream.right.description}; ${describeAuthentication(security)}`,
   );
+  reloadCallersOnSighup(service.right, logger);
   stopOnSignals({
     service: service.right,
     settings: config.right.shutdown,
