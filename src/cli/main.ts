@@ -11,6 +11,9 @@ const USAGE = `usage:
   npm run cli -- reconnect --group <id|arn> --session <id|arn> --signal-request <offer> [--client-token <token>]
                            [--address 127.0.0.1:50051] [--deadline-ms 10000]
       Calls ReconnectStreamSession and prints the signal response, or the status code and message.
+  npm run -s cli -- session [--emulator http://127.0.0.1:50052]
+      Against \`npm start\` on the embedded emulator: starts a session in the demo stream group, connects and drops
+      its client, and prints the session ID, ready for a reconnect (the examples/ clients take it as argument).
   npm run cli -- demo [--address 127.0.0.1:50051] [--emulator http://127.0.0.1:50052]
       Against \`npm start\` on the embedded emulator: starts a stream session, connects and drops its client,
       reconnects it through the service, and prints every step.`;
@@ -48,6 +51,50 @@ async function reconnect(args: ReadonlyArray<string>): Promise<Outcome> {
     : E.left(`${result.left.codeName} (${result.left.code}): ${result.left.message}`);
 }
 
+/** The game backend's side: it starts sessions with the AWS SDK, here pointed at the emulator. */
+function emulatorAwsClient(endpoint: string): GameLiftStreamsClient {
+  return new GameLiftStreamsClient({
+    region: 'us-west-2',
+    endpoint,
+    credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-does-not-check-signatures' },
+  });
+}
+
+async function startDemoSession(aws: GameLiftStreamsClient): Promise<{ readonly arn: string; readonly id: string }> {
+  const started = await aws.send(
+    new StartStreamSessionCommand({
+      Identifier: DEMO_STREAM_GROUP_ID,
+      ApplicationIdentifier: 'a-demo00001',
+      Protocol: 'WebRTC',
+      SignalRequest: 'NO_CLIENT_CONNECTION',
+      ConnectionTimeoutSeconds: 600,
+    }),
+  );
+  const arn = started.Arn ?? '';
+  return { arn, id: arn.split('/').pop() ?? '' };
+}
+
+async function session(args: ReadonlyArray<string>): Promise<Outcome> {
+  const { values } = parseArgs({ args: [...args], options: { emulator: { type: 'string', default: DEFAULT_EMULATOR } } });
+  const emulatorEndpoint = values.emulator ?? DEFAULT_EMULATOR;
+  const aws = emulatorAwsClient(emulatorEndpoint);
+  const control = new EmulatorControl(emulatorEndpoint);
+  try {
+    const started = await startDemoSession(aws);
+    for (const action of ['connect', 'drop'] as const) {
+      const changed = await control.setClient(DEMO_STREAM_GROUP_ID, started.id, action)();
+      if (E.isLeft(changed)) {
+        return E.left(`emulator refused to ${action} the client: ${changed.left.message}`);
+      }
+    }
+    return E.right(started.id);
+  } catch (error: unknown) {
+    return E.left(`could not start a session on the emulator at ${emulatorEndpoint}: ${error instanceof Error ? error.message : String(error)} (is \`npm start\` running?)`);
+  } finally {
+    aws.destroy();
+  }
+}
+
 async function demo(args: ReadonlyArray<string>): Promise<Outcome> {
   const { values } = parseArgs({
     args: [...args],
@@ -60,27 +107,14 @@ async function demo(args: ReadonlyArray<string>): Promise<Outcome> {
   const say = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
-  // The game backend's side: it starts sessions with the AWS SDK, here pointed at the emulator.
-  const aws = new GameLiftStreamsClient({
-    region: 'us-west-2',
-    endpoint: emulatorEndpoint,
-    credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-does-not-check-signatures' },
-  });
+  const aws = emulatorAwsClient(emulatorEndpoint);
   const control = new EmulatorControl(emulatorEndpoint);
   const reconnectClient = new ReconnectClient(values.address ?? DEFAULT_ADDRESS);
   try {
-    const started = await aws.send(
-      new StartStreamSessionCommand({
-        Identifier: DEMO_STREAM_GROUP_ID,
-        ApplicationIdentifier: 'a-demo00001',
-        Protocol: 'WebRTC',
-        SignalRequest: 'NO_CLIENT_CONNECTION',
-        ConnectionTimeoutSeconds: 120,
-      }),
-    );
-    const sessionArn = started.Arn ?? '';
+    const started = await startDemoSession(aws);
+    const sessionArn = started.arn;
     say(`1. StartStreamSession in ${DEMO_STREAM_GROUP_ID}: ${sessionArn}`);
-    const sessionId = sessionArn.split('/').pop() ?? '';
+    const sessionId = started.id;
     const status = async (): Promise<string> =>
       (await aws.send(new GetStreamSessionCommand({ Identifier: DEMO_STREAM_GROUP_ID, StreamSessionIdentifier: sessionId }))).Status ?? '?';
     say(`   status: ${await status()}`);
@@ -122,6 +156,8 @@ async function run(argv: ReadonlyArray<string>): Promise<Outcome> {
       return reconnect(rest);
     case 'demo':
       return demo(rest);
+    case 'session':
+      return session(rest);
     default:
       return E.left(USAGE);
   }
