@@ -5,10 +5,10 @@ import * as TE from 'fp-ts/TaskEither';
 
 import type { Config } from './config';
 import { getStreamSession } from './domain/get-stream-session';
-import { reconnectStreamSession } from './domain/reconnect';
+import { reconnectStreamSession, type AdmittedAnswer } from './domain/reconnect';
 import { ReconnectCoalescer } from './domain/reconnect-coalescer';
 import { realScheduler } from './domain/scheduler';
-import type { SignalResponse, StreamSessionConnector } from './domain/stream-session-connector';
+import type { StreamSessionConnector } from './domain/stream-session-connector';
 import { TokenBucketAdmission, unlimitedAdmission } from './domain/upstream-admission';
 import type { Logger } from './logging/logger';
 import { ANONYMOUS_LOOPBACK_CALLER, CallerRegistry } from './security/caller-registry';
@@ -95,7 +95,7 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
         realScheduler,
       )
     : undefined;
-  const coalescer = new ReconnectCoalescer<SignalResponse>();
+  const coalescer = new ReconnectCoalescer<AdmittedAnswer>();
   const sessionReader = gameLiftStreamsSessionReader(clients, settings.deadlineBudgetMs);
   const reconnect = reconnectStreamSession({
     policy: { ...regionPolicy, maxSignalRequestBytes: settings.maxSignalRequestBytes },
@@ -104,6 +104,7 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
     admission: tokenBucket ?? unlimitedAdmission,
     coalescer,
     throttleRetries: THROTTLE_RETRIES,
+    clock: () => performance.now(),
   });
   const diagnostics = (): ServiceDiagnostics => ({
     reconnectsInFlight: coalescer.inFlight(),

@@ -9,7 +9,7 @@ import type { ReconnectCoalescer } from './reconnect-coalescer';
 import { decodeReconnectRequest, type ReconnectCommand, type ReconnectRequestPolicy } from './reconnect-request';
 import { invalidRequest, type ReconnectError } from './reconnect-error';
 import { sessionKeyOf, signalDigest } from './session-key';
-import type { SignalResponse, StreamSessionConnector } from './stream-session-connector';
+import type { ConnectionAnswer, SignalResponse, StreamSessionConnector } from './stream-session-connector';
 import type { StreamSessionReader } from './stream-session-status';
 import type { UpstreamAdmission, UpstreamVerdict } from './upstream-admission';
 
@@ -17,6 +17,14 @@ export interface ReconnectResult {
   readonly signalResponse: SignalResponse;
   /** True when the call shared an identical reconnect's upstream request. */
   readonly coalesced: boolean;
+  readonly awsRequestId: string | undefined;
+  /** How long the (shared) upstream call waited for admission, in milliseconds. */
+  readonly admissionWaitMs: number;
+}
+
+/** A connection answer and how long its call waited for admission: what a coalesced flight shares. */
+export interface AdmittedAnswer extends ConnectionAnswer {
+  readonly admissionWaitMs: number;
 }
 
 export interface ReconnectDependencies {
@@ -25,12 +33,14 @@ export interface ReconnectDependencies {
   /** Reads the session's owner when the request names a player. */
   readonly reader: StreamSessionReader;
   readonly admission: UpstreamAdmission;
-  readonly coalescer: ReconnectCoalescer<SignalResponse>;
+  readonly coalescer: ReconnectCoalescer<AdmittedAnswer>;
+  /** Milliseconds since some origin; measures admission waits. */
+  readonly clock: () => number;
   /** How many times a call AWS throttles goes back through admission before the caller sees the throttle. */
   readonly throttleRetries: number;
 }
 
-function verdictOf(outcome: E.Either<ReconnectError, SignalResponse>): UpstreamVerdict {
+function verdictOf(outcome: E.Either<ReconnectError, ConnectionAnswer>): UpstreamVerdict {
   if (E.isRight(outcome)) return 'Accepted';
   switch (outcome.left._tag) {
     case 'UpstreamThrottling':
@@ -76,21 +86,24 @@ export function reconnectStreamSession(
           ),
         );
 
-  const admitAndConnect = (command: ReconnectCommand, context: CallTiming, retriesLeft: number): TE.TaskEither<ReconnectError, SignalResponse> =>
-    pipe(
+  const admitAndConnect = (command: ReconnectCommand, context: CallTiming, retriesLeft: number, waitedMs = 0): TE.TaskEither<ReconnectError, AdmittedAnswer> => {
+    const enteredAt = dependencies.clock();
+    return pipe(
       admission.admit(context),
-      TE.chain(() => () =>
+      TE.map(() => waitedMs + (dependencies.clock() - enteredAt)),
+      TE.chain((admissionWaitMs) => () =>
         connector.createStreamSessionConnection(command, context)().then((outcome) => {
           admission.record(verdictOf(outcome));
-          return outcome;
+          return E.map((answer: ConnectionAnswer) => ({ ...answer, admissionWaitMs }))(outcome);
         }),
       ),
       TE.orElse((error) =>
         error._tag === 'UpstreamThrottling' && retriesLeft > 0
-          ? admitAndConnect(command, context, retriesLeft - 1)
+          ? admitAndConnect(command, context, retriesLeft - 1, waitedMs + (dependencies.clock() - enteredAt))
           : TE.left(error),
       ),
     );
+  };
 
   return (request, context) =>
     pipe(
@@ -113,6 +126,11 @@ export function reconnectStreamSession(
           admitAndConnect(command, flightContext, dependencies.throttleRetries),
         );
       }),
-      TE.map(({ value, coalesced }) => ({ signalResponse: value, coalesced })),
+      TE.map(({ value, coalesced }) => ({
+        signalResponse: value.signalResponse,
+        awsRequestId: value.awsRequestId,
+        admissionWaitMs: value.admissionWaitMs,
+        coalesced,
+      })),
     );
 }

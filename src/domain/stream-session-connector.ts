@@ -7,6 +7,13 @@ import type { ReconnectError } from './reconnect-error';
 /** The WebRTC answer; sensitive, like the offer. */
 export type SignalResponse = string;
 
+/** What a successful CreateStreamSessionConnection gave back. */
+export interface ConnectionAnswer {
+  readonly signalResponse: SignalResponse;
+  /** AWS's request id, for the access log and for support cases. */
+  readonly awsRequestId: string | undefined;
+}
+
 /**
  * The port to GameLift Streams' CreateStreamSessionConnection. The domain depends on this, not on the AWS SDK,
  * so the pipeline can be tested without sockets and the adapter can be swapped.
@@ -19,5 +26,5 @@ export interface StreamSessionConnector {
   createStreamSessionConnection(
     command: ReconnectCommand,
     context: CallTiming,
-  ): TE.TaskEither<ReconnectError, SignalResponse>;
+  ): TE.TaskEither<ReconnectError, ConnectionAnswer>;
 }

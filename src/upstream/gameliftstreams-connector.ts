@@ -5,7 +5,7 @@ import { pipe } from 'fp-ts/function';
 import type { CallTiming } from '../domain/call-context';
 import type { ReconnectCommand } from '../domain/reconnect-request';
 import type { ReconnectError } from '../domain/reconnect-error';
-import type { SignalResponse, StreamSessionConnector } from '../domain/stream-session-connector';
+import type { ConnectionAnswer, StreamSessionConnector } from '../domain/stream-session-connector';
 import { boundedUpstreamCall } from './bounded-upstream-call';
 import type { RegionalClients } from './regional-clients';
 
@@ -19,7 +19,7 @@ export function gameLiftStreamsConnector(clients: RegionalClients, budgetMs: num
       };
       const client = clients.get(command.region);
       if (client === undefined) {
-        return TE.left<ReconnectError, SignalResponse>({
+        return TE.left<ReconnectError, ConnectionAnswer>({
           _tag: 'UpstreamClientMisconfigured',
           name: `NoClientForRegion:${command.region}`,
         });
@@ -38,7 +38,7 @@ export function gameLiftStreamsConnector(clients: RegionalClients, budgetMs: num
         }),
         TE.chain((output) =>
           output.SignalResponse === undefined || output.SignalResponse.length === 0
-            ? TE.left<ReconnectError, SignalResponse>({
+            ? TE.left<ReconnectError, ConnectionAnswer>({
                 _tag: 'UpstreamUnmodelled',
                 target,
                 name: 'EmptySignalResponse',
@@ -46,7 +46,7 @@ export function gameLiftStreamsConnector(clients: RegionalClients, budgetMs: num
                 requestId: output.$metadata.requestId,
                 httpStatus: output.$metadata.httpStatusCode,
               })
-            : TE.right(output.SignalResponse),
+            : TE.right({ signalResponse: output.SignalResponse, awsRequestId: output.$metadata.requestId }),
         ),
       );
     },

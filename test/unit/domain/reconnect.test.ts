@@ -3,26 +3,26 @@ import { strict as assert } from 'node:assert';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from '../../../src/domain/call-context';
-import { reconnectStreamSession, type ReconnectDependencies } from '../../../src/domain/reconnect';
+import type { CallTiming } from '../../../src/domain/call-context';
+import { reconnectStreamSession, type AdmittedAnswer, type ReconnectDependencies, type ReconnectResult } from '../../../src/domain/reconnect';
 import { ReconnectCoalescer } from '../../../src/domain/reconnect-coalescer';
 import type { ReconnectCommand } from '../../../src/domain/reconnect-request';
 import type { ReconnectError } from '../../../src/domain/reconnect-error';
-import type { SignalResponse, StreamSessionConnector } from '../../../src/domain/stream-session-connector';
+import type { ConnectionAnswer, StreamSessionConnector } from '../../../src/domain/stream-session-connector';
 import type { Caller } from '../../../src/domain/caller';
 import type { StreamSessionReader, StreamSessionRecord } from '../../../src/domain/stream-session-status';
 import { unlimitedAdmission, type UpstreamAdmission, type UpstreamVerdict } from '../../../src/domain/upstream-admission';
 
 interface PendingCall {
   readonly command: ReconnectCommand;
-  readonly context: CallContext;
-  readonly answer: (outcome: E.Either<ReconnectError, SignalResponse>) => void;
+  readonly context: CallTiming;
+  readonly answer: (outcome: E.Either<ReconnectError, ConnectionAnswer>) => void;
 }
 
 /** A connector whose calls stay pending until the test answers them: lets tests hold calls "in flight". */
 class ControlledConnector implements StreamSessionConnector {
   readonly calls: PendingCall[] = [];
-  createStreamSessionConnection(command: ReconnectCommand, context: CallContext): TE.TaskEither<ReconnectError, SignalResponse> {
+  createStreamSessionConnection(command: ReconnectCommand, context: CallTiming): TE.TaskEither<ReconnectError, ConnectionAnswer> {
     return () => new Promise((resolve) => this.calls.push({ command, context, answer: resolve }));
   }
 }
@@ -31,7 +31,7 @@ class ControlledConnector implements StreamSessionConnector {
 class RecordingAdmission implements UpstreamAdmission {
   readonly verdicts: UpstreamVerdict[] = [];
   admissions = 0;
-  admit(context: CallContext) {
+  admit(context: CallTiming) {
     this.admissions += 1;
     return unlimitedAdmission.admit(context);
   }
@@ -56,6 +56,17 @@ class OwnerReader implements StreamSessionReader {
 
 const everyGroup: Caller = { name: 'matchmaker', grants: [{ _tag: 'AnyStreamGroup' }] };
 
+/** A successful upstream answer with a recognisable AWS request id. */
+const answered = (signalResponse: string): ConnectionAnswer => ({ signalResponse, awsRequestId: `req-${signalResponse}` });
+
+/** What a caller gets for an answer: the AWS request id travels, the clock is frozen at 0. */
+const result = (signalResponse: string, coalesced: boolean): ReconnectResult => ({
+  signalResponse,
+  coalesced,
+  awsRequestId: `req-${signalResponse}`,
+  admissionWaitMs: 0,
+});
+
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
 const request = { ...target, signalRequest: 'offer-1', clientToken: undefined as string | undefined };
@@ -69,7 +80,8 @@ function setup(overrides: Partial<ReconnectDependencies> = {}) {
     connector,
     reader: new OwnerReader('player-1'),
     admission,
-    coalescer: new ReconnectCoalescer<SignalResponse>(),
+    coalescer: new ReconnectCoalescer<AdmittedAnswer>(),
+    clock: () => 0,
     throttleRetries: 2,
     ...overrides,
   };
@@ -94,15 +106,15 @@ describe('reconnectStreamSession pipeline', () => {
     const pending = call({ ...request, clientToken: token });
     await flush();
     assert.equal(connector.calls[0]?.command.clientToken, token);
-    connector.calls[0]?.answer(E.right('answer'));
-    assert.deepEqual(await pending, E.right({ signalResponse: 'answer', coalesced: false }));
+    connector.calls[0]?.answer(E.right(answered('answer')));
+    assert.deepEqual(await pending, E.right(result('answer', false)));
   });
 
   it('derives the same client token for the same session and offer, however the session is named', async () => {
     const { connector, call } = setup();
     const byId = call(request);
     await flush();
-    connector.calls[0]?.answer(E.right('a'));
+    connector.calls[0]?.answer(E.right(answered('a')));
     await byId;
     const byArn = call({
       ...request,
@@ -110,11 +122,11 @@ describe('reconnectStreamSession pipeline', () => {
       streamSessionIdentifier: 'arn:aws:gameliftstreams:us-west-2:111122223333:streamsession/sg-1AB2C3De4/ABC123def4567',
     });
     await flush();
-    connector.calls[1]?.answer(E.right('a'));
+    connector.calls[1]?.answer(E.right(answered('a')));
     await byArn;
     const otherOffer = call({ ...request, signalRequest: 'offer-2' });
     await flush();
-    connector.calls[2]?.answer(E.right('b'));
+    connector.calls[2]?.answer(E.right(answered('b')));
     await otherOffer;
     const [first, second, third] = connector.calls.map((c) => c.command.clientToken);
     assert.match(first ?? '', /^rsc1-[0-9a-f]{64}$/);
@@ -128,12 +140,12 @@ describe('reconnectStreamSession pipeline', () => {
     const calls = [call(request), call(request), call(request)];
     await flush();
     assert.equal(connector.calls.length, 1);
-    connector.calls[0]?.answer(E.right('shared answer'));
+    connector.calls[0]?.answer(E.right(answered('shared answer')));
     const results = await Promise.all(calls);
     assert.deepEqual(results, [
-      E.right({ signalResponse: 'shared answer', coalesced: false }),
-      E.right({ signalResponse: 'shared answer', coalesced: true }),
-      E.right({ signalResponse: 'shared answer', coalesced: true }),
+      E.right(result('shared answer', false)),
+      E.right(result('shared answer', true)),
+      E.right(result('shared answer', true)),
     ]);
   });
 
@@ -144,12 +156,12 @@ describe('reconnectStreamSession pipeline', () => {
     const second = await call({ ...request, signalRequest: 'another offer' });
     assert.deepEqual(second, E.left({ _tag: 'ReconnectInProgress', target }));
     assert.equal(connector.calls.length, 1);
-    connector.calls[0]?.answer(E.right('answer'));
+    connector.calls[0]?.answer(E.right(answered('answer')));
     await first;
     const afterwards = call({ ...request, signalRequest: 'another offer' });
     await flush();
     assert.equal(connector.calls.length, 2, 'once the first finished, a new offer may go');
-    connector.calls[1]?.answer(E.right('answer 2'));
+    connector.calls[1]?.answer(E.right(answered('answer 2')));
     assert.ok(E.isRight(await afterwards));
   });
 
@@ -207,7 +219,7 @@ describe('reconnectStreamSession pipeline', () => {
     assert.equal(connector.calls.length, 0);
     const owner = call({ ...request, userId: 'player-1' });
     await flush();
-    connector.calls[0]?.answer(E.right('answer'));
+    connector.calls[0]?.answer(E.right(answered('answer')));
     assert.ok(E.isRight(await owner));
     assert.equal(reader.reads, 2);
   });
@@ -217,7 +229,7 @@ describe('reconnectStreamSession pipeline', () => {
     const { connector, call } = setup({ reader });
     const pending = call(request);
     await flush();
-    connector.calls[0]?.answer(E.right('answer'));
+    connector.calls[0]?.answer(E.right(answered('answer')));
     await pending;
     assert.equal(reader.reads, 0);
   });
