@@ -59,12 +59,39 @@ function cancelOnAbort(call: grpc.ClientUnaryCall, signal: AbortSignal | undefin
   call.on('status', () => signal.removeEventListener('abort', cancel));
 }
 
+export interface ReconnectClientOptions {
+  /**
+   * The metadata sent with each call, made afresh for every call: typically the caller's credential,
+   * `bearerMetadata(token)`. Without it, calls carry no metadata of their own.
+   */
+  readonly metadata?: () => grpc.Metadata;
+}
+
+/** `authorization: Bearer <token>`, the credential the service checks against its callers file. */
+export function bearerMetadata(token: string): () => grpc.Metadata {
+  return () => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    return metadata;
+  };
+}
+
 /** A typed client for reconnect.v1.ReconnectService whose calls are TaskEithers that never reject. */
 export class ReconnectClient {
   private readonly client: ReconnectServiceClient;
+  private readonly metadata: () => grpc.Metadata;
 
-  constructor(address: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
+  /**
+   * `credentials` are the channel's (plaintext by default; `grpc.credentials.createSsl(...)` for TLS and mutual
+   * TLS); `options.metadata` adds per-call metadata such as a bearer token.
+   */
+  constructor(
+    address: string,
+    credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+    options: ReconnectClientOptions = {},
+  ) {
     this.client = new ReconnectServiceClient(address, credentials);
+    this.metadata = options.metadata ?? (() => new grpc.Metadata());
   }
 
   reconnectStreamSession(
@@ -73,7 +100,7 @@ export class ReconnectClient {
   ): TE.TaskEither<ReconnectCallError, ReconnectStreamSessionResponse> {
     return () =>
       new Promise((resolve) => {
-        const call = this.client.reconnectStreamSession(request, new grpc.Metadata(), grpcCallOptions(options), (error, response) => {
+        const call = this.client.reconnectStreamSession(request, this.metadata(), grpcCallOptions(options), (error, response) => {
           resolve(error === null ? E.right(response) : E.left(toCallError(error)));
         });
         cancelOnAbort(call, options.signal);
@@ -86,7 +113,7 @@ export class ReconnectClient {
   ): TE.TaskEither<ReconnectCallError, GetStreamSessionResponse> {
     return () =>
       new Promise((resolve) => {
-        const call = this.client.getStreamSession(request, new grpc.Metadata(), grpcCallOptions(options), (error, response) => {
+        const call = this.client.getStreamSession(request, this.metadata(), grpcCallOptions(options), (error, response) => {
           resolve(error === null ? E.right(response) : E.left(toCallError(error)));
         });
         cancelOnAbort(call, options.signal);

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 
-import { parseArn } from './identifiers';
+import { StreamGroupIdentifier, parseArn } from './identifiers';
 import type { ReconnectError } from './reconnect-error';
 import type { SessionReference } from './session-reference';
 
@@ -24,7 +24,9 @@ export function parseGrant(text: string): StreamGroupGrant | undefined {
   if (/^[a-zA-Z0-9-]+$/.test(text)) {
     return { _tag: 'StreamGroupId', id: text };
   }
-  const arn = parseArn(text);
+  // The whole ARN must be a well-formed stream group ARN ("streamgroup/<id>", nothing after it): a grant such as
+  // ".../streamgroup/*" or ".../streamgroup/" would otherwise load and silently match nothing.
+  const arn = E.isRight(StreamGroupIdentifier.decode(text)) ? parseArn(text) : undefined;
   if (arn !== undefined && arn.resourceType === 'streamgroup' && arn.streamGroupId !== undefined) {
     return { _tag: 'StreamGroupArn', region: arn.region, accountId: arn.accountId, id: arn.streamGroupId };
   }

@@ -102,20 +102,43 @@ export class CallerDirectory {
 
 function describeErrors(path: string, errors: t.Errors): string {
   const lines = errors.map((error) => {
+    // An intersection's members add their own index to the path ("callers.0.1.tokenSha256"); it is no place in the file.
     const where = error.context
+      .filter((entry, index) => entry.key !== '' && !(error.context[index - 1]?.type instanceof t.IntersectionType))
       .map((entry) => entry.key)
-      .filter((key) => key !== '')
       .join('.');
     return `  ${where === '' ? '(root)' : where}: ${error.message ?? 'is invalid'}`;
   });
   return `invalid callers file ${path}:\n${[...new Set(lines)].join('\n')}`;
 }
 
-function entriesWithoutCredential(entries: ReadonlyArray<CallerEntry>): string | undefined {
+/** The values that occur more than once, in order of first repetition. */
+function repeated(values: ReadonlyArray<string>): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) twice.add(value);
+    seen.add(value);
+  }
+  return [...twice];
+}
+
+/**
+ * Problems no single entry shows: an entry with no credential, and a name or credential given twice. A call is
+ * authenticated by credential and then resolved by name, so a repeated name would let one entry's credential
+ * carry another entry's grants; a repeated credential would make the caller depend on the order of the file.
+ */
+function crossEntryProblems(entries: ReadonlyArray<CallerEntry>): string[] {
   const bare = entries.filter((entry) => entry.tokenSha256 === undefined && (entry.certificateNames ?? []).length === 0);
-  return bare.length === 0
-    ? undefined
-    : `callers without a tokenSha256 or certificateNames: ${bare.map((entry) => entry.name).join(', ')}`;
+  const names = repeated(entries.map((entry) => entry.name));
+  const digests = repeated(entries.flatMap((entry) => (entry.tokenSha256 === undefined ? [] : [entry.tokenSha256])));
+  const certificateNames = repeated(entries.flatMap((entry) => [...new Set(entry.certificateNames ?? [])]));
+  return [
+    ...(bare.length === 0 ? [] : [`callers without a tokenSha256 or certificateNames: ${bare.map((entry) => entry.name).join(', ')}`]),
+    ...(names.length === 0 ? [] : [`caller names used more than once: ${names.join(', ')}`]),
+    ...(digests.length === 0 ? [] : [`the same tokenSha256 is given to more than one caller (${digests.length} digest(s))`]),
+    ...(certificateNames.length === 0 ? [] : [`certificate names given to more than one caller: ${certificateNames.join(', ')}`]),
+  ];
 }
 
 /** Reads and checks the callers file; every problem is reported at once, and nothing secret is in the file. */
@@ -137,8 +160,10 @@ export async function loadCallersFile(path: string): Promise<E.Either<string, Ca
     CallersFileCodec.decode(json),
     E.mapLeft((errors) => describeErrors(path, errors)),
     E.chain(({ callers }) => {
-      const problem = entriesWithoutCredential(callers);
-      return problem === undefined ? E.right(new CallerDirectory(callers)) : E.left(`invalid callers file ${path}: ${problem}`);
+      const problems = crossEntryProblems(callers);
+      return problems.length === 0
+        ? E.right(new CallerDirectory(callers))
+        : E.left(`invalid callers file ${path}:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
     }),
   );
 }
