@@ -11,6 +11,8 @@ import { realScheduler } from './domain/scheduler';
 import type { StreamSessionConnector } from './domain/stream-session-connector';
 import { TokenBucketAdmission, unlimitedAdmission } from './domain/upstream-admission';
 import type { Logger } from './logging/logger';
+import { ServiceMetrics } from './observability/metrics';
+import { startMetricsServer, type RunningMetricsServer } from './observability/metrics-server';
 import { ANONYMOUS_LOOPBACK_CALLER, CallerRegistry } from './security/caller-registry';
 import { AUTHENTICATED_CALLER_KEY, authenticationInterceptor } from './transport/authentication-interceptor';
 import { serverCredentials } from './transport/server-credentials';
@@ -37,6 +39,7 @@ export type ServiceConfig = Pick<
   | 'reflectionEnabled'
   | 'grpcServer'
   | 'security'
+  | 'metrics'
 >;
 
 export interface ServiceSettings extends ServiceConfig {
@@ -59,6 +62,8 @@ export interface RunningService extends ServingControls {
   readonly port: number;
   readonly server: grpc.Server;
   diagnostics(): ServiceDiagnostics;
+  /** Where GET /metrics is served, when metrics are on. */
+  readonly metricsPort: number | undefined;
   /** Re-reads the callers file (SIGHUP); calls in flight are not affected, and a bad file leaves the old one. */
   reloadCallers(): Promise<E.Either<string, number>>;
 }
@@ -82,8 +87,6 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
     maxAttempts: settings.upstreamMaxAttempts,
     budgetMs: settings.deadlineBudgetMs,
   });
-  const realConnector = gameLiftStreamsConnector(clients, settings.deadlineBudgetMs);
-  const connector = settings.decorateConnector === undefined ? realConnector : settings.decorateConnector(realConnector);
   const tokenBucket = settings.admission.enabled
     ? new TokenBucketAdmission(
         {
@@ -95,8 +98,15 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
         realScheduler,
       )
     : undefined;
+  const metrics = new ServiceMetrics(() => ({
+    queueDepth: tokenBucket?.queueDepth() ?? 0,
+    tokensAvailable: tokenBucket?.tokensAvailable(),
+    ratePerSecond: tokenBucket?.currentRate(),
+  }));
+  const realConnector = gameLiftStreamsConnector(clients, settings.deadlineBudgetMs, metrics);
+  const connector = settings.decorateConnector === undefined ? realConnector : settings.decorateConnector(realConnector);
   const coalescer = new ReconnectCoalescer<AdmittedAnswer>();
-  const sessionReader = gameLiftStreamsSessionReader(clients, settings.deadlineBudgetMs);
+  const sessionReader = gameLiftStreamsSessionReader(clients, settings.deadlineBudgetMs, metrics);
   const reconnect = reconnectStreamSession({
     policy: { ...regionPolicy, maxSignalRequestBytes: settings.maxSignalRequestBytes },
     connector,
@@ -137,6 +147,7 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
       getStreamSession: readSession,
       logger: settings.logger,
       deadlineBudgetMs: settings.deadlineBudgetMs,
+      observeReconnect: (result) => metrics.observeReconnect(result),
       resolveCaller: (metadata) => {
         const [name] = metadata.get(AUTHENTICATED_CALLER_KEY);
         return typeof name === 'string' ? callers.resolve(name) : undefined;
@@ -146,7 +157,8 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
       maxMessageBytes: receiveLimitFor(settings.maxSignalRequestBytes),
       tuning: settings.grpcServer,
       // Authentication first: an unauthenticated call is answered before any other interceptor sees it.
-      interceptors: [authentication, health.watchInterceptor],
+      // Metrics outermost, so refused calls are counted too.
+      interceptors: [metrics.interceptor(), authentication, health.watchInterceptor],
     },
   );
   health.addToServer(server);
@@ -161,12 +173,28 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
     TE.chainFirst(() => pipe(() => callers.reload(), TE.mapLeft((problem) => new Error(problem)))),
     TE.chain(() => pipe(() => serverCredentials(security.tls), TE.mapLeft((problem) => new Error(problem)))),
     TE.chain((credentials) => bindServer(server, settings.grpcHost, settings.grpcPort, credentials)),
-    TE.map((port) => ({
+    TE.chain((port) =>
+      pipe(
+        settings.metrics.enabled
+          ? pipe(
+              startMetricsServer(metrics.registry, settings.metrics.host, settings.metrics.port),
+              TE.map((running): RunningMetricsServer | undefined => running),
+            )
+          : TE.right<Error, RunningMetricsServer | undefined>(undefined),
+        TE.map((metricsServer) => ({ port, metricsServer })),
+        TE.orElseFirst(() => TE.fromIO(() => server.forceShutdown())),
+      ),
+    ),
+    TE.map(({ port, metricsServer }) => ({
       port,
       server,
       diagnostics,
       reloadCallers: () => callers.reload(),
-      ...servingControls(server, health, () => clients.destroy()),
+      metricsPort: metricsServer?.port,
+      ...servingControls(server, health, () => {
+        clients.destroy();
+        void metricsServer?.close();
+      }),
     })),
     TE.orElseFirst(() => TE.fromIO(() => clients.destroy())),
   );

@@ -49,6 +49,16 @@ export interface SecuritySettings {
   readonly healthRequiresAuthentication: boolean;
 }
 
+/** The Prometheus endpoint, on its own port. */
+export interface MetricsSettings {
+  readonly enabled: boolean;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** JSON lines for machines; pretty for a person at a terminal (`auto` picks by whether stdout is a TTY). */
+export type LogFormat = 'json' | 'pretty' | 'auto';
+
 export interface Config {
   readonly backend: Backend;
   readonly grpcHost: string;
@@ -64,6 +74,8 @@ export interface Config {
   readonly reflectionEnabled: boolean;
   readonly grpcServer: GrpcServerTuning;
   readonly security: SecuritySettings;
+  readonly metrics: MetricsSettings;
+  readonly logFormat: LogFormat;
   readonly emulatorHost: string;
   readonly emulatorPort: number;
   readonly logLevel: LogLevel;
@@ -163,6 +175,10 @@ const EnvironmentCodec = t.type({
   GRPC_ALLOW_INSECURE_PLAINTEXT: envVar('must be "true" or "false"', false, booleanFlag),
   RECONNECT_CALLERS_FILE: envVar<string | undefined>('must be a file path', undefined, filePath),
   RECONNECT_HEALTH_REQUIRES_AUTH: envVar('must be "true" or "false"', false, booleanFlag),
+  METRICS_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
+  METRICS_HOST: envVar('must be a host name or IP address', '127.0.0.1', host),
+  METRICS_PORT: envVar('must be an integer from 0 to 65535', 9464, integerIn(0, 65535)),
+  LOG_FORMAT: envVar<LogFormat>('must be "json", "pretty" or "auto"', 'auto', oneOf<LogFormat>(['json', 'pretty', 'auto'])),
   EMULATOR_HOST: envVar('must be a host name or IP address', '127.0.0.1', host),
   EMULATOR_PORT: envVar('must be an integer from 0 to 65535', 50052, integerIn(0, 65535)),
   LOG_LEVEL: envVar<LogLevel>(`must be one of ${LOG_LEVELS.join(', ')}`, 'info', oneOf(LOG_LEVELS)),
@@ -260,6 +276,8 @@ function toConfig(env: Environment): E.Either<string, Config> {
       allowInsecurePlaintext: env.GRPC_ALLOW_INSECURE_PLAINTEXT,
       healthRequiresAuthentication: env.RECONNECT_HEALTH_REQUIRES_AUTH,
     },
+    metrics: { enabled: env.METRICS_ENABLED, host: env.METRICS_HOST, port: env.METRICS_PORT },
+    logFormat: env.LOG_FORMAT,
     emulatorHost: env.EMULATOR_HOST,
     emulatorPort: env.EMULATOR_PORT,
     logLevel: env.LOG_LEVEL,

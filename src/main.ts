@@ -1,3 +1,6 @@
+// First, before anything that loads @grpc/grpc-js or the AWS SDK: tracing can only patch them as they load.
+import { processTracing } from './observability/tracing-preload';
+
 import * as E from 'fp-ts/Either';
 
 import { startReconnectService, type RunningService } from './app';
@@ -82,7 +85,16 @@ async function main(): Promise<number> {
     process.stderr.write(`${config.left}\n`);
     return 1;
   }
-  const logger = createLogger(config.right.logLevel);
+  if (E.isLeft(processTracing)) {
+    process.stderr.write(`${processTracing.left}\n`);
+    return 1;
+  }
+  const tracing = processTracing.right;
+  const { logFormat } = config.right;
+  const logger = createLogger(
+    config.right.logLevel,
+    logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : logFormat,
+  );
   const upstream = await prepareUpstream(config.right, logger);
   if (E.isLeft(upstream)) {
     logger.fatal(upstream.left);
@@ -104,9 +116,11 @@ async function main(): Promise<number> {
       shutdownGraceMs: config.right.shutdown.graceMs,
       tls: security.tls === undefined ? 'off' : security.tls.clientCaFile === undefined ? 'on' : 'mutual',
       callersFile: security.callersFile,
+      metricsPort: service.right.metricsPort,
     },
     `reconnect.v1.ReconnectService serving gRPC on ${config.right.grpcHost}:${service.right.port}, backed by ${upstream.right.description}; ${describeAuthentication(security)}`,
   );
+  tracing.announce(logger);
   reloadCallersOnSighup(service.right, logger);
   stopOnSignals({
     service: service.right,
@@ -119,8 +133,9 @@ async function main(): Promise<number> {
     },
     logger,
     // pino writes asynchronously and process.exit would cut a write in flight short (or let it land after the
-    // lines written synchronously on exit), so the last shutdown lines are flushed, in order, first.
-    exit: (code) => logger.flush(() => process.exit(code)),
+    // lines written synchronously on exit), so the last shutdown lines are flushed, in order, first; before them,
+    // the spans still buffered are exported (bounded), or the last calls' traces would be lost.
+    exit: (code) => void tracing.stop(logger).then(() => logger.flush(() => process.exit(code))),
   });
   return 0;
 }

@@ -86,6 +86,12 @@ export class TokenBucketAdmission implements UpstreamAdmission {
     return this.queue.length;
   }
 
+  /** Calls that could start at once right now. */
+  tokensAvailable(): number {
+    this.refill(this.scheduler.now());
+    return this.tokens;
+  }
+
   admit(context: CallTiming): TE.TaskEither<ReconnectError, void> {
     return () => new Promise((resolve) => this.enter(context, resolve));
   }

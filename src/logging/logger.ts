@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -22,11 +23,21 @@ export const REDACTED_PATHS: ReadonlyArray<string> = [
   '*.sessionToken',
 ];
 
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+/** Where log lines go: JSON on stdout, readable lines on stdout, or a stream a test reads. */
+export type LogDestination = 'json' | 'pretty' | pino.DestinationStream;
+
+export function createLogger(level: LogLevel, destination: LogDestination = 'json'): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service: 'gameliftstreams-reconnect' },
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  if (destination === 'json') {
+    return pino(options);
+  }
+  if (destination === 'pretty') {
+    // In-process (no worker thread), so a pretty `npm start` behaves like the JSON one on exit and flush.
+    return pino(options, pretty({ colorize: true, sync: true, ignore: 'pid,hostname,service' }));
+  }
+  return pino(options, destination);
 }

@@ -3,7 +3,8 @@ import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
 import type { GrpcServerTuning } from '../config';
-import { protobufPackage, ReconnectServiceService, type ReconnectServiceServer } from '../gen/reconnect/v1/reconnect';
+import { protobufPackage, type ReconnectServiceServer } from '../gen/reconnect/v1/reconnect';
+import { StrictReconnectServiceService } from './strict-request-decoding';
 
 /** The fully qualified name health and reflection know the service by. */
 export const RECONNECT_SERVICE_NAME = `${protobufPackage}.ReconnectService`;
@@ -57,7 +58,8 @@ export function createGrpcServer(implementation: ReconnectServiceServer, options
     ...tunedServerOptions(options.maxMessageBytes, options.tuning),
     interceptors: [...options.interceptors],
   });
-  server.addService(ReconnectServiceService, implementation);
+  // Bad request bytes become INVALID_ARGUMENT (not grpc-js's INTERNAL), and never reach a use case.
+  server.addService(StrictReconnectServiceService, implementation);
   return server;
 }
 

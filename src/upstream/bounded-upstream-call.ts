@@ -4,8 +4,11 @@ import * as TE from 'fp-ts/TaskEither';
 import type { CallTiming } from '../domain/call-context';
 import { fromAbortCause, isAbortCause, type AbortCause, type ReconnectError, type ReconnectTarget } from '../domain/reconnect-error';
 import { classifySdkError } from './classify-sdk-error';
+import type { UpstreamObserver, UpstreamOperation } from './upstream-observer';
 
 export interface BoundedCallOptions {
+  readonly operation: UpstreamOperation;
+  readonly observer: UpstreamObserver;
   readonly target: ReconnectTarget;
   /** The longest the AWS call may take from the moment it starts, SDK retries included. */
   readonly budgetMs: number;
@@ -31,13 +34,17 @@ export function boundedUpstreamCall<Output>(
     const budgetCause: AbortCause = { _tag: 'DeadlineReached', budgetMs: options.budgetMs };
     const budgetTimer = setTimeout(() => controller.abort(budgetCause), options.budgetMs);
     const forwardAbort = (): void => controller.abort(context.signal.reason);
+    const startedAt = performance.now();
     context.signal.addEventListener('abort', forwardAbort, { once: true });
     return TE.tryCatch(
       () => send(controller.signal),
       (error) => classifySdkError(error, { target: options.target, signal: controller.signal, secrets: options.secrets }),
-    )().finally(() => {
+    )().then((outcome) => {
       clearTimeout(budgetTimer);
       context.signal.removeEventListener('abort', forwardAbort);
+      const seconds = (performance.now() - startedAt) / 1000;
+      options.observer.observe(options.operation, E.isRight(outcome) ? 'Success' : outcome.left._tag, seconds);
+      return outcome;
     });
   };
 }

@@ -8,9 +8,14 @@ import type { ReconnectError } from '../domain/reconnect-error';
 import type { ConnectionAnswer, StreamSessionConnector } from '../domain/stream-session-connector';
 import { boundedUpstreamCall } from './bounded-upstream-call';
 import type { RegionalClients } from './regional-clients';
+import { ignoreUpstream, type UpstreamObserver } from './upstream-observer';
 
 /** The StreamSessionConnector over the real AWS SDK: the only place that calls CreateStreamSessionConnection. */
-export function gameLiftStreamsConnector(clients: RegionalClients, budgetMs: number): StreamSessionConnector {
+export function gameLiftStreamsConnector(
+  clients: RegionalClients,
+  budgetMs: number,
+  observer: UpstreamObserver = ignoreUpstream,
+): StreamSessionConnector {
   return {
     createStreamSessionConnection: (command: ReconnectCommand, context: CallTiming) => {
       const target = {
@@ -32,6 +37,8 @@ export function gameLiftStreamsConnector(clients: RegionalClients, budgetMs: num
       });
       return pipe(
         boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
+          operation: 'CreateStreamSessionConnection',
+          observer,
           target,
           budgetMs,
           secrets: [command.signalRequest],

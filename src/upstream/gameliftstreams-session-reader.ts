@@ -8,9 +8,14 @@ import type { SessionReference } from '../domain/session-reference';
 import type { StreamSessionReader, StreamSessionRecord } from '../domain/stream-session-status';
 import { boundedUpstreamCall } from './bounded-upstream-call';
 import type { RegionalClients } from './regional-clients';
+import { ignoreUpstream, type UpstreamObserver } from './upstream-observer';
 
 /** The StreamSessionReader over the real AWS SDK. It keeps only what the matchmaker needs, never the signals. */
-export function gameLiftStreamsSessionReader(clients: RegionalClients, budgetMs: number): StreamSessionReader {
+export function gameLiftStreamsSessionReader(
+  clients: RegionalClients,
+  budgetMs: number,
+  observer: UpstreamObserver = ignoreUpstream,
+): StreamSessionReader {
   return {
     getStreamSession: (reference: SessionReference, context: CallTiming) => {
       const client = clients.get(reference.region);
@@ -30,6 +35,8 @@ export function gameLiftStreamsSessionReader(clients: RegionalClients, budgetMs:
       });
       return pipe(
         boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
+          operation: 'GetStreamSession',
+          observer,
           target,
           budgetMs,
           secrets: [],

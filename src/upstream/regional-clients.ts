@@ -1,5 +1,7 @@
 import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 
+import { AbortableClient } from './abortable-client';
+import { PerCallAbort } from './per-call-abort';
 import { RetryAllButThrottling } from './retry-all-but-throttling';
 
 /** Fixed credentials, for an endpoint that does not check signatures (the emulator). */
@@ -25,16 +27,17 @@ export interface RegionalClientsOptions {
 
 /**
  * One GameLiftStreamsClient per served region, built once at start-up and reused by every call: building a
- * client per call costs far more than the call's own CPU.
+ * client per call costs far more than the call's own CPU. Each reuses its resolved middleware handler too
+ * (cacheMiddleware), with the calls' abort signals carried by PerCallAbort.
  */
 export class RegionalClients {
-  private readonly clients: ReadonlyMap<string, GameLiftStreamsClient>;
+  private readonly clients: ReadonlyMap<string, AbortableClient>;
 
   constructor(options: RegionalClientsOptions) {
     this.clients = new Map(options.regions.map((region) => [region, createClient(region, options)]));
   }
 
-  get(region: string): GameLiftStreamsClient | undefined {
+  get(region: string): AbortableClient | undefined {
     return this.clients.get(region);
   }
 
@@ -49,7 +52,14 @@ export class RegionalClients {
   }
 }
 
-function createClient(region: string, options: RegionalClientsOptions): GameLiftStreamsClient {
+function createClient(region: string, options: RegionalClientsOptions): AbortableClient {
+  const abort = new PerCallAbort();
+  const client = createSdkClient(region, options, abort);
+  client.middlewareStack.add(abort.middleware, PerCallAbort.MIDDLEWARE_OPTIONS);
+  return new AbortableClient(client, abort);
+}
+
+function createSdkClient(region: string, options: RegionalClientsOptions, abort: PerCallAbort): GameLiftStreamsClient {
   const requestHandler = {
     httpAgent: { keepAlive: true, maxSockets: options.maxSockets },
     httpsAgent: { keepAlive: true, maxSockets: options.maxSockets },
@@ -58,12 +68,14 @@ function createClient(region: string, options: RegionalClientsOptions): GameLift
     throwOnRequestTimeout: true,
   };
   const retryStrategy = new RetryAllButThrottling(options.maxAttempts);
+  // The handler is resolved once per command class instead of on every call (see PerCallAbort).
+  const reuse = { cacheMiddleware: true, extensions: [abort.extension] };
   const target = options.target;
   switch (target._tag) {
     case 'Aws':
       // Endpoint and credentials come from the standard AWS configuration (AWS_ENDPOINT_URL_GAMELIFTSTREAMS, the
       // default credential chain, profiles); retries are ours, so that they fit the deadline budget.
-      return new GameLiftStreamsClient({ region, requestHandler, retryStrategy });
+      return new GameLiftStreamsClient({ region, requestHandler, retryStrategy, ...reuse });
     case 'Endpoint':
       return new GameLiftStreamsClient({
         region,
@@ -71,6 +83,7 @@ function createClient(region: string, options: RegionalClientsOptions): GameLift
         credentials: target.credentials,
         requestHandler,
         retryStrategy,
+        ...reuse,
       });
     default: {
       const unreachable: never = target;

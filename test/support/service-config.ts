@@ -9,5 +9,11 @@ export function testServiceConfig(overrides: Partial<ServiceConfig> = {}): Servi
   if (E.isLeft(defaults)) {
     throw new Error(defaults.left);
   }
-  return { ...defaults.right, grpcHost: '127.0.0.1', grpcPort: 0, ...overrides };
+  return {
+    ...defaults.right,
+    grpcHost: '127.0.0.1',
+    grpcPort: 0,
+    metrics: { enabled: true, host: '127.0.0.1', port: 0 },
+    ...overrides,
+  };
 }

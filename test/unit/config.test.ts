@@ -28,6 +28,8 @@ describe('loadConfig', () => {
         maxConcurrentStreams: 1000,
       },
       security: { tls: undefined, callersFile: undefined, allowInsecurePlaintext: false, healthRequiresAuthentication: false },
+      metrics: { enabled: true, host: '127.0.0.1', port: 9464 },
+      logFormat: 'auto',
       emulatorHost: '127.0.0.1',
       emulatorPort: 50052,
       logLevel: 'info',
