@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
-GRPC_PORT=0 EMULATOR_PORT=0 RECONNECT_SHUTDOWN_DRAIN_DELAY_MS=0 node dist/src/main.js >"$log" 2>&1 &
+GRPC_PORT=0 EMULATOR_PORT=0 METRICS_PORT=0 RECONNECT_SHUTDOWN_DRAIN_DELAY_MS=0 node dist/src/main.js >"$log" 2>&1 &
 service=$!
 trap 'kill "$service" 2>/dev/null || true; wait "$service" 2>/dev/null || true; rm -f "$log"' EXIT
 

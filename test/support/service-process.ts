@@ -15,7 +15,7 @@ export interface ProcessExit {
 const MAIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
 
 /** Variables of the surrounding shell that would change what the child does; the test states its own. */
-const OWN_PREFIXES = ['RECONNECT_', 'GRPC_', 'EMULATOR_', 'AWS_', 'LOG_LEVEL'];
+const OWN_PREFIXES = ['RECONNECT_', 'GRPC_', 'EMULATOR_', 'AWS_', 'LOG_LEVEL', 'LOG_FORMAT', 'METRICS_', 'OTEL_'];
 
 const isLogEntry = (value: unknown): value is LogEntry => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -25,6 +25,7 @@ const isServingLine = (entry: LogEntry): boolean =>
 /** `node dist/src/main.js` in a child process, on ports it picks itself (0) and reports in its first log line. */
 export class ServiceProcess {
   readonly logs: LogEntry[] = [];
+  private stdout = '';
   private stderr = '';
   private exit: ProcessExit | undefined;
   private readonly waiters = new ConditionWaiters();
@@ -33,6 +34,7 @@ export class ServiceProcess {
     let pending = '';
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {
+      this.stdout += chunk;
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -59,7 +61,7 @@ export class ServiceProcess {
       Object.entries(process.env).filter(([name]) => !OWN_PREFIXES.some((prefix) => name.startsWith(prefix))),
     );
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...inherited, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: '0', LOG_LEVEL: 'info', ...env },
+      env: { ...inherited, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const started = new ServiceProcess(child);
@@ -75,6 +77,11 @@ export class ServiceProcess {
   get emulatorEndpoint(): string {
     const serving = this.logs.find(isServingLine);
     return typeof serving?.emulatorEndpoint === 'string' ? serving.emulatorEndpoint : 'no emulator endpoint logged';
+  }
+
+  /** Everything the child wrote so far, exactly as written: to search it for what must never be printed. */
+  output(): { readonly stdout: string; readonly stderr: string } {
+    return { stdout: this.stdout, stderr: this.stderr };
   }
 
   /** The log messages, in the order they were written. */
