@@ -156,8 +156,9 @@ export function startReconnectService(settings: ServiceSettings): TE.TaskEither<
     {
       maxMessageBytes: receiveLimitFor(settings.maxSignalRequestBytes),
       tuning: settings.grpcServer,
-      // Authentication first: an unauthenticated call is answered before any other interceptor sees it.
-      // Metrics outermost, so refused calls are counted too.
+      // grpc-js hands a call's incoming events to the first interceptor first, and its status to that one last.
+      // Metrics first, so refused calls are counted too; then authentication, so no handler sees an unauthenticated
+      // call.
       interceptors: [metrics.interceptor(), authentication, health.watchInterceptor],
     },
   );

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/Either';
 
 import { startReconnectService, type RunningService } from './app';
 import { loadConfig, type Config, type SecuritySettings } from './config';
-import { DEMO_STREAM_GROUP_ID } from './emulator/demo';
+import { DEMO_STREAM_GROUP_ID, seedDemo } from './emulator/demo';
 import { EmulatorControl } from './emulator/control-client';
 import { startEmulator, type RunningEmulator } from './emulator/server';
 import { stopOnSignals } from './graceful-shutdown';
@@ -41,7 +41,7 @@ async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either
         return E.left(`could not start the embedded emulator on ${config.emulatorHost}:${config.emulatorPort}: ${started.left.message}`);
       }
       const emulator = started.right;
-      const seeded = await new EmulatorControl(emulator.endpoint).createStreamGroup({ id: DEMO_STREAM_GROUP_ID })();
+      const seeded = await seedDemo(new EmulatorControl(emulator.endpoint))();
       if (E.isLeft(seeded)) {
         await emulator.close();
         return E.left(`could not seed the embedded emulator: ${seeded.left.message}`);
@@ -69,13 +69,16 @@ function describeAuthentication(security: SecuritySettings): string {
 /** SIGHUP re-reads the callers file without dropping calls; a bad file is reported and the old one kept. */
 function reloadCallersOnSighup(service: RunningService, logger: Logger): void {
   process.on('SIGHUP', () => {
-    void service.reloadCallers().then((outcome) => {
-      if (E.isRight(outcome)) {
-        logger.info({ credentials: outcome.right }, 'callers file reloaded');
-      } else {
-        logger.error(`callers file not reloaded; the previous one stays in force: ${outcome.left}`);
-      }
-    });
+    void service.reloadCallers().then(
+      (outcome) => {
+        if (E.isRight(outcome)) {
+          logger.info({ credentials: outcome.right }, 'callers file reloaded');
+        } else {
+          logger.error(`callers file not reloaded; the previous one stays in force: ${outcome.left}`);
+        }
+      },
+      (defect: unknown) => logger.error({ err: defect }, 'callers file not reloaded (defect); the previous one stays in force'),
+    );
   });
 }
 
@@ -135,7 +138,11 @@ async function main(): Promise<number> {
     // pino writes asynchronously and process.exit would cut a write in flight short (or let it land after the
     // lines written synchronously on exit), so the last shutdown lines are flushed, in order, first; before them,
     // the spans still buffered are exported (bounded), or the last calls' traces would be lost.
-    exit: (code) => void tracing.stop(logger).then(() => logger.flush(() => process.exit(code))),
+    exit: (code) => {
+      const flushAndExit = (): void => logger.flush(() => process.exit(code));
+      // Exits whether or not the spans could be exported: a failed export must not keep the process alive.
+      void tracing.stop(logger).then(flushAndExit, flushAndExit);
+    },
   });
   return 0;
 }

@@ -35,6 +35,10 @@ async function reconnect(args: ReadonlyArray<string>): Promise<Outcome> {
       'deadline-ms': { type: 'string', default: '10000' },
     },
   });
+  const deadlineMs = Number(values['deadline-ms']);
+  if (!Number.isInteger(deadlineMs) || deadlineMs < 1) {
+    return E.left(`--deadline-ms must be a positive integer (milliseconds)\n${USAGE}`);
+  }
   const client = new ReconnectClient(values.address ?? DEFAULT_ADDRESS);
   const result = await client.reconnectStreamSession(
     {
@@ -43,7 +47,7 @@ async function reconnect(args: ReadonlyArray<string>): Promise<Outcome> {
       signalRequest: values['signal-request'] ?? '',
       clientToken: values['client-token'],
     },
-    { deadlineMs: Number(values['deadline-ms']) },
+    { deadlineMs },
   )();
   client.close();
   return E.isRight(result)

@@ -44,6 +44,7 @@ function checkedString<B>(name: string, check: StringCheck): t.Type<t.Branded<st
         return t.failure(u, context, 'must be a string');
       }
       const problem = check(u);
+      // The brand's constructor: the string has just passed `check`, which is what the brand stands for.
       return problem === undefined ? t.success(u as t.Branded<string, B>) : t.failure(u, context, problem);
     },
     (branded) => branded,
@@ -89,8 +90,8 @@ function resourceShapeProblem(resource: string, expected: ArnResourceType): stri
   const segments = resource.split('/');
   const [type, ...ids] = segments;
   if (type !== expected) {
-    const article = expected === 'streamgroup' ? 'a stream group ARN (resource "streamgroup/<id>")' : 'a stream session ARN (resource "streamsession/<group id>/<session id>")';
-    return `must be ${article}, but the ARN names a "${type ?? ''}" resource`;
+    const expectedShape = expected === 'streamgroup' ? 'a stream group ARN (resource "streamgroup/<id>")' : 'a stream session ARN (resource "streamsession/<group id>/<session id>")';
+    return `must be ${expectedShape}, but the ARN names a "${type ?? ''}" resource`;
   }
   const expectedIds = expected === 'streamgroup' ? 1 : 2;
   const idsAreValid = ids.length === expectedIds && ids.every((id) => ID_PATTERN.test(id));
@@ -137,8 +138,9 @@ const CLIENT_TOKEN_MAX_LENGTH = 128;
 const PRINTABLE_ASCII = /^[\x21-\x7E]+$/;
 
 export const ClientToken = checkedString<ClientTokenBrand>('ClientToken', (value) => {
-  if (value.length < CLIENT_TOKEN_MIN_LENGTH || value.length > CLIENT_TOKEN_MAX_LENGTH) {
-    return `must be ${CLIENT_TOKEN_MIN_LENGTH} to ${CLIENT_TOKEN_MAX_LENGTH} characters, but has ${codePointLength(value)}`;
+  const length = codePointLength(value);
+  if (length < CLIENT_TOKEN_MIN_LENGTH || length > CLIENT_TOKEN_MAX_LENGTH) {
+    return `must be ${CLIENT_TOKEN_MIN_LENGTH} to ${CLIENT_TOKEN_MAX_LENGTH} characters, but has ${length}`;
   }
   if (!PRINTABLE_ASCII.test(value)) {
     return 'must contain only printable ASCII characters (0x21-0x7E, no spaces)';
@@ -165,8 +167,9 @@ const USER_ID_PATTERN = /^[-_a-zA-Z0-9/=+]+$/;
 
 /** The model's UserId, except that an empty one is refused: it could never match a session's owner. */
 export const UserId = checkedString<UserIdBrand>('UserId', (value) => {
-  if (value.length === 0 || value.length > USER_ID_MAX_LENGTH) {
-    return `must be 1 to ${USER_ID_MAX_LENGTH} characters, but has ${codePointLength(value)}`;
+  const length = codePointLength(value);
+  if (length === 0 || length > USER_ID_MAX_LENGTH) {
+    return `must be 1 to ${USER_ID_MAX_LENGTH} characters, but has ${length}`;
   }
   if (!USER_ID_PATTERN.test(value)) {
     return 'must contain only letters, digits and "-", "_", "/", "=", "+"';

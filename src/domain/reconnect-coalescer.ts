@@ -44,7 +44,7 @@ export class ReconnectCoalescer<A> {
         return Promise.resolve(E.left({ _tag: 'ReconnectInProgress', target }));
       }
       const flight = existing ?? this.launch(session, signalRequestDigest, context, start);
-      return this.participate(flight, context, existing !== undefined);
+      return this.participate(session, flight, context, existing !== undefined);
     };
   }
 
@@ -56,14 +56,22 @@ export class ReconnectCoalescer<A> {
   ): Flight<A> {
     const controller = new AbortController();
     const outcome = start({ signal: controller.signal, deadline: context.deadline })().finally(() => {
-      this.flights.delete(session);
+      this.forget(session, flight);
     });
     const flight: Flight<A> = { signalRequestDigest, outcome, controller, participants: 0 };
     this.flights.set(session, flight);
     return flight;
   }
 
+  /** Removes the flight, unless a newer one for the session has taken its place. */
+  private forget(session: SessionKey, flight: Flight<A>): void {
+    if (this.flights.get(session) === flight) {
+      this.flights.delete(session);
+    }
+  }
+
   private participate(
+    session: SessionKey,
     flight: Flight<A>,
     context: CallTiming,
     coalesced: boolean,
@@ -81,6 +89,8 @@ export class ReconnectCoalescer<A> {
         leave();
         const reason: unknown = context.signal.reason;
         if (flight.participants === 0) {
+          // Forget the flight at once: a new identical call must start afresh, not join a call being aborted.
+          this.forget(session, flight);
           flight.controller.abort(reason);
         }
         resolve(E.left(isAbortCause(reason) ? fromAbortCause(reason) : { _tag: 'Cancelled' }));

@@ -108,6 +108,5 @@ export function isAbortCause(reason: unknown): reason is AbortCause {
   if (typeof reason !== 'object' || reason === null || !('_tag' in reason)) {
     return false;
   }
-  const tag = (reason as { _tag: unknown })._tag;
-  return tag === 'DeadlineReached' || tag === 'CallerCancelled';
+  return reason._tag === 'DeadlineReached' || reason._tag === 'CallerCancelled';
 }

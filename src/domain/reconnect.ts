@@ -8,7 +8,8 @@ import { deriveClientToken } from './derived-client-token';
 import type { ReconnectCoalescer } from './reconnect-coalescer';
 import { decodeReconnectRequest, type ReconnectCommand, type ReconnectRequestPolicy } from './reconnect-request';
 import { invalidRequest, type ReconnectError } from './reconnect-error';
-import { sessionKeyOf, signalDigest } from './session-key';
+import { sessionKeyOf } from './session-key';
+import { signalDigest } from './signal-digest';
 import type { ConnectionAnswer, SignalResponse, StreamSessionConnector } from './stream-session-connector';
 import type { StreamSessionReader } from './stream-session-status';
 import type { UpstreamAdmission, UpstreamVerdict } from './upstream-admission';
@@ -42,7 +43,8 @@ export interface ReconnectDependencies {
 
 function verdictOf(outcome: E.Either<ReconnectError, ConnectionAnswer>): UpstreamVerdict {
   if (E.isRight(outcome)) return 'Accepted';
-  switch (outcome.left._tag) {
+  const error = outcome.left;
+  switch (error._tag) {
     case 'UpstreamThrottling':
       return 'Throttled';
     case 'UpstreamUnreachable':
@@ -50,8 +52,25 @@ function verdictOf(outcome: E.Either<ReconnectError, ConnectionAnswer>): Upstrea
     case 'DeadlineExceeded':
     case 'Cancelled':
       return 'NoAnswer';
-    default:
+    // AWS answered, so its quota had room for the call: the rate may recover. The variants that never reach the
+    // connector are listed too, so a new variant has to be placed here before it compiles.
+    case 'UpstreamAccessDenied':
+    case 'UpstreamConflict':
+    case 'UpstreamInternalServer':
+    case 'UpstreamResourceNotFound':
+    case 'UpstreamValidation':
+    case 'UpstreamUnmodelled':
+    case 'InvalidRequest':
+    case 'Unauthenticated':
+    case 'CallerNotAllowed':
+    case 'NotSessionOwner':
+    case 'ReconnectInProgress':
+    case 'AdmissionRefused':
       return 'Accepted';
+    default: {
+      const unreachable: never = error;
+      return unreachable;
+    }
   }
 }
 

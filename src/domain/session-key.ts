@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 import { parseArn } from './identifiers';
 import type { SessionReference } from './session-reference';
 
@@ -18,10 +16,6 @@ export function sessionKeyOf(reference: SessionReference): SessionKey {
   const groupArn = parseArn(reference.streamGroupIdentifier);
   const groupId = groupArn?.streamGroupId ?? reference.streamGroupIdentifier;
   const sessionId = lastSegment(reference.streamSessionIdentifier);
+  // The brand's constructor: this function is the only place a SessionKey is made.
   return `${reference.region}/${groupId}/${sessionId}` as SessionKey;
-}
-
-/** SHA-256 of a signal string, hex: lets us compare offers without keeping them. */
-export function signalDigest(signal: string): string {
-  return createHash('sha256').update(signal, 'utf8').digest('hex');
 }

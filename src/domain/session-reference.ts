@@ -49,17 +49,20 @@ function validOrUndefined<A>(codec: t.Type<A, string, unknown>, value: unknown):
   return E.isRight(codec.decode(value)) && typeof value === 'string' ? value : undefined;
 }
 
-function propertyOf(input: unknown, key: WireField): unknown {
-  return typeof input === 'object' && input !== null ? (input as Partial<Record<WireField, unknown>>)[key] : undefined;
-}
-
 /**
  * Checks that need the deployment's regions or both identifiers. They look only at identifiers that passed their
  * own codec, so they can run beside per-field validation and every problem is reported at once.
  */
 export function crossFieldViolations(input: unknown, policy: RegionPolicy): FieldViolation[] {
-  const groupIdentifier = validOrUndefined(StreamGroupIdentifier, propertyOf(input, 'streamGroupIdentifier'));
-  const sessionIdentifier = validOrUndefined(StreamSessionIdentifier, propertyOf(input, 'streamSessionIdentifier'));
+  const fields = typeof input === 'object' && input !== null ? input : {};
+  const groupIdentifier = validOrUndefined(
+    StreamGroupIdentifier,
+    'streamGroupIdentifier' in fields ? fields.streamGroupIdentifier : undefined,
+  );
+  const sessionIdentifier = validOrUndefined(
+    StreamSessionIdentifier,
+    'streamSessionIdentifier' in fields ? fields.streamSessionIdentifier : undefined,
+  );
   const violations: FieldViolation[] = [];
   const groupArn = groupIdentifier === undefined ? undefined : parseArn(groupIdentifier);
   const sessionArn = sessionIdentifier === undefined ? undefined : parseArn(sessionIdentifier);

@@ -55,10 +55,6 @@ export class OperationThrottle {
     this.buckets[operation] = new TokenBucket(limit, this.monotonicNowMs());
   }
 
-  limitOf(operation: OperationName): RateLimit {
-    return this.buckets[operation].limit;
-  }
-
   reset(): void {
     this.buckets = this.fullBuckets();
   }

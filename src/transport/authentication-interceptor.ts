@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 
-import type { Caller } from '../domain/caller';
 import type { Logger } from '../logging/logger';
 import { authenticate, type AuthenticationPolicy } from '../security/authenticate';
 import { statusDetailsTrailers } from './error-details';
@@ -53,6 +52,3 @@ export function authenticationInterceptor(options: AuthenticationInterceptorOpti
       },
     });
 }
-
-/** Finds the caller the interceptor authenticated for this call, in the current directory. */
-export type CallerResolver = (metadata: grpc.Metadata) => Caller | undefined;

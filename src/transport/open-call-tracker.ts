@@ -9,7 +9,6 @@ export interface OpenCallTracker {
   readonly interceptor: grpc.ServerInterceptor;
   /** Ends every open call of the method with this status; calls that start afterwards are not affected. */
   endAll(code: grpc.status, details: string): void;
-  openCalls(): number;
 }
 
 export function trackOpenCalls(methodPath: string): OpenCallTracker {
@@ -36,6 +35,5 @@ export function trackOpenCalls(methodPath: string): OpenCallTracker {
         call.sendStatus({ code, details });
       }
     },
-    openCalls: () => open.size,
   };
 }

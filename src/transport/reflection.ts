@@ -75,7 +75,7 @@ function requireServices(
 }
 
 /** The reflection protos ship inside @grpc/reflection; its entry point is build/src/index.js, they are in build/proto. */
-const REFLECTION_PROTO_ROOT = path.resolve(path.dirname(require.resolve('@grpc/reflection')), '..', 'proto');
+const reflectionProtoRoot = (): string => path.resolve(path.dirname(require.resolve('@grpc/reflection')), '..', 'proto');
 
 /**
  * grpc.health.v1 and grpc.reflection (v1 and v1alpha) as descriptors, so reflection lists every service this
@@ -87,7 +87,7 @@ function loadLibraryProtos(): TE.TaskEither<ReflectionSetupError, protoLoader.Pa
       const health = await protoLoader.load(healthProtoPath);
       const reflection = await protoLoader.load(
         ['grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'],
-        { includeDirs: [REFLECTION_PROTO_ROOT] },
+        { includeDirs: [reflectionProtoRoot()] },
       );
       return { ...health, ...reflection };
     },

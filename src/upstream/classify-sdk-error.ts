@@ -50,10 +50,6 @@ export function scrubMessage(message: string, secrets: ReadonlyArray<string>): s
     : scrubbed;
 }
 
-function propertyOf(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-}
-
 /**
  * Turns whatever the SDK rejected with into one ReconnectError. Total: every input has an answer, so the
  * connector never lets an exception through.
@@ -87,11 +83,12 @@ export function classifySdkError(error: unknown, context: ClassificationContext)
       httpStatus,
     };
   }
-  const code = propertyOf(error, 'code');
+  const failure = typeof error === 'object' && error !== null ? error : {};
+  const code = 'code' in failure ? failure.code : undefined;
   if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
     return { _tag: 'UpstreamUnreachable', target: context.target, reason: code };
   }
-  const name = propertyOf(error, 'name');
+  const name = 'name' in failure ? failure.name : undefined;
   if (typeof name === 'string' && SDK_TIMEOUT_NAMES.has(name)) {
     return { _tag: 'UpstreamUnreachable', target: context.target, reason: name };
   }

@@ -41,7 +41,8 @@ export function gameLiftStreamsConnector(
           observer,
           target,
           budgetMs,
-          secrets: [command.signalRequest],
+          // AWS may quote either in a message; the token would let a replay of the same offer get its answer.
+          secrets: command.clientToken === undefined ? [command.signalRequest] : [command.signalRequest, command.clientToken],
         }),
         TE.chain((output) =>
           output.SignalResponse === undefined || output.SignalResponse.length === 0

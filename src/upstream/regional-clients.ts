@@ -41,10 +41,6 @@ export class RegionalClients {
     return this.clients.get(region);
   }
 
-  regions(): ReadonlyArray<string> {
-    return [...this.clients.keys()];
-  }
-
   destroy(): void {
     for (const client of this.clients.values()) {
       client.destroy();

@@ -181,6 +181,20 @@ describe('reconnectStreamSession pipeline', () => {
     assert.deepEqual(await Promise.all(calls), [E.left({ _tag: 'Cancelled' }), E.left({ _tag: 'Cancelled' })]);
   });
 
+  it('starts a fresh upstream call for a new identical reconnect once every participant of the old one left', async () => {
+    const { connector, call } = setup();
+    const leaving = new AbortController();
+    const first = call(request, leaving);
+    await flush();
+    leaving.abort({ _tag: 'CallerCancelled' });
+    const second = call(request);
+    await flush();
+    assert.equal(connector.calls.length, 2, 'the new call must not join the call being aborted');
+    connector.calls[1]?.answer(E.right(answered('fresh')));
+    assert.deepEqual(await second, E.right(result('fresh', false)));
+    assert.deepEqual(await first, E.left({ _tag: 'Cancelled' }));
+  });
+
   it('sends a throttled call back through admission, then gives up after its retries', async () => {
     const { connector, admission, call } = setup();
     const pending = call(request);
