@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 
-import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 import * as grpc from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 import { service as healthService } from 'grpc-health-check';
@@ -13,16 +12,17 @@ import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import type { ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
 import { AUTHENTICATED_CALLER_KEY } from '../../src/transport/authentication-interceptor';
-import { CallersFixture, randomToken, sha256Hex } from '../support/callers-fixture';
+import { CallersFixture, randomToken, sha256Hex, useCallersFile } from '../support/callers-fixture';
+import { disconnectedDemoSessions } from '../support/disconnected-sessions';
+import { untilConnectionCallsReceived } from '../support/emulator-counters';
 import { ReflectionClient } from '../support/reflection-client';
-import { GROUP_ID, disconnectedSession, startHarness, upstreamCalls, type Harness } from '../support/service-harness';
-import { ServiceProcess, type LogEntry } from '../support/service-process';
+import { GROUP_ID, disconnectedSession, upstreamCalls, useHarness, type HarnessOptions } from '../support/service-harness';
+import { logMessageStartingWith, ServiceProcess } from '../support/service-process';
 import { expectLeft, expectRight } from '../support/task-either';
 
 const OFFER = '{"type":"offer","sdp":"v=0 authentication-e2e-offer"}';
 const OTHER_GROUP_ID = 'sg-e2eOther1';
 const DEADLINE = { deadlineMs: 10_000 };
-const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'emulator-does-not-check-signatures' };
 
 const request = (streamSessionIdentifier: string, streamGroupIdentifier = GROUP_ID) => ({
   streamGroupIdentifier,
@@ -70,46 +70,30 @@ describe('authentication end to end (bearer tokens from the callers file)', func
   this.timeout(30_000);
   const matchmakerToken = randomToken();
   const limitedToken = randomToken();
-  let callers: CallersFixture;
+  const callers = useCallersFile([
+    { name: 'matchmaker', token: matchmakerToken, streamGroups: [GROUP_ID] },
+    { name: 'limited', token: limitedToken, streamGroups: [OTHER_GROUP_ID] },
+  ]);
 
-  before(async () => {
-    callers = await CallersFixture.create([
-      { name: 'matchmaker', token: matchmakerToken, streamGroups: [GROUP_ID] },
-      { name: 'limited', token: limitedToken, streamGroups: [OTHER_GROUP_ID] },
-    ]);
-  });
-  after(async () => {
-    await callers.remove();
-  });
-
-  const securitySettings = (healthRequiresAuthentication: boolean) => ({
-    tls: undefined,
-    callersFile: callers.path,
-    allowInsecurePlaintext: false,
-    healthRequiresAuthentication,
+  /** Harness options with the suite's callers file; a function, since the file exists only once its hook has run. */
+  const optionsWithCallersFile = (healthRequiresAuthentication: boolean) => (): HarnessOptions => ({
+    security: { tls: undefined, callersFile: callers().path, allowInsecurePlaintext: false, healthRequiresAuthentication },
   });
 
   describe('every call needs a known token', () => {
-    let harness: Harness;
-
-    before(async () => {
-      harness = await startHarness({ security: securitySettings(false) });
-    });
-    after(async () => {
-      await harness.close();
-    });
+    const harness = useHarness(optionsWithCallersFile(false));
 
     /** Both RPCs with this metadata: each must be refused as `problem`, and nothing may reach the emulator. */
     async function assertRefusedBothRpcs(metadata: (() => grpc.Metadata) | undefined, problem: string): Promise<void> {
-      const session = await disconnectedSession(harness);
-      const before = await upstreamCalls(harness);
-      const client = harness.connect(grpc.credentials.createInsecure(), { metadata });
+      const session = await disconnectedSession(harness());
+      const before = await upstreamCalls(harness());
+      const client = harness().connect(grpc.credentials.createInsecure(), { metadata });
       assertUnauthenticated(await expectLeft(client.reconnectStreamSession(request(session.id), DEADLINE)), problem);
       assertUnauthenticated(
         await expectLeft(client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE)),
         problem,
       );
-      assert.deepEqual(await upstreamCalls(harness), before);
+      assert.deepEqual(await upstreamCalls(harness()), before);
     }
 
     it('no credential → UNAUTHENTICATED (MissingCredentials), no upstream call', async () => {
@@ -137,20 +121,20 @@ describe('authentication end to end (bearer tokens from the callers file)', func
     }
 
     it('two authorization values are refused by the grpc-js client itself, so they never leave it', async () => {
-      const before = await upstreamCalls(harness);
+      const before = await upstreamCalls(harness());
       const doubled = metadataOf([
         ['authorization', `Bearer ${matchmakerToken}`],
         ['authorization', `Bearer ${matchmakerToken}`],
       ]);
-      const error = await expectLeft(harness.connect(grpc.credentials.createInsecure(), { metadata: doubled }).reconnectStreamSession(request('ABC123def4567'), DEADLINE));
+      const error = await expectLeft(harness().connect(grpc.credentials.createInsecure(), { metadata: doubled }).reconnectStreamSession(request('ABC123def4567'), DEADLINE));
       assert.notEqual(error.code, grpc.status.OK);
       assert.equal(error.details.errorInfo, undefined, 'the service never answered');
-      assert.deepEqual(await upstreamCalls(harness), before);
+      assert.deepEqual(await upstreamCalls(harness()), before);
     });
 
     it('a known token → OK, for both RPCs', async () => {
-      const session = await disconnectedSession(harness);
-      const client = harness.connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(matchmakerToken) });
+      const session = await disconnectedSession(harness());
+      const client = harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(matchmakerToken) });
       const read = await expectRight(client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE));
       assert.equal(read.statusName, 'PENDING_CLIENT_RECONNECTION');
       const response = await expectRight(client.reconnectStreamSession(request(session.id), DEADLINE));
@@ -158,14 +142,14 @@ describe('authentication end to end (bearer tokens from the callers file)', func
     });
 
     it(`a client-sent ${AUTHENTICATED_CALLER_KEY} cannot impersonate a caller`, async () => {
-      const session = await disconnectedSession(harness);
-      const before = await upstreamCalls(harness);
-      const forged = harness.connect(grpc.credentials.createInsecure(), {
+      const session = await disconnectedSession(harness());
+      const before = await upstreamCalls(harness());
+      const forged = harness().connect(grpc.credentials.createInsecure(), {
         metadata: metadataOf([[AUTHENTICATED_CALLER_KEY, 'matchmaker']]),
       });
       assertUnauthenticated(await expectLeft(forged.reconnectStreamSession(request(session.id), DEADLINE)), 'MissingCredentials');
       // Authenticated as "limited", claiming to be "matchmaker": the grants are limited's, so GROUP_ID is refused.
-      const limitedClaimingMore = harness.connect(grpc.credentials.createInsecure(), {
+      const limitedClaimingMore = harness().connect(grpc.credentials.createInsecure(), {
         metadata: metadataOf([
           ['authorization', `Bearer ${limitedToken}`],
           [AUTHENTICATED_CALLER_KEY, 'matchmaker'],
@@ -175,25 +159,25 @@ describe('authentication end to end (bearer tokens from the callers file)', func
       assert.equal(error.code, grpc.status.PERMISSION_DENIED, error.message);
       assert.equal(error.details.errorInfo?.reason, 'CALLER_NOT_ALLOWED');
       assert.equal(error.details.errorInfo?.metadata.caller, 'limited');
-      assert.deepEqual(await upstreamCalls(harness), before);
+      assert.deepEqual(await upstreamCalls(harness()), before);
     });
 
     it('never logs a token or its digest, nor sends one back, while it logs each refusal', async () => {
       const unknownToken = randomToken();
-      const session = await disconnectedSession(harness);
-      const valid = harness.connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(matchmakerToken) });
-      const unknown = harness.connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(unknownToken) });
-      const malformedWithToken = harness.connect(grpc.credentials.createInsecure(), {
+      const session = await disconnectedSession(harness());
+      const valid = harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(matchmakerToken) });
+      const unknown = harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(unknownToken) });
+      const malformedWithToken = harness().connect(grpc.credentials.createInsecure(), {
         metadata: metadataOf([['authorization', `Token ${limitedToken}`]]),
       });
-      const linesBefore = harness.logs.lines.length;
+      const linesBefore = harness().logs.lines.length;
       await expectRight(valid.reconnectStreamSession(request(session.id), DEADLINE));
       const refusals = [
         await expectLeft(unknown.reconnectStreamSession(request(session.id), DEADLINE)),
         await expectLeft(malformedWithToken.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE)),
       ];
-      const logged = harness.logs.lines.slice(linesBefore).join('');
-      const refusalsLogged = harness.logs
+      const logged = harness().logs.lines.slice(linesBefore).join('');
+      const refusalsLogged = harness().logs
         .entries()
         .slice(linesBefore)
         .filter((entry) => entry.reason === 'CALLER_UNAUTHENTICATED');
@@ -209,11 +193,11 @@ describe('authentication end to end (bearer tokens from the callers file)', func
     });
 
     it('health checks stay reachable without credentials', async () => {
-      assert.deepEqual(await healthCheck(harness.address, new grpc.Metadata()), E.right('SERVING'));
+      assert.deepEqual(await healthCheck(harness().address, new grpc.Metadata()), E.right('SERVING'));
     });
 
     it('reflection is not: it needs a credential like the service itself', async () => {
-      const reflection = new ReflectionClient(harness.address);
+      const reflection = new ReflectionClient(harness().address);
       try {
         const failure = await expectLeft(reflection.listServices());
         assert.equal(failure.code, grpc.status.UNAUTHENTICATED, failure.details);
@@ -224,19 +208,12 @@ describe('authentication end to end (bearer tokens from the callers file)', func
   });
 
   describe('with RECONNECT_HEALTH_REQUIRES_AUTH', () => {
-    let harness: Harness;
-
-    before(async () => {
-      harness = await startHarness({ security: securitySettings(true) });
-    });
-    after(async () => {
-      await harness.close();
-    });
+    const harness = useHarness(optionsWithCallersFile(true));
 
     it('health checks need a known token like every other call', async () => {
-      assert.deepEqual(await healthCheck(harness.address, new grpc.Metadata()), E.left(grpc.status.UNAUTHENTICATED));
-      assert.deepEqual(await healthCheck(harness.address, bearerMetadata(randomToken())()), E.left(grpc.status.UNAUTHENTICATED));
-      assert.deepEqual(await healthCheck(harness.address, bearerMetadata(limitedToken)()), E.right('SERVING'));
+      assert.deepEqual(await healthCheck(harness().address, new grpc.Metadata()), E.left(grpc.status.UNAUTHENTICATED));
+      assert.deepEqual(await healthCheck(harness().address, bearerMetadata(randomToken())()), E.left(grpc.status.UNAUTHENTICATED));
+      assert.deepEqual(await healthCheck(harness().address, bearerMetadata(limitedToken)()), E.right('SERVING'));
     });
   });
 });
@@ -245,51 +222,6 @@ type CallResult = E.Either<ReconnectCallError, ReconnectStreamSessionResponse>;
 
 /** Every port the process opens is picked by the OS, so runs in parallel do not collide; no quota shapes the calls. */
 const PROCESS_ENV = { METRICS_PORT: '0', RECONNECT_UPSTREAM_RATE_PER_SECOND: '1000', RECONNECT_UPSTREAM_BURST: '1000' };
-
-const messageStarting =
-  (prefix: string) =>
-  (entry: LogEntry): boolean =>
-    typeof entry.msg === 'string' && entry.msg.startsWith(prefix);
-
-/** Sessions in the process's embedded emulator (demo group) whose clients dropped: each can be reconnected once. */
-async function disconnectedDemoSessions(service: ServiceProcess, count: number): Promise<ReadonlyArray<string>> {
-  const control = new EmulatorControl(service.emulatorEndpoint);
-  const aws = new GameLiftStreamsClient({ region: 'us-west-2', endpoint: service.emulatorEndpoint, credentials: CREDENTIALS });
-  try {
-    await expectRight(control.setRate({ operation: 'StartStreamSession', ratePerSecond: 1000, burst: 1000 }));
-    await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
-    const ids: string[] = [];
-    for (let index = 0; index < count; index += 1) {
-      const started = await aws.send(
-        new StartStreamSessionCommand({
-          Identifier: DEMO_STREAM_GROUP_ID,
-          ApplicationIdentifier: 'a-reload01',
-          Protocol: 'WebRTC',
-          SignalRequest: 'NO_CLIENT_CONNECTION',
-        }),
-      );
-      const id = started.Arn?.split('/').pop() ?? '';
-      await expectRight(control.setClient(DEMO_STREAM_GROUP_ID, id, 'connect'));
-      await expectRight(control.setClient(DEMO_STREAM_GROUP_ID, id, 'drop'));
-      ids.push(id);
-    }
-    return ids;
-  } finally {
-    aws.destroy();
-  }
-}
-
-/** Waits, polling a bounded number of times, until the emulator has received `count` connection calls. */
-async function untilUpstreamReceived(control: EmulatorControl, count: number): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt += 1) {
-    const counters = await expectRight(control.counters());
-    if (counters.calls.CreateStreamSessionConnection >= count) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`the emulator never received ${count} calls`);
-}
 
 const reconnectDemo = (client: ReconnectClient, sessionId: string): Promise<CallResult> =>
   client.reconnectStreamSession(request(sessionId, DEMO_STREAM_GROUP_ID), { deadlineMs: 20_000 })();
@@ -339,11 +271,11 @@ describe('the callers file in the process (node dist/src/main.js)', function () 
         return result;
       }),
     );
-    await untilUpstreamReceived(control, slowSessions.length);
+    await untilConnectionCallsReceived(control, slowSessions.length);
 
     await callers.write([{ name: 'matchmaker', token: tokenB, streamGroups: ['*'] }]);
     running.signal('SIGHUP');
-    const reloaded = await running.untilLogged(messageStarting('callers file reloaded'));
+    const reloaded = await running.untilLogged(logMessageStartingWith('callers file reloaded'));
     assert.equal(reloaded.credentials, 1);
     assert.equal(finished.length, 0, 'the reload came while every slow call was still in flight');
 
@@ -367,7 +299,7 @@ describe('the callers file in the process (node dist/src/main.js)', function () 
     const [first = '', second = ''] = await disconnectedDemoSessions(running, 2);
     await callers.writeText(`{"callers":[{"name":"matchmaker","tokenSha256":"${sha256Hex(tokenB)}","streamGroups":["*"]}`);
     running.signal('SIGHUP');
-    const refused = await running.untilLogged(messageStarting('callers file not reloaded'));
+    const refused = await running.untilLogged(logMessageStartingWith('callers file not reloaded'));
     assert.match(String(refused.msg), /the previous one stays in force/);
     assert.match(String(refused.msg), /not valid JSON/);
     assert.equal(running.messages().filter((message) => message.startsWith('callers file reloaded')).length, 0);

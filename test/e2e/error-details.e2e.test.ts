@@ -16,7 +16,7 @@ import {
 } from '../../src/gen/google/rpc/error_details';
 import { Status } from '../../src/gen/google/rpc/status';
 import { expectLeft, expectRight } from '../support/task-either';
-import { GROUP_ID, disconnectedSession, startHarness, type Harness } from '../support/service-harness';
+import { EVERY_FIELD_INVALID, GROUP_ID, disconnectedSession, startHarness, useHarness, type Harness } from '../support/service-harness';
 
 const SIGNAL_MARKER = 'e2e-details-marker-5d1c';
 const OFFER = `{"type":"offer","sdp":"v=0 ${SIGNAL_MARKER}"}`;
@@ -102,30 +102,13 @@ function expectDetails(error: ReconnectCallError, code: status, reason: string, 
 
 describe('rich error details end to end (grpc-status-details-bin through the real grpc-js client)', function () {
   this.timeout(30_000);
-  let harness: Harness;
-
-  before(async () => {
-    harness = await startHarness();
-  });
-  afterEach(async () => {
-    await expectRight(harness.control.clearFaults());
-  });
-  after(async () => {
-    await harness.close();
-  });
+  const harness = useHarness();
 
   it('our validation → INVALID_ARGUMENT, INVALID_REQUEST + BadRequest naming every bad field', async () => {
-    const error = await expectLeft(
-      harness.client.reconnectStreamSession({
-        streamGroupIdentifier: '../etc',
-        streamSessionIdentifier: `arn:aws:gameliftstreams:us-west-2:111122223333:streamgroup/${GROUP_ID}`,
-        signalRequest: '',
-        clientToken: 'too short',
-      }),
-    );
+    const error = await expectLeft(harness().client.reconnectStreamSession(EVERY_FIELD_INVALID.request));
     const trailer = expectDetails(error, status.INVALID_ARGUMENT, 'INVALID_REQUEST', ['BadRequest']);
     const fields = new Set(trailer.badRequest?.fieldViolations.map((violation) => violation.field));
-    assert.deepEqual(fields, new Set(['stream_group_identifier', 'stream_session_identifier', 'signal_request', 'client_token']));
+    assert.deepEqual(fields, new Set(EVERY_FIELD_INVALID.fieldNames));
     for (const violation of trailer.badRequest?.fieldViolations ?? []) {
       assert.ok(violation.description.length > 0, `${violation.field} has a description`);
     }
@@ -186,15 +169,15 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
 
   for (const row of modelled) {
     it(`AWS ${row.errorName} → ${status[row.code]}, ${row.reason}${row.extras.map((extra) => ` + ${extra}`).join('')}`, async () => {
-      const session = await disconnectedSession(harness);
+      const session = await disconnectedSession(harness());
       await expectRight(
-        harness.control.injectFault({
+        harness().control.injectFault({
           operation: 'CreateStreamSessionConnection',
           fault: { kind: 'error', errorName: row.errorName, message: `injected ${row.errorName}` },
           probability: 1,
         }),
       );
-      const error = await expectLeft(harness.client.reconnectStreamSession(request(session.id)));
+      const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
       const trailer = expectDetails(error, row.code, row.reason, row.extras);
       const { metadata } = trailer.errorInfo;
       assert.equal(metadata['awsErrorName'], row.errorName);
@@ -206,15 +189,15 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
   }
 
   it('an unmodelled AWS error → UNKNOWN, UPSTREAM_UNMODELLED_ERROR with its name and HTTP status', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await expectRight(
-      harness.control.injectFault({
+      harness().control.injectFault({
         operation: 'CreateStreamSessionConnection',
         fault: { kind: 'error', errorName: 'SomethingNewException', message: 'injected SomethingNewException' },
         probability: 1,
       }),
     );
-    const error = await expectLeft(harness.client.reconnectStreamSession(request(session.id)));
+    const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     const { metadata } = expectDetails(error, status.UNKNOWN, 'UPSTREAM_UNMODELLED_ERROR', []).errorInfo;
     assert.equal(metadata['awsErrorName'], 'SomethingNewException');
     assert.equal(metadata['httpStatus'], '400');
@@ -222,28 +205,28 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
   });
 
   it('a dropped connection → UNAVAILABLE, UPSTREAM_UNREACHABLE', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await expectRight(
-      harness.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'drop-connection' }, probability: 1 }),
+      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'drop-connection' }, probability: 1 }),
     );
-    const error = await expectLeft(harness.client.reconnectStreamSession(request(session.id)));
+    const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     const { metadata } = expectDetails(error, status.UNAVAILABLE, 'UPSTREAM_UNREACHABLE', []).errorInfo;
     assert.equal(metadata['streamSessionIdentifier'], session.id);
     assert.ok((metadata['cause'] ?? '').length > 0);
   });
 
   it('an HTTP 503 with no AWS error type → UNAVAILABLE, UPSTREAM_UNREACHABLE', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await expectRight(
-      harness.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'http-status', status: 503 }, probability: 1 }),
+      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'http-status', status: 503 }, probability: 1 }),
     );
-    const error = await expectLeft(harness.client.reconnectStreamSession(request(session.id)));
+    const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     const { metadata } = expectDetails(error, status.UNAVAILABLE, 'UPSTREAM_UNREACHABLE', []).errorInfo;
     assert.match(metadata['cause'] ?? '', /503/);
   });
 
   it('an unknown session → NOT_FOUND, STREAM_SESSION_NOT_FOUND + ResourceInfo naming it', async () => {
-    const error = await expectLeft(harness.client.reconnectStreamSession(request('NoSuchSession1')));
+    const error = await expectLeft(harness().client.reconnectStreamSession(request('NoSuchSession1')));
     const trailer = expectDetails(error, status.NOT_FOUND, 'STREAM_SESSION_NOT_FOUND', ['ResourceInfo']);
     assert.equal(trailer.resourceInfo?.resourceName, 'NoSuchSession1');
     assert.match(trailer.resourceInfo?.description ?? '', new RegExp(GROUP_ID));
@@ -251,16 +234,16 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
 
   it('an unknown stream group → NOT_FOUND, STREAM_SESSION_NOT_FOUND + ResourceInfo naming the group', async () => {
     const error = await expectLeft(
-      harness.client.reconnectStreamSession({ ...request('ABC123def4567'), streamGroupIdentifier: 'sg-missing01' }),
+      harness().client.reconnectStreamSession({ ...request('ABC123def4567'), streamGroupIdentifier: 'sg-missing01' }),
     );
     const trailer = expectDetails(error, status.NOT_FOUND, 'STREAM_SESSION_NOT_FOUND', ['ResourceInfo']);
     assert.match(trailer.resourceInfo?.description ?? '', /sg-missing01/);
   });
 
   it('a session that is not reconnectable → FAILED_PRECONDITION, STREAM_SESSION_NOT_RECONNECTABLE + PreconditionFailure', async () => {
-    const session = await disconnectedSession(harness);
-    await expectRight(harness.control.forceStatus(GROUP_ID, session.id, { status: 'CONNECTED' }));
-    const error = await expectLeft(harness.client.reconnectStreamSession(request(session.id)));
+    const session = await disconnectedSession(harness());
+    await expectRight(harness().control.forceStatus(GROUP_ID, session.id, { status: 'CONNECTED' }));
+    const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     const trailer = expectDetails(error, status.FAILED_PRECONDITION, 'STREAM_SESSION_NOT_RECONNECTABLE', ['PreconditionFailure']);
     assert.deepEqual(
       trailer.preconditionFailure?.violations.map((violation) => [violation.type, violation.subject]),
@@ -269,16 +252,16 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
   });
 
   it('a different offer while a reconnect is in flight → FAILED_PRECONDITION, RECONNECT_IN_PROGRESS + PreconditionFailure', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await expectRight(
-      harness.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 1500 }, probability: 1 }),
+      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 1500 }, probability: 1 }),
     );
-    const applied = await faultsApplied(harness);
-    const first = harness.client.reconnectStreamSession(request(session.id))();
+    const applied = await faultsApplied(harness());
+    const first = harness().client.reconnectStreamSession(request(session.id))();
     // The emulator counts the fault when the first call reaches it, i.e. once the service has it in flight.
-    await until(async () => (await faultsApplied(harness)) > applied);
+    await until(async () => (await faultsApplied(harness())) > applied);
     const error = await expectLeft(
-      harness.client.reconnectStreamSession({ ...request(session.id), signalRequest: `${OFFER} another` }),
+      harness().client.reconnectStreamSession({ ...request(session.id), signalRequest: `${OFFER} another` }),
     );
     const trailer = expectDetails(error, status.FAILED_PRECONDITION, 'RECONNECT_IN_PROGRESS', ['PreconditionFailure']);
     assert.deepEqual(
@@ -291,7 +274,7 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
 
   it('a message over the receive limit is refused by grpc-js itself, before the service: no details', async () => {
     const error = await expectLeft(
-      harness.client.reconnectStreamSession({ ...request('ABC123def4567'), signalRequest: 'x'.repeat(200 * 1024) }),
+      harness().client.reconnectStreamSession({ ...request('ABC123def4567'), signalRequest: 'x'.repeat(200 * 1024) }),
     );
     assert.equal(error.code, status.RESOURCE_EXHAUSTED);
     assert.deepEqual(error.metadata.get('grpc-status-details-bin'), []);
@@ -338,23 +321,15 @@ describe('rich error details end to end: admission refusals', function () {
 
 describe('rich error details end to end: the deadline', function () {
   this.timeout(30_000);
-  let harness: Harness;
-
-  before(async () => {
-    // The service's budget caps the call, so the service (not the client's own timer) answers DEADLINE_EXCEEDED.
-    harness = await startHarness({ deadlineBudgetMs: 400 });
-  });
-  after(async () => {
-    await expectRight(harness.control.clearFaults());
-    await harness.close();
-  });
+  // The service's budget caps the call, so the service (not the client's own timer) answers DEADLINE_EXCEEDED.
+  const harness = useHarness({ deadlineBudgetMs: 400 });
 
   it('the deadline → DEADLINE_EXCEEDED, DEADLINE_EXCEEDED with the budget', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await expectRight(
-      harness.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 3000 }, probability: 1 }),
+      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 3000 }, probability: 1 }),
     );
-    const error = await expectLeft(harness.client.reconnectStreamSession(request(session.id), { deadlineMs: 20_000 }));
+    const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id), { deadlineMs: 20_000 }));
     const { metadata } = expectDetails(error, status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED', []).errorInfo;
     assert.equal(metadata['budgetMs'], '400');
   });
@@ -362,29 +337,22 @@ describe('rich error details end to end: the deadline', function () {
 
 describe('rich error details end to end: a defect', function () {
   this.timeout(30_000);
-  let harness: Harness;
-
-  before(async () => {
-    const throwing = (): StreamSessionConnector => ({
-      createStreamSessionConnection: () => {
-        throw new TypeError('forced defect for the error details test');
-      },
-    });
-    harness = await startHarness({ decorateConnector: throwing });
+  const throwing = (): StreamSessionConnector => ({
+    createStreamSessionConnection: () => {
+      throw new TypeError('forced defect for the error details test');
+    },
   });
-  after(async () => {
-    await harness.close();
-  });
+  const harness = useHarness({ decorateConnector: throwing });
 
   it('INTERNAL, INTERNAL_ERROR + RequestInfo whose id is in the log line of the defect', async () => {
-    const session = await disconnectedSession(harness);
-    const error = await expectLeft(harness.client.reconnectStreamSession(request(session.id)));
+    const session = await disconnectedSession(harness());
+    const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     const trailer = expectDetails(error, status.INTERNAL, 'INTERNAL_ERROR', ['RequestInfo']);
     assert.equal(error.message, 'internal error in the reconnect service; it has been logged');
     assert.deepEqual(trailer.errorInfo.metadata, {});
     const requestId = trailer.requestInfo?.requestId ?? '';
     assert.match(requestId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    const logged = harness.logs.entries().find((entry) => entry.msg === 'defect in the reconnect pipeline');
+    const logged = harness().logs.entries().find((entry) => entry.msg === 'defect in the reconnect pipeline');
     assert.ok(logged !== undefined, 'the defect is logged');
     assert.equal(logged['requestId'], requestId);
     assert.match(JSON.stringify(logged), /forced defect for the error details test/);

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 
-import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 import { status } from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 
@@ -8,11 +7,12 @@ import { ReconnectClient, type ReconnectCallError } from '../../src/client/recon
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
 import type { ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
-import { ServiceProcess, type LogEntry } from '../support/service-process';
+import { disconnectedDemoSessions } from '../support/disconnected-sessions';
+import { untilConnectionCallsReceived } from '../support/emulator-counters';
+import { logMessageStartingWith, ServiceProcess } from '../support/service-process';
 import { expectLeft, expectRight } from '../support/task-either';
 
 const OFFER = '{"type":"offer","sdp":"v=0 shutdown-e2e-offer"}';
-const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'emulator-does-not-check-signatures' };
 /** The statuses a call cancelled by the server's shutdown may end with; anything else is not a clean ending. */
 const CLEAN_CANCELLATION = new Set<status>([status.CANCELLED, status.UNAVAILABLE]);
 
@@ -21,58 +21,11 @@ const UNTHROTTLED = { RECONNECT_UPSTREAM_RATE_PER_SECOND: '1000', RECONNECT_UPST
 
 type CallResult = E.Either<ReconnectCallError, ReconnectStreamSessionResponse>;
 
-const hasMessage =
-  (prefix: string) =>
-  (entry: LogEntry): boolean =>
-    typeof entry.msg === 'string' && entry.msg.startsWith(prefix);
-
-/** Stream sessions in the embedded emulator's demo group whose clients dropped: each can be reconnected once. */
-async function disconnectedSessions(service: ServiceProcess, count: number): Promise<ReadonlyArray<string>> {
-  const control = new EmulatorControl(service.emulatorEndpoint);
-  const aws = new GameLiftStreamsClient({ region: 'us-west-2', endpoint: service.emulatorEndpoint, credentials: CREDENTIALS });
-  try {
-    await expectRight(control.setRate({ operation: 'StartStreamSession', ratePerSecond: 1000, burst: 1000 }));
-    await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
-    return await Promise.all(
-      Array.from({ length: count }, async () => {
-        const started = await aws.send(
-          new StartStreamSessionCommand({
-            Identifier: DEMO_STREAM_GROUP_ID,
-            ApplicationIdentifier: 'a-shutdown1',
-            Protocol: 'WebRTC',
-            SignalRequest: 'NO_CLIENT_CONNECTION',
-          }),
-        );
-        const id = started.Arn?.split('/').pop() ?? '';
-        await expectRight(control.setClient(DEMO_STREAM_GROUP_ID, id, 'connect'));
-        await expectRight(control.setClient(DEMO_STREAM_GROUP_ID, id, 'drop'));
-        return id;
-      }),
-    );
-  } finally {
-    aws.destroy();
-  }
-}
-
 /** Slows every CreateStreamSessionConnection, so the calls are still in flight when the signal arrives. */
-async function slowUpstream(service: ServiceProcess, latencyMs: number): Promise<void> {
-  const control = new EmulatorControl(service.emulatorEndpoint);
+async function slowUpstream(control: EmulatorControl, latencyMs: number): Promise<void> {
   await expectRight(
     control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: latencyMs }, probability: 1 }),
   );
-}
-
-/** Waits (a bounded number of polls) until the emulator has received `count` calls: they are all in flight. */
-async function untilInFlight(service: ServiceProcess, count: number): Promise<void> {
-  const control = new EmulatorControl(service.emulatorEndpoint);
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const counters = await expectRight(control.counters());
-    if (counters.calls.CreateStreamSessionConnection >= count) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`the emulator never received ${count} calls`);
 }
 
 function reconnectAll(client: ReconnectClient, sessionIds: ReadonlyArray<string>): Promise<ReadonlyArray<CallResult>> {
@@ -99,30 +52,60 @@ function shutdownSteps(service: ServiceProcess): ReadonlyArray<string> {
     .map((message) => message.replace(/;.*$/, ''));
 }
 
+/** The process exited 0, after logging exactly these shutdown steps in this order. */
+async function assertExitedCleanlyAfter(service: ServiceProcess, steps: ReadonlyArray<string>): Promise<void> {
+  assert.deepEqual(await service.exited(), { code: 0, signal: null });
+  assert.deepEqual(shutdownSteps(service), steps);
+}
+
+/** Every call was cut short by the shutdown, each with a clean status (one of CLEAN_CANCELLATION). */
+function assertAllCancelledCleanly(results: ReadonlyArray<CallResult>): void {
+  for (const result of results) {
+    assert.ok(E.isLeft(result) && CLEAN_CANCELLATION.has(result.left.code), describeResults(results));
+  }
+}
+
 describe('graceful shutdown of the process (node dist/src/main.js)', function () {
   this.timeout(60_000);
-  let service: ServiceProcess | undefined;
-  let client: ReconnectClient | undefined;
+  // What `callsInFlight` opened, for afterEach to clean up after a failed test as after a passing one.
+  let serviceToKill: ServiceProcess | undefined;
+  let clientToClose: ReconnectClient | undefined;
 
   afterEach(() => {
-    client?.close();
-    service?.kill();
+    clientToClose?.close();
+    serviceToKill?.kill();
   });
 
-  it('on SIGTERM: answers all 50 calls in flight, refuses new calls, and exits 0', async () => {
-    service = await ServiceProcess.start({
+  /**
+   * Starts the process with this shutdown grace, then `count` reconnects that an upstream slowed by `upstreamLatencyMs`
+   * holds in flight; resolves once every one has reached the emulator.
+   */
+  async function callsInFlight(
+    graceMs: number,
+    count: number,
+    upstreamLatencyMs: number,
+  ): Promise<{ readonly service: ServiceProcess; readonly sessions: ReadonlyArray<string>; readonly calls: Promise<ReadonlyArray<CallResult>> }> {
+    const running = await ServiceProcess.start({
       ...UNTHROTTLED,
-      RECONNECT_SHUTDOWN_GRACE_MS: '8000',
+      RECONNECT_SHUTDOWN_GRACE_MS: String(graceMs),
       RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: '100',
     });
-    const sessions = await disconnectedSessions(service, 50);
-    await slowUpstream(service, 1500);
-    client = new ReconnectClient(service.grpcAddress);
+    serviceToKill = running;
+    const control = new EmulatorControl(running.emulatorEndpoint);
+    const sessions = await disconnectedDemoSessions(running, count);
+    await slowUpstream(control, upstreamLatencyMs);
+    const client = new ReconnectClient(running.grpcAddress);
+    clientToClose = client;
     const calls = reconnectAll(client, sessions);
-    await untilInFlight(service, 50);
+    await untilConnectionCallsReceived(control, count);
+    return { service: running, sessions, calls };
+  }
+
+  it('on SIGTERM: answers all 50 calls in flight, refuses new calls, and exits 0', async () => {
+    const { service, sessions, calls } = await callsInFlight(8000, 50, 1500);
 
     service.signal('SIGTERM');
-    await service.untilLogged(hasMessage('shutdown: no longer accepting calls'));
+    await service.untilLogged(logMessageStartingWith('shutdown: no longer accepting calls'));
     const latecomer = new ReconnectClient(service.grpcAddress);
     try {
       const refused = await expectLeft(
@@ -140,8 +123,7 @@ describe('graceful shutdown of the process (node dist/src/main.js)', function ()
     const results = await calls;
     assert.equal(results.length, 50);
     assert.ok(results.every(E.isRight), describeResults(results));
-    assert.deepEqual(await service.exited(), { code: 0, signal: null });
-    assert.deepEqual(shutdownSteps(service), [
+    await assertExitedCleanlyAfter(service, [
       'shutdown: health is NOT_SERVING',
       'shutdown: no longer accepting calls',
       'shutdown: every call in flight finished',
@@ -151,25 +133,12 @@ describe('graceful shutdown of the process (node dist/src/main.js)', function ()
   });
 
   it('calls slower than the grace end with a clean status, and the process still exits 0', async () => {
-    service = await ServiceProcess.start({
-      ...UNTHROTTLED,
-      RECONNECT_SHUTDOWN_GRACE_MS: '1000',
-      RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: '100',
-    });
-    const sessions = await disconnectedSessions(service, 10);
-    await slowUpstream(service, 30_000);
-    client = new ReconnectClient(service.grpcAddress);
-    const calls = reconnectAll(client, sessions);
-    await untilInFlight(service, 10);
+    const { service, calls } = await callsInFlight(1000, 10, 30_000);
 
     service.signal('SIGTERM');
 
-    const results = await calls;
-    for (const result of results) {
-      assert.ok(E.isLeft(result) && CLEAN_CANCELLATION.has(result.left.code), describeResults(results));
-    }
-    assert.deepEqual(await service.exited(), { code: 0, signal: null });
-    assert.deepEqual(shutdownSteps(service), [
+    assertAllCancelledCleanly(await calls);
+    await assertExitedCleanlyAfter(service, [
       'shutdown: health is NOT_SERVING',
       'shutdown: no longer accepting calls',
       'shutdown: cancelled the calls still in flight',
@@ -179,27 +148,14 @@ describe('graceful shutdown of the process (node dist/src/main.js)', function ()
   });
 
   it('a second signal cancels the calls in flight at once instead of waiting for the grace', async () => {
-    service = await ServiceProcess.start({
-      ...UNTHROTTLED,
-      RECONNECT_SHUTDOWN_GRACE_MS: '60000',
-      RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: '100',
-    });
-    const sessions = await disconnectedSessions(service, 5);
-    await slowUpstream(service, 30_000);
-    client = new ReconnectClient(service.grpcAddress);
-    const calls = reconnectAll(client, sessions);
-    await untilInFlight(service, 5);
+    const { service, calls } = await callsInFlight(60_000, 5, 30_000);
 
     service.signal('SIGTERM');
-    await service.untilLogged(hasMessage('shutdown: no longer accepting calls'));
+    await service.untilLogged(logMessageStartingWith('shutdown: no longer accepting calls'));
     service.signal('SIGINT');
 
-    const results = await calls;
-    for (const result of results) {
-      assert.ok(E.isLeft(result) && CLEAN_CANCELLATION.has(result.left.code), describeResults(results));
-    }
-    assert.deepEqual(await service.exited(), { code: 0, signal: null });
-    assert.deepEqual(shutdownSteps(service), [
+    assertAllCancelledCleanly(await calls);
+    await assertExitedCleanlyAfter(service, [
       'shutdown: health is NOT_SERVING',
       'shutdown: no longer accepting calls',
       'shutdown: second signal',

@@ -42,7 +42,7 @@ import {
   type Http2Request,
   type RawUnaryOutcome,
 } from '../support/raw-grpc';
-import { GROUP_ARN, GROUP_ID, disconnectedSession, startHarness, type Harness, type StartedSession } from '../support/service-harness';
+import { GROUP_ARN, GROUP_ID, disconnectedSession, useHarness, type StartedSession } from '../support/service-harness';
 import { expectRight } from '../support/task-either';
 
 /** A small limit keeps "over the limit" cheap: grpc-js refuses messages over it + 4096 bytes on its own. */
@@ -243,7 +243,7 @@ function expectMalformedRefused(malformed: MalformedMessage & { readonly path: s
 describe('hostile input (fast-check over a real grpc-js client, raw protobuf bytes and raw HTTP/2)', function () {
   // Each property stops on its own time limit; this only guards against a hang.
   this.timeout(120_000);
-  let harness: Harness;
+  const harness = useHarness({ maxSignalRequestBytes: MAX_SIGNAL_BYTES });
   let raw: RawGrpcClient;
   let session: StartedSession;
   const reports: Array<{ readonly name: string; readonly report: LoadReport }> = [];
@@ -255,13 +255,13 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     reconnects: 0,
     reads: 0,
     async start(): Promise<void> {
-      const counters = await expectRight(harness.control.counters());
+      const counters = await expectRight(harness().control.counters());
       this.baseline = new Map(OPERATION_NAMES.map((operation) => [operation, counters.calls[operation]]));
       this.reconnects = 0;
       this.reads = 0;
     },
     async assertOnlyTheTestsOwnCalls(): Promise<void> {
-      const counters = await expectRight(harness.control.counters());
+      const counters = await expectRight(harness().control.counters());
       const made = Object.fromEntries(OPERATION_NAMES.map((operation) => [operation, counters.calls[operation] - (this.baseline.get(operation) ?? 0)]));
       const expected = Object.fromEntries(
         OPERATION_NAMES.map((operation) => [
@@ -278,11 +278,11 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     probeNumber += 1;
     const offer = `{"type":"offer","sdp":"v=0 hostile-input probe ${probeNumber}"}`;
     const answer = await expectRight(
-      harness.client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: offer }),
+      harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: offer }),
     );
     assert.equal(answer.signalResponse, emulatorSignalResponse(offer));
     ledger.reconnects += 1;
-    const read = await expectRight(harness.client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }));
+    const read = await expectRight(harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }));
     assert.equal(read.status, StreamSessionStatus.STREAM_SESSION_STATUS_ACTIVE);
     ledger.reads += 1;
   }
@@ -295,15 +295,12 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
   }
 
   before(async () => {
-    harness = await startHarness({ maxSignalRequestBytes: MAX_SIGNAL_BYTES });
-    session = await disconnectedSession(harness);
-    raw = new RawGrpcClient(harness.address);
+    session = await disconnectedSession(harness());
+    raw = harness().closeWith(new RawGrpcClient(harness().address));
   });
-  after(async () => {
+  after(() => {
     const total = reports.reduce((sum, entry) => sum + entry.report.requests, 0);
     process.stdout.write(`      hostile input in total: ${total} generated requests\n`);
-    raw.close();
-    await harness.close();
   });
 
   describe('properties: every invalid request is refused, none reaches AWS, the server keeps serving', () => {
@@ -321,7 +318,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     it(reconnectTitle, async () => {
       let batches = 0;
       const report = await checkInBatches(invalidReconnectRequest(session), { maxRequests: 11_008, maxMs: 16_000, batchSize: IN_FLIGHT }, async (batch) => {
-        const outcomes = await Promise.all(batch.map((hostile) => harness.client.reconnectStreamSession(hostile.request)()));
+        const outcomes = await Promise.all(batch.map((hostile) => harness().client.reconnectStreamSession(hostile.request)()));
         batch.forEach((hostile, index) => {
           const encoded = ReconnectStreamSessionRequest.encode(hostile.request).finish().length;
           expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
@@ -337,7 +334,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     it('GetStreamSession: invalid identifiers → INVALID_ARGUMENT naming each', async () => {
       let batches = 0;
       const report = await checkInBatches(invalidSessionReference(session), { maxRequests: 3_008, maxMs: 6_000, batchSize: IN_FLIGHT }, async (batch) => {
-        const outcomes = await Promise.all(batch.map((hostile) => harness.client.getStreamSession(hostile.request)()));
+        const outcomes = await Promise.all(batch.map((hostile) => harness().client.getStreamSession(hostile.request)()));
         batch.forEach((hostile, index) => {
           const encoded = GetStreamSessionRequest.encode(hostile.request).finish().length;
           expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
@@ -410,7 +407,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
           broken: ['signalRequest'],
         }));
       const report = await checkInBatches(oversized, { maxRequests: 512, maxMs: 5_000, batchSize: 32 }, async (batch) => {
-        const outcomes = await Promise.all(batch.map((hostile) => harness.client.reconnectStreamSession(hostile.request)()));
+        const outcomes = await Promise.all(batch.map((hostile) => harness().client.reconnectStreamSession(hostile.request)()));
         batch.forEach((hostile, index) => {
           const encoded = ReconnectStreamSessionRequest.encode(hostile.request).finish().length;
           expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
@@ -441,7 +438,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
         clientToken: fc.option(validClientToken(), { nil: undefined }),
       });
       const report = await checkEach(request, { maxRequests: 120, maxMs: 8_000 }, async (valid) => {
-        const outcome = await harness.client.reconnectStreamSession(valid)();
+        const outcome = await harness().client.reconnectStreamSession(valid)();
         assert.ok(E.isRight(outcome), `refused a valid request (${E.isLeft(outcome) ? outcome.left.message : ''}): ${shown(valid)}`);
         assert.equal(outcome.right.signalResponse, emulatorSignalResponse(valid.signalRequest), 'the answer is to exactly this offer');
         ledger.reconnects += 1;
@@ -599,7 +596,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     });
 
     it('a valid request through the same raw client succeeds (the client itself is sound)', async () => {
-      const outcome = await rawHttp2Call(harness.service.port, { path: RECONNECT_PATH, body: grpcFrame(validMessage('raw http2 control')), timeoutMs: 10_000 });
+      const outcome = await rawHttp2Call(harness().service.port, { path: RECONNECT_PATH, body: grpcFrame(validMessage('raw http2 control')), timeoutMs: 10_000 });
       assert.equal(outcome.grpcStatus, status.OK, describeOutcome(outcome));
       assert.ok(outcome.dataBytes > 5, 'a response message came back');
       ledger.reconnects += 1;
@@ -607,7 +604,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
 
     for (const framing of cases) {
       it(`${framing.name} → a clean refusal, and the server keeps serving`, async () => {
-        const outcome = await rawHttp2Call(harness.service.port, { ...framing.request(), timeoutMs: 10_000 });
+        const outcome = await rawHttp2Call(harness().service.port, { ...framing.request(), timeoutMs: 10_000 });
         if (framing.expected === 'http-refusal') {
           assert.ok(
             outcome.ending === 'reset' || (outcome.ending === 'http-status' && outcome.httpStatus !== 200),
@@ -626,7 +623,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
 
     for (const how of ['reset', 'destroy'] as const) {
       it(`a client that ${how === 'reset' ? 'resets its stream' : 'drops its connection'} mid-message leaves the server serving`, async () => {
-        await abandonMidMessage(harness.service.port, RECONNECT_PATH, grpcFrame(validMessage('abandoned').subarray(0, 8), { announcedLength: 64 }), how);
+        await abandonMidMessage(harness().service.port, RECONNECT_PATH, grpcFrame(validMessage('abandoned').subarray(0, 8), { announcedLength: 64 }), how);
         await servesValidCalls();
       });
     }
@@ -644,7 +641,7 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
       }
       const total = reports.reduce((sum, entry) => sum + entry.report.requests, 0);
       assert.ok(total >= TOTAL_FLOOR, `only ${total} generated requests ran`);
-      const entries = harness.logs.entries();
+      const entries = harness().logs.entries();
       assert.ok(entries.length >= total / 2, 'the refusals were logged');
       const severe = entries.filter((entry) => typeof entry.level === 'number' && entry.level >= 50);
       assert.deepEqual(

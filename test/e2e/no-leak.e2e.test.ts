@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 
-import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 import * as grpc from '@grpc/grpc-js';
 
 import { startReconnectService, type RunningService } from '../../src/app';
@@ -11,8 +11,9 @@ import { EmulatorControl } from '../../src/emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { sha256Hex } from '../../src/emulator/signal-answer';
 import { GetStreamSessionRequest, ReconnectStreamSessionRequest, ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
-import { CallersFixture } from '../support/callers-fixture';
+import { useCallersFile } from '../support/callers-fixture';
 import { CapturedLogs } from '../support/captured-logs';
+import { startDisconnectedSession, type StartedSession } from '../support/disconnected-sessions';
 import { GET_STREAM_SESSION_PATH, RECONNECT_PATH, RawGrpcClient, lengthDelimited, type RawUnaryOutcome } from '../support/raw-grpc';
 import { ServiceProcess } from '../support/service-process';
 import { testServiceConfig } from '../support/service-config';
@@ -98,22 +99,7 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
   const backend = new GameLiftStreamsClient({ region: REGION, endpoint: deployment.endpoint, credentials: BACKEND_CREDENTIALS, maxAttempts: 1 });
   const control = deployment.control;
 
-  const startSession = async (userId?: string): Promise<{ readonly id: string; readonly arn: string }> => {
-    const started = await backend.send(
-      new StartStreamSessionCommand({
-        Identifier: GROUP_ID,
-        ApplicationIdentifier: 'a-noLeak01',
-        Protocol: 'WebRTC',
-        SignalRequest: 'NO_CLIENT_CONNECTION',
-        UserId: userId,
-      }),
-    );
-    const arn = started.Arn ?? '';
-    const id = arn.split('/').pop() ?? '';
-    await expectRight(control.setClient(GROUP_ID, id, 'connect'));
-    await expectRight(control.setClient(GROUP_ID, id, 'drop'));
-    return { id, arn };
-  };
+  const startSession = (userId?: string): Promise<StartedSession> => startDisconnectedSession(backend, control, { groupId: GROUP_ID, userId });
   const faultsApplied = async (): Promise<number> => (await expectRight(control.counters())).faultsApplied.CreateStreamSessionConnection;
 
   type Request = Partial<ReconnectStreamSessionRequest>;
@@ -443,14 +429,7 @@ function assertCaptured(deployment: Deployment, observations: ReadonlyArray<Obse
 
 describe('nothing sensitive escapes: every outcome, with markers, and all captured output searched', function () {
   this.timeout(60_000);
-  let callers: CallersFixture;
-
-  before(async () => {
-    callers = await CallersFixture.create([{ name: CALLER, token: MARKERS.bearerToken, streamGroups: [GROUP_ID] }]);
-  });
-  after(async () => {
-    await callers.remove();
-  });
+  const callers = useCallersFile([{ name: CALLER, token: MARKERS.bearerToken, streamGroups: [GROUP_ID] }]);
 
   async function prepareEmulator(emulator: RunningEmulator): Promise<EmulatorControl> {
     const control = new EmulatorControl(emulator.endpoint);
@@ -474,7 +453,7 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
     const services: RunningService[] = [];
     try {
       const control = await prepareEmulator(emulator);
-      const security = { tls: undefined, callersFile: callers.path, allowInsecurePlaintext: false, healthRequiresAuthentication: false };
+      const security = { tls: undefined, callersFile: callers().path, allowInsecurePlaintext: false, healthRequiresAuthentication: false };
       const upstream = {
         _tag: 'Endpoint' as const,
         endpoint: emulator.endpoint,
@@ -516,7 +495,7 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
     let child: ServiceProcess | undefined;
     try {
       const control = await prepareEmulator(emulator);
-      const nowhere = path.join(path.dirname(callers.path), 'no-such-aws-file');
+      const nowhere = path.join(path.dirname(callers().path), 'no-such-aws-file');
       child = await ServiceProcess.start({
         RECONNECT_BACKEND: 'aws',
         AWS_REGION: REGION,
@@ -528,7 +507,7 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
         AWS_CONFIG_FILE: nowhere,
         AWS_SHARED_CREDENTIALS_FILE: nowhere,
         AWS_EC2_METADATA_DISABLED: 'true',
-        RECONNECT_CALLERS_FILE: callers.path,
+        RECONNECT_CALLERS_FILE: callers().path,
         RECONNECT_UPSTREAM_RATE_PER_SECOND: '1000',
         RECONNECT_UPSTREAM_BURST: '1000',
         RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: '0',

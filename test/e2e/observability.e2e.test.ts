@@ -8,7 +8,7 @@ import * as E from 'fp-ts/Either';
 
 import { ReconnectServiceClient, type ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
 import { createLogger } from '../../src/logging/logger';
-import { GROUP_ID, disconnectedSession, startHarness, type Harness } from '../support/service-harness';
+import { GROUP_ID, disconnectedSession, useHarness } from '../support/service-harness';
 import { expectRight } from '../support/task-either';
 
 const OFFER = '{"type":"offer","sdp":"v=0 observability-fixture"}';
@@ -60,25 +60,16 @@ function metricValue(text: string, name: string, labels: Readonly<Record<string,
 
 describe('observability: access logs and Prometheus metrics', function () {
   this.timeout(30_000);
-  let harness: Harness;
-  let address: string;
-
-  before(async () => {
-    harness = await startHarness();
-    address = `127.0.0.1:${harness.service.port}`;
-  });
-  after(async () => {
-    await harness.close();
-  });
+  const harness = useHarness();
 
   describe('access log', () => {
     it('writes one line per RPC with who, what, how it ended and how long, and returns the caller request id', async () => {
-      const session = await disconnectedSession(harness);
-      const before = harness.logs.entries().length;
-      const outcome = await rawReconnect(address, session.id, 'matchmaker-req-42');
+      const session = await disconnectedSession(harness());
+      const before = harness().logs.entries().length;
+      const outcome = await rawReconnect(harness().address, session.id, 'matchmaker-req-42');
       assert.equal(outcome.error, null);
       assert.equal(outcome.responseRequestId, 'matchmaker-req-42');
-      const lines = harness.logs.entries().slice(before).filter((entry) => entry.method === '/reconnect.v1.ReconnectService/ReconnectStreamSession');
+      const lines = harness().logs.entries().slice(before).filter((entry) => entry.method === '/reconnect.v1.ReconnectService/ReconnectStreamSession');
       assert.equal(lines.length, 1);
       const [line] = lines;
       assert.equal(line?.code, 0);
@@ -89,17 +80,17 @@ describe('observability: access logs and Prometheus metrics', function () {
       assert.equal(typeof line?.durationMs, 'number');
       assert.equal(typeof line?.admissionWaitMs, 'number');
       assert.match(String(line?.awsRequestId), /^[0-9a-f-]{36}$/);
-      const seen = await expectRight(harness.control.requests('CreateStreamSessionConnection'));
+      const seen = await expectRight(harness().control.requests('CreateStreamSessionConnection'));
       assert.ok(seen.requests.length > 0);
     });
 
     it('generates a request id when the caller sends none (or an unusable one), and logs failures with their AWS request id', async () => {
-      const generated = await rawReconnect(address, 'NoSuchSession1', undefined);
+      const generated = await rawReconnect(harness().address, 'NoSuchSession1', undefined);
       assert.equal(generated.error?.code, grpc.status.NOT_FOUND);
       assert.match(generated.responseRequestId ?? '', /^[0-9a-f-]{36}$/);
-      const replaced = await rawReconnect(address, 'NoSuchSession1', 'bad id with spaces {"forged":true}');
+      const replaced = await rawReconnect(harness().address, 'NoSuchSession1', 'bad id with spaces {"forged":true}');
       assert.match(replaced.responseRequestId ?? '', /^[0-9a-f-]{36}$/);
-      const line = harness.logs.entries().find((entry) => entry.requestId === generated.responseRequestId);
+      const line = harness().logs.entries().find((entry) => entry.requestId === generated.responseRequestId);
       assert.equal(line?.codeName, 'NOT_FOUND');
       assert.equal(line?.reason, 'STREAM_SESSION_NOT_FOUND');
       assert.match(String(line?.awsRequestId), /^[0-9a-f-]{36}$/);
@@ -117,15 +108,15 @@ describe('observability: access logs and Prometheus metrics', function () {
 
   describe('metrics', () => {
     it('counts RPCs, their codes and durations under the gRPC ecosystem names', async () => {
-      const beforeText = await scrape(harness.service.metricsPort);
+      const beforeText = await scrape(harness().service.metricsPort);
       const labels = { grpc_type: 'unary', grpc_service: 'reconnect.v1.ReconnectService', grpc_method: 'ReconnectStreamSession' };
       const startedBefore = metricValue(beforeText, 'grpc_server_started_total', labels);
       const notFoundBefore = metricValue(beforeText, 'grpc_server_handled_total', { ...labels, grpc_code: 'NOT_FOUND' });
       const okBefore = metricValue(beforeText, 'grpc_server_handled_total', { ...labels, grpc_code: 'OK' });
-      const session = await disconnectedSession(harness);
-      assert.ok(E.isRight(await harness.client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER })()));
-      assert.ok(E.isLeft(await harness.client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: 'NoSuchSession1', signalRequest: OFFER })()));
-      const text = await scrape(harness.service.metricsPort);
+      const session = await disconnectedSession(harness());
+      assert.ok(E.isRight(await harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER })()));
+      assert.ok(E.isLeft(await harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: 'NoSuchSession1', signalRequest: OFFER })()));
+      const text = await scrape(harness().service.metricsPort);
       assert.equal(metricValue(text, 'grpc_server_started_total', labels) - startedBefore, 2);
       assert.equal(metricValue(text, 'grpc_server_handled_total', { ...labels, grpc_code: 'OK' }) - okBefore, 1);
       assert.equal(metricValue(text, 'grpc_server_handled_total', { ...labels, grpc_code: 'NOT_FOUND' }) - notFoundBefore, 1);
@@ -139,15 +130,15 @@ describe('observability: access logs and Prometheus metrics', function () {
     });
 
     it('counts coalesced reconnects', async () => {
-      const session = await disconnectedSession(harness);
-      await expectRight(harness.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 300 }, probability: 1 }));
+      const session = await disconnectedSession(harness());
+      await expectRight(harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 300 }, probability: 1 }));
       try {
-        const before = metricValue(await scrape(harness.service.metricsPort), 'reconnect_coalesced_total', {});
+        const before = metricValue(await scrape(harness().service.metricsPort), 'reconnect_coalesced_total', {});
         const request = { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER };
-        await Promise.all(Array.from({ length: 5 }, () => harness.client.reconnectStreamSession(request)()));
-        assert.equal(metricValue(await scrape(harness.service.metricsPort), 'reconnect_coalesced_total', {}) - before, 4);
+        await Promise.all(Array.from({ length: 5 }, () => harness().client.reconnectStreamSession(request)()));
+        assert.equal(metricValue(await scrape(harness().service.metricsPort), 'reconnect_coalesced_total', {}) - before, 4);
       } finally {
-        await expectRight(harness.control.clearFaults());
+        await expectRight(harness().control.clearFaults());
       }
     });
 
@@ -157,7 +148,7 @@ describe('observability: access logs and Prometheus metrics', function () {
         assert.notEqual(process.env.CI, 'true', `${PROMTOOL} is missing in CI: install the Debian package prometheus`);
         this.skip();
       }
-      const text = await scrape(harness.service.metricsPort);
+      const text = await scrape(harness().service.metricsPort);
       const result = await new Promise<{ code: number; output: string }>((resolve) => {
         const child = execFile(PROMTOOL, ['check', 'metrics'], { timeout: 10_000 }, (error, stdout, stderr) => {
           resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` });
@@ -168,7 +159,7 @@ describe('observability: access logs and Prometheus metrics', function () {
     });
 
     it('answers 404 outside /metrics', async () => {
-      const response = await fetch(`http://127.0.0.1:${harness.service.metricsPort ?? 0}/other`, { signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`http://127.0.0.1:${harness().service.metricsPort ?? 0}/other`, { signal: AbortSignal.timeout(5000) });
       assert.equal(response.status, 404);
     });
   });
@@ -186,10 +177,10 @@ describe('observability: access logs and Prometheus metrics', function () {
     }
 
     it('refer only to metrics the service exports', async () => {
-      const session = await disconnectedSession(harness);
-      await harness.client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER })();
+      const session = await disconnectedSession(harness());
+      await harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER })();
       const exported = new Set(
-        (await scrape(harness.service.metricsPort))
+        (await scrape(harness().service.metricsPort))
           .split('\n')
           .filter((line) => line.length > 0 && !line.startsWith('#'))
           .map((line) => line.split(/[{ ]/)[0] ?? ''),

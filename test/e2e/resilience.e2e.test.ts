@@ -4,7 +4,7 @@ import { status } from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
-import { GROUP_ID, disconnectedSession, startHarness, type Harness } from '../support/service-harness';
+import { GROUP_ID, disconnectedSession, startHarness, useHarness } from '../support/service-harness';
 import { expectLeft, expectRight } from '../support/task-either';
 
 const OFFER = '{"type":"offer","sdp":"v=0 resilience-fixture"}';
@@ -17,32 +17,22 @@ const reconnectRequest = (sessionId: string, signalRequest = OFFER) => ({
 
 describe('resilience end to end', function () {
   this.timeout(30_000);
-  let harness: Harness;
-
-  before(async () => {
-    harness = await startHarness();
-  });
-  afterEach(async () => {
-    await expectRight(harness.control.clearFaults());
-  });
-  after(async () => {
-    await harness.close();
-  });
+  const harness = useHarness();
 
   async function slowUpstream(ms: number): Promise<void> {
     await expectRight(
-      harness.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms }, probability: 1 }),
+      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms }, probability: 1 }),
     );
   }
 
-  const connectionCalls = async (): Promise<number> => (await expectRight(harness.control.counters())).calls.CreateStreamSessionConnection;
+  const connectionCalls = async (): Promise<number> => (await expectRight(harness().control.counters())).calls.CreateStreamSessionConnection;
 
   it('coalesces 100 identical concurrent reconnects into exactly one upstream call', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await slowUpstream(300);
     const before = await connectionCalls();
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => harness.client.reconnectStreamSession(reconnectRequest(session.id))()),
+      Array.from({ length: 100 }, () => harness().client.reconnectStreamSession(reconnectRequest(session.id))()),
     );
     assert.equal((await connectionCalls()) - before, 1);
     for (const result of results) {
@@ -51,12 +41,12 @@ describe('resilience end to end', function () {
   });
 
   it('refuses a different offer for a session being reconnected, at once and without an upstream call', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await slowUpstream(500);
     const before = await connectionCalls();
-    const first = harness.client.reconnectStreamSession(reconnectRequest(session.id))();
+    const first = harness().client.reconnectStreamSession(reconnectRequest(session.id))();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = await expectLeft(harness.client.reconnectStreamSession(reconnectRequest(session.id, `${OFFER} other`)));
+    const second = await expectLeft(harness().client.reconnectStreamSession(reconnectRequest(session.id, `${OFFER} other`)));
     assert.equal(second.code, status.FAILED_PRECONDITION);
     assert.match(second.message, /another reconnect/);
     assert.ok(E.isRight(await first));
@@ -64,14 +54,14 @@ describe('resilience end to end', function () {
   });
 
   it('derives the same ClientToken for a retried request, so AWS replays instead of reconnecting twice', async () => {
-    const session = await disconnectedSession(harness);
-    const first = await expectRight(harness.client.reconnectStreamSession(reconnectRequest(session.id)));
-    const retry = await expectRight(harness.client.reconnectStreamSession(reconnectRequest(session.id)));
+    const session = await disconnectedSession(harness());
+    const first = await expectRight(harness().client.reconnectStreamSession(reconnectRequest(session.id)));
+    const retry = await expectRight(harness().client.reconnectStreamSession(reconnectRequest(session.id)));
     assert.equal(retry.signalResponse, first.signalResponse);
-    const seen = (await expectRight(harness.control.requests('CreateStreamSessionConnection'))).requests.slice(-2);
+    const seen = (await expectRight(harness().control.requests('CreateStreamSessionConnection'))).requests.slice(-2);
     assert.match(seen[0]?.clientToken ?? '', /^rsc1-[0-9a-f]{64}$/);
     assert.equal(seen[1]?.clientToken, seen[0]?.clientToken);
-    assert.equal((await expectRight(harness.control.counters())).idempotentReplays.CreateStreamSessionConnection >= 1, true);
+    assert.equal((await expectRight(harness().control.counters())).idempotentReplays.CreateStreamSessionConnection >= 1, true);
   });
 
   it('ends a call at the budget when the caller sets no deadline', async () => {
@@ -91,17 +81,17 @@ describe('resilience end to end', function () {
   });
 
   it('answers CANCELLED on the server when the caller cancels', async () => {
-    const session = await disconnectedSession(harness);
+    const session = await disconnectedSession(harness());
     await slowUpstream(2000);
-    const cancelled = harness.client.reconnectStreamSession(reconnectRequest(session.id), { deadlineMs: 30_000, signal: AbortSignal.timeout(200) })();
+    const cancelled = harness().client.reconnectStreamSession(reconnectRequest(session.id), { deadlineMs: 30_000, signal: AbortSignal.timeout(200) })();
     const error = await cancelled;
     assert.ok(E.isLeft(error) && error.left.code === status.CANCELLED);
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !harness.logs.entries().some((entry) => entry.code === status.CANCELLED)) {
+    while (Date.now() < deadline && !harness().logs.entries().some((entry) => entry.code === status.CANCELLED)) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    assert.ok(harness.logs.entries().some((entry) => entry.code === status.CANCELLED), 'the server saw the cancel');
-    assert.equal(harness.service.diagnostics().reconnectsInFlight, 0, 'the shared upstream call was aborted');
+    assert.ok(harness().logs.entries().some((entry) => entry.code === status.CANCELLED), 'the server saw the cancel');
+    assert.equal(harness().service.diagnostics().reconnectsInFlight, 0, 'the shared upstream call was aborted');
   });
 });
 

@@ -5,26 +5,11 @@ import * as E from 'fp-ts/Either';
 
 import { receiveLimitFor, tunedServerOptions } from '../../src/transport/grpc-server';
 import { testServiceConfig } from '../support/service-config';
-import { disconnectedSession, GROUP_ID, startHarness, type Harness } from '../support/service-harness';
+import { connectionCallsReceived, untilConnectionCallsReceived } from '../support/emulator-counters';
+import { disconnectedSession, GROUP_ID, useHarness } from '../support/service-harness';
 import { expectLeft, expectRight } from '../support/task-either';
 
 const OFFER = '{"type":"offer","sdp":"v=0 server-options-offer"}';
-
-async function connectionCalls(harness: Harness): Promise<number> {
-  const counters = await expectRight(harness.control.counters());
-  return counters.calls.CreateStreamSessionConnection;
-}
-
-/** Polls the emulator until it has received `count` CreateStreamSessionConnection calls (bounded by attempts). */
-async function untilConnectionCalls(harness: Harness, count: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if ((await connectionCalls(harness)) >= count) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`the emulator never received ${count} CreateStreamSessionConnection calls`);
-}
 
 describe('gRPC server options', function () {
   this.timeout(30_000);
@@ -63,33 +48,26 @@ describe('gRPC server options', function () {
 
   describe('message size follows RECONNECT_MAX_SIGNAL_REQUEST_BYTES', () => {
     const maxSignalRequestBytes = 1024;
-    let harness: Harness;
-
-    before(async () => {
-      harness = await startHarness({ maxSignalRequestBytes });
-    });
-    after(async () => {
-      await harness.close();
-    });
+    const harness = useHarness({ maxSignalRequestBytes });
 
     it('a message over the receive limit is RESOURCE_EXHAUSTED and never reaches AWS', async () => {
-      const before = await connectionCalls(harness);
+      const before = await connectionCallsReceived(harness().control);
       const error = await expectLeft(
-        harness.client.reconnectStreamSession({
+        harness().client.reconnectStreamSession({
           streamGroupIdentifier: GROUP_ID,
           streamSessionIdentifier: 'ABC123def4567',
           signalRequest: 'x'.repeat(receiveLimitFor(maxSignalRequestBytes)),
         }),
       );
       assert.equal(error.code, status.RESOURCE_EXHAUSTED);
-      assert.equal(await connectionCalls(harness), before);
+      assert.equal(await connectionCallsReceived(harness().control), before);
     });
 
     it('a signal request of exactly the configured size gets through', async () => {
-      const session = await disconnectedSession(harness);
+      const session = await disconnectedSession(harness());
       const offer = OFFER.padEnd(maxSignalRequestBytes, ' ');
       await expectRight(
-        harness.client.reconnectStreamSession({
+        harness().client.reconnectStreamSession({
           streamGroupIdentifier: GROUP_ID,
           streamSessionIdentifier: session.id,
           signalRequest: offer,
@@ -99,33 +77,25 @@ describe('gRPC server options', function () {
   });
 
   describe('GRPC_MAX_CONCURRENT_STREAMS=1', () => {
-    let harness: Harness;
-
-    before(async () => {
-      harness = await startHarness({ grpcServer: { ...testServiceConfig().grpcServer, maxConcurrentStreams: 1 } });
-    });
-    after(async () => {
-      await expectRight(harness.control.clearFaults());
-      await harness.close();
-    });
+    const harness = useHarness({ grpcServer: { ...testServiceConfig().grpcServer, maxConcurrentStreams: 1 } });
 
     it('a second call on the same connection waits for the first, even when the first is the slow one', async () => {
-      const [slow, fast] = [await disconnectedSession(harness), await disconnectedSession(harness)];
-      const before = await connectionCalls(harness);
+      const [slow, fast] = [await disconnectedSession(harness()), await disconnectedSession(harness())];
+      const before = await connectionCallsReceived(harness().control);
       // Only the next call is slowed: without the limit the second call would overtake the first.
       await expectRight(
-        harness.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 500 }, count: 1 }),
+        harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 500 }, count: 1 }),
       );
       const answered: string[] = [];
       const call = (sessionId: string, name: string) =>
-        harness.client
+        harness().client
           .reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: sessionId, signalRequest: OFFER })()
           .then((result) => {
             answered.push(name);
             return result;
           });
       const first = call(slow.id, 'slow');
-      await untilConnectionCalls(harness, before + 1);
+      await untilConnectionCallsReceived(harness().control, before + 1);
       const second = call(fast.id, 'fast');
       const results = await Promise.all([first, second]);
       assert.ok(results.every(E.isRight), JSON.stringify(results));

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 
 import * as grpc from '@grpc/grpc-js';
 
-import { bearerMetadata, type ReconnectCallError } from '../../src/client/reconnect-client';
+import { bearerMetadata, type ReconnectCallError, type ReconnectClient } from '../../src/client/reconnect-client';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
-import { CallersFixture, randomToken } from '../support/callers-fixture';
-import { GROUP_ID, disconnectedSession, startHarness, upstreamCalls, type Harness } from '../support/service-harness';
+import { randomToken, useCallersFile } from '../support/callers-fixture';
+import { GROUP_ID, disconnectedSession, upstreamCalls, useHarness, type Harness } from '../support/service-harness';
 import { expectLeft, expectRight } from '../support/task-either';
 import { createServiceTestPki, type IssuedCertificate, type ServiceTestPki } from '../support/test-pki';
 
@@ -26,6 +26,14 @@ function assertUnavailable(error: ReconnectCallError): void {
   assert.equal(error.details.errorInfo, undefined);
 }
 
+/** The client's reconnect of a real session fails at the handshake (UNAVAILABLE), and nothing reaches AWS. */
+async function assertHandshakeRefused(harness: Harness, client: ReconnectClient): Promise<void> {
+  const session = await disconnectedSession(harness);
+  const before = await upstreamCalls(harness);
+  assertUnavailable(await expectLeft(client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE)));
+  assert.deepEqual(await upstreamCalls(harness), before);
+}
+
 describe('transport security end to end (grpc-js client → TLS → service)', function () {
   this.timeout(60_000);
   let pki: ServiceTestPki;
@@ -38,52 +46,35 @@ describe('transport security end to end (grpc-js client → TLS → service)', f
   });
 
   describe('TLS with bearer tokens', () => {
-    let harness: Harness;
-    let callers: CallersFixture;
     const token = randomToken();
-
-    before(async () => {
-      callers = await CallersFixture.create([{ name: 'matchmaker', token, streamGroups: [GROUP_ID] }]);
-      harness = await startHarness({
-        security: {
-          tls: { certFile: pki.server.certFile, keyFile: pki.server.keyFile, clientCaFile: undefined },
-          callersFile: callers.path,
-          allowInsecurePlaintext: false,
-          healthRequiresAuthentication: false,
-        },
-        clientCredentials: grpc.credentials.createSsl(pki.serverCa.cert),
-        clientMetadata: bearerMetadata(token),
-      });
-    });
-    after(async () => {
-      await harness.close();
-      await callers.remove();
-    });
+    const callers = useCallersFile([{ name: 'matchmaker', token, streamGroups: [GROUP_ID] }]);
+    const harness = useHarness(() => ({
+      security: {
+        tls: { certFile: pki.server.certFile, keyFile: pki.server.keyFile, clientCaFile: undefined },
+        callersFile: callers().path,
+        allowInsecurePlaintext: false,
+        healthRequiresAuthentication: false,
+      },
+      clientCredentials: grpc.credentials.createSsl(pki.serverCa.cert),
+      clientMetadata: bearerMetadata(token),
+    }));
 
     it('a client that trusts the server CA (certificate for IP 127.0.0.1) reconnects', async () => {
-      const session = await disconnectedSession(harness);
-      const response = await expectRight(harness.client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE));
+      const session = await disconnectedSession(harness());
+      const response = await expectRight(harness().client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE));
       assert.equal(response.signalResponse, emulatorSignalResponse(OFFER));
     });
 
     it('a plaintext client is refused UNAVAILABLE, with a valid token, and nothing reaches AWS', async () => {
-      const session = await disconnectedSession(harness);
-      const before = await upstreamCalls(harness);
-      const plaintext = harness.connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(token) });
-      assertUnavailable(await expectLeft(plaintext.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE)));
-      assert.deepEqual(await upstreamCalls(harness), before);
+      await assertHandshakeRefused(harness(), harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(token) }));
     });
 
     it('a client that trusts another CA refuses the server (UNAVAILABLE), and nothing reaches AWS', async () => {
-      const session = await disconnectedSession(harness);
-      const before = await upstreamCalls(harness);
-      const distrustful = harness.connect(grpc.credentials.createSsl(pki.otherCa.cert), { metadata: bearerMetadata(token) });
-      assertUnavailable(await expectLeft(distrustful.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE)));
-      assert.deepEqual(await upstreamCalls(harness), before);
+      await assertHandshakeRefused(harness(), harness().connect(grpc.credentials.createSsl(pki.otherCa.cert), { metadata: bearerMetadata(token) }));
     });
 
     it('TLS does not replace authentication: over TLS without a token the call is UNAUTHENTICATED', async () => {
-      const anonymous = harness.connect(grpc.credentials.createSsl(pki.serverCa.cert));
+      const anonymous = harness().connect(grpc.credentials.createSsl(pki.serverCa.cert));
       const error = await expectLeft(anonymous.reconnectStreamSession(request(GROUP_ID, 'ABC123def4567'), DEADLINE));
       assert.equal(error.code, grpc.status.UNAUTHENTICATED);
       assert.equal(error.details.errorInfo?.metadata.problem, 'MissingCredentials');
@@ -91,72 +82,58 @@ describe('transport security end to end (grpc-js client → TLS → service)', f
   });
 
   describe('mutual TLS: the client certificate names the caller', () => {
-    let harness: Harness;
-    let callers: CallersFixture;
     const withClientCertificate = (certificate: IssuedCertificate): grpc.ChannelCredentials =>
       grpc.credentials.createSsl(pki.serverCa.cert, certificate.key, certificate.cert);
+    const callers = useCallersFile([{ name: 'lobby', certificateNames: ['lobby.internal'], streamGroups: [GROUP_ID] }]);
+    const harness = useHarness(() => ({
+      security: {
+        tls: { certFile: pki.server.certFile, keyFile: pki.server.keyFile, clientCaFile: pki.clientCa.certFile },
+        callersFile: callers().path,
+        allowInsecurePlaintext: false,
+        healthRequiresAuthentication: false,
+      },
+      clientCredentials: withClientCertificate(pki.lobbyClient),
+    }));
 
     before(async () => {
-      callers = await CallersFixture.create([{ name: 'lobby', certificateNames: ['lobby.internal'], streamGroups: [GROUP_ID] }]);
-      harness = await startHarness({
-        security: {
-          tls: { certFile: pki.server.certFile, keyFile: pki.server.keyFile, clientCaFile: pki.clientCa.certFile },
-          callersFile: callers.path,
-          allowInsecurePlaintext: false,
-          healthRequiresAuthentication: false,
-        },
-        clientCredentials: withClientCertificate(pki.lobbyClient),
-      });
-      await expectRight(harness.control.createStreamGroup({ id: OTHER_GROUP_ID }));
-    });
-    after(async () => {
-      await harness.close();
-      await callers.remove();
+      await expectRight(harness().control.createStreamGroup({ id: OTHER_GROUP_ID }));
     });
 
     it('a certificate for lobby.internal signed by the client CA is the caller "lobby": its group is allowed', async () => {
-      const session = await disconnectedSession(harness);
-      const response = await expectRight(harness.client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE));
+      const session = await disconnectedSession(harness());
+      const response = await expectRight(harness().client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE));
       assert.equal(response.signalResponse, emulatorSignalResponse(OFFER));
-      const read = await expectRight(harness.client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }));
+      const read = await expectRight(harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }));
       assert.ok(read.arn.endsWith(session.id));
     });
 
     it('... and any other group is PERMISSION_DENIED for "lobby", with no upstream call', async () => {
-      const session = await disconnectedSession(harness, 120, { groupId: OTHER_GROUP_ID });
-      const before = await upstreamCalls(harness);
-      const error = await expectLeft(harness.client.reconnectStreamSession(request(OTHER_GROUP_ID, session.id), DEADLINE));
+      const session = await disconnectedSession(harness(), 120, { groupId: OTHER_GROUP_ID });
+      const before = await upstreamCalls(harness());
+      const error = await expectLeft(harness().client.reconnectStreamSession(request(OTHER_GROUP_ID, session.id), DEADLINE));
       assert.equal(error.code, grpc.status.PERMISSION_DENIED, error.message);
       assert.equal(error.details.errorInfo?.reason, 'CALLER_NOT_ALLOWED');
       assert.equal(error.details.errorInfo?.metadata.caller, 'lobby');
-      assert.deepEqual(await upstreamCalls(harness), before);
+      assert.deepEqual(await upstreamCalls(harness()), before);
     });
 
     it('without a client certificate the handshake fails (UNAVAILABLE)', async () => {
-      const session = await disconnectedSession(harness);
-      const before = await upstreamCalls(harness);
-      const noCertificate = harness.connect(grpc.credentials.createSsl(pki.serverCa.cert));
-      assertUnavailable(await expectLeft(noCertificate.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE)));
-      assert.deepEqual(await upstreamCalls(harness), before);
+      await assertHandshakeRefused(harness(), harness().connect(grpc.credentials.createSsl(pki.serverCa.cert)));
     });
 
     it('a certificate for the same name from a CA the service does not trust fails the handshake (UNAVAILABLE)', async () => {
-      const session = await disconnectedSession(harness);
-      const before = await upstreamCalls(harness);
-      const impostor = harness.connect(withClientCertificate(pki.impostorClient));
-      assertUnavailable(await expectLeft(impostor.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE)));
-      assert.deepEqual(await upstreamCalls(harness), before);
+      await assertHandshakeRefused(harness(), harness().connect(withClientCertificate(pki.impostorClient)));
     });
 
     it('a trusted certificate whose names no caller has is UNAUTHENTICATED (UnknownCredentials), with no upstream call', async () => {
-      const session = await disconnectedSession(harness);
-      const before = await upstreamCalls(harness);
-      const stranger = harness.connect(withClientCertificate(pki.strangerClient));
+      const session = await disconnectedSession(harness());
+      const before = await upstreamCalls(harness());
+      const stranger = harness().connect(withClientCertificate(pki.strangerClient));
       const error = await expectLeft(stranger.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE));
       assert.equal(error.code, grpc.status.UNAUTHENTICATED, error.message);
       assert.equal(error.details.errorInfo?.reason, 'CALLER_UNAUTHENTICATED');
       assert.equal(error.details.errorInfo?.metadata.problem, 'UnknownCredentials');
-      assert.deepEqual(await upstreamCalls(harness), before);
+      assert.deepEqual(await upstreamCalls(harness()), before);
     });
   });
 });

@@ -1,15 +1,15 @@
 import { strict as assert } from 'node:assert';
 
-import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 import * as grpc from '@grpc/grpc-js';
 
 import { ReconnectClient } from '../../src/client/reconnect-client';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
+import { disconnectedDemoSession } from '../support/disconnected-sessions';
 import { HealthClient } from '../support/health-client';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { ServiceProcess, type LogEntry } from '../support/service-process';
+import { logMessageStartingWith, ServiceProcess } from '../support/service-process';
 import { expectLeft, expectRight } from '../support/task-either';
 
 /** A marker inside the offer: it must not appear in anything exported, whatever path the offer takes. */
@@ -19,7 +19,6 @@ const ANSWER_MARKER = 'emulator-answer-';
 const BEARER_TOKEN_MARKER = 'collector-token-9e41a0';
 /** Sent as metadata with every traced call: metadata values must never become span attributes. */
 const METADATA_MARKER = 'metadata-value-3c88e2';
-const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'emulator-does-not-check-signatures' };
 
 /** The caller's span, as its traceparent names it: the service's server span must continue this trace. */
 const CALLER = {
@@ -55,35 +54,13 @@ function traceparent(caller: { readonly traceId: string; readonly spanId: string
   };
 }
 
-/** A session in the embedded emulator's demo group whose client dropped: it can be reconnected once. */
-async function disconnectedSession(service: ServiceProcess): Promise<string> {
-  const control = new EmulatorControl(service.emulatorEndpoint);
-  const aws = new GameLiftStreamsClient({ region: 'us-west-2', endpoint: service.emulatorEndpoint, credentials: CREDENTIALS });
-  try {
-    const started = await aws.send(
-      new StartStreamSessionCommand({
-        Identifier: DEMO_STREAM_GROUP_ID,
-        ApplicationIdentifier: 'a-tracing01',
-        Protocol: 'WebRTC',
-        SignalRequest: 'NO_CLIENT_CONNECTION',
-      }),
-    );
-    const id = started.Arn?.split('/').pop() ?? '';
-    await expectRight(control.setClient(DEMO_STREAM_GROUP_ID, id, 'connect'));
-    await expectRight(control.setClient(DEMO_STREAM_GROUP_ID, id, 'drop'));
-    return id;
-  } finally {
-    aws.destroy();
-  }
-}
-
 const reconnectRequest = (sessionId: string) => ({
   streamGroupIdentifier: DEMO_STREAM_GROUP_ID,
   streamSessionIdentifier: sessionId,
   signalRequest: OFFER,
 });
 
-const isTracingLine = (entry: LogEntry): boolean => typeof entry.msg === 'string' && entry.msg.startsWith('traces ');
+const isTracingLine = logMessageStartingWith('traces ');
 
 /** SIGTERM, then the whole graceful shutdown: spans still buffered are exported before the process exits. */
 async function stopGracefully(service: ServiceProcess): Promise<void> {
@@ -141,7 +118,7 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
       const untraced = new ReconnectClient(address);
       const health = new HealthClient(address);
       try {
-        const session = await disconnectedSession(service);
+        const session = await disconnectedDemoSession(service);
         const answer = await expectRight(succeeding.reconnectStreamSession(reconnectRequest(session)));
         assert.equal(answer.signalResponse, emulatorSignalResponse(OFFER));
 
@@ -150,7 +127,7 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
         notFoundMessage = notFound.message;
 
         // AWS may quote what it refuses; here it quotes the whole offer, in its message.
-        const echoed = await disconnectedSession(service);
+        const echoed = await disconnectedDemoSession(service);
         await expectRight(
           new EmulatorControl(service.emulatorEndpoint).injectFault({
             operation: 'CreateStreamSessionConnection',
@@ -288,7 +265,7 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
       assert.equal(line.msg, 'traces off: set OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT to turn it on');
       const client = new ReconnectClient(service.grpcAddress);
       try {
-        const answer = await expectRight(client.reconnectStreamSession(reconnectRequest(await disconnectedSession(service))));
+        const answer = await expectRight(client.reconnectStreamSession(reconnectRequest(await disconnectedDemoSession(service))));
         assert.equal(answer.signalResponse, emulatorSignalResponse(OFFER));
       } finally {
         client.close();
@@ -307,7 +284,7 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
       assert.equal((await service.untilLogged(isTracingLine)).msg, 'traces off: OTEL_TRACES_EXPORTER is none');
       const client = new ReconnectClient(service.grpcAddress, grpc.credentials.createInsecure(), { metadata: traceparent(CALLER.success) });
       try {
-        await expectRight(client.reconnectStreamSession(reconnectRequest(await disconnectedSession(service))));
+        await expectRight(client.reconnectStreamSession(reconnectRequest(await disconnectedDemoSession(service))));
       } finally {
         client.close();
       }

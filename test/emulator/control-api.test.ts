@@ -2,19 +2,15 @@ import { strict as assert } from 'node:assert';
 import { GetStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { OPERATION_NAMES } from '../../src/emulator/operations';
-import { GROUP_ID, left, rawRequest, right, startSession, startTestEmulator, type TestEmulator, useTestEmulator } from './support/fixture';
+import { GROUP_ID, left, rawRequest, right, startSession, startTestEmulator, useTestEmulator } from './support/fixture';
 
 describe('emulator: control API', () => {
-  const currentFixture = useTestEmulator();
-  let fixture: TestEmulator;
-  beforeEach(() => {
-    fixture = currentFixture();
-  });
+  const fixture = useTestEmulator();
 
-  const call = (method: string, path: string, body?: string) => rawRequest(fixture.emulator.endpoint, method, `/_emulator${path}`, body);
+  const call = (method: string, path: string, body?: string) => rawRequest(fixture().emulator.endpoint, method, `/_emulator${path}`, body);
 
   it('creates stream groups with a random valid id or the given one, idempotently', async () => {
-    const random = await right(fixture.control.createStreamGroup());
+    const random = await right(fixture().control.createStreamGroup());
     assert.match(random.id, /^sg-[A-Za-z0-9]{9}$/);
     assert.equal(random.arn, `arn:aws:gameliftstreams:us-west-2:111122223333:streamgroup/${random.id}`);
     const created = await call('POST', '/stream-groups', '{"id":"sg-given0001"}');
@@ -25,7 +21,7 @@ describe('emulator: control API', () => {
   });
 
   it('counters list every operation with 0 after a reset', async () => {
-    const counters = await right(fixture.control.counters());
+    const counters = await right(fixture().control.counters());
     for (const counter of [counters.calls, counters.throttled, counters.faultsApplied, counters.idempotentReplays]) {
       assert.deepEqual(Object.keys(counter).sort(), [...OPERATION_NAMES].sort());
       assert.ok(Object.values(counter).every((value) => value === 0));
@@ -33,27 +29,27 @@ describe('emulator: control API', () => {
   });
 
   it('reset clears groups, sessions, faults, counters and recorded requests', async () => {
-    const session = await startSession(fixture.sdk);
-    await right(fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' }, probability: 1 }));
-    await right(fixture.control.reset());
-    assert.deepEqual((await right(fixture.control.requests())).requests, []);
-    assert.equal((await right(fixture.control.counters())).calls.StartStreamSession, 0);
-    const missing = await left(fixture.control.setClient(GROUP_ID, session.id, 'connect'));
+    const session = await startSession(fixture().sdk);
+    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' }, probability: 1 }));
+    await right(fixture().control.reset());
+    assert.deepEqual((await right(fixture().control.requests())).requests, []);
+    assert.equal((await right(fixture().control.counters())).calls.StartStreamSession, 0);
+    const missing = await left(fixture().control.setClient(GROUP_ID, session.id, 'connect'));
     assert.ok(missing.kind === 'rejected' && missing.status === 404);
-    await right(fixture.control.createStreamGroup({ id: GROUP_ID }));
+    await right(fixture().control.createStreamGroup({ id: GROUP_ID }));
     // The drop-connection fault is gone: this answers (with a 404, since the session went with the reset).
-    const answer = await rawRequest(fixture.emulator.endpoint, 'GET', `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`);
+    const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`);
     assert.equal(answer.status, 404);
   });
 
   it('filters recorded requests by operation and rejects an unknown operation name', async () => {
-    const session = await startSession(fixture.sdk);
-    await fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
-    const gets = await right(fixture.control.requests('GetStreamSession'));
+    const session = await startSession(fixture().sdk);
+    await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const gets = await right(fixture().control.requests('GetStreamSession'));
     assert.equal(gets.requests.length, 1);
     assert.equal(gets.requests[0]?.streamSessionIdentifier, session.id);
     assert.ok(!Number.isNaN(Date.parse(gets.requests[0]?.at ?? '')));
-    assert.equal((await right(fixture.control.requests())).requests.length, 2);
+    assert.equal((await right(fixture().control.requests())).requests.length, 2);
     const bad = await call('GET', '/requests?operation=DeleteEverything');
     assert.equal(bad.status, 400);
   });
@@ -100,21 +96,21 @@ describe('emulator: control API', () => {
   });
 
   it('client and status endpoints answer 404 for unknown groups and sessions', async () => {
-    const noGroup = await left(fixture.control.setClient('sg-missing01', 'ABC123def4567', 'connect'));
+    const noGroup = await left(fixture().control.setClient('sg-missing01', 'ABC123def4567', 'connect'));
     assert.ok(noGroup.kind === 'rejected' && noGroup.status === 404);
     assert.match(noGroup.message, /sg-missing01/);
-    const noSession = await left(fixture.control.forceStatus(GROUP_ID, 'ABC123def4567', { status: 'ACTIVE' }));
+    const noSession = await left(fixture().control.forceStatus(GROUP_ID, 'ABC123def4567', { status: 'ACTIVE' }));
     assert.ok(noSession.kind === 'rejected' && noSession.status === 404);
   });
 
   it('setTransitions and setRate echo the accepted setting', async () => {
-    assert.deepEqual(await right(fixture.control.setTransitions({ delayMs: 25 })), { delayMs: 25 });
-    assert.deepEqual(await right(fixture.control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 2.5, burst: 3 })), {
+    assert.deepEqual(await right(fixture().control.setTransitions({ delayMs: 25 })), { delayMs: 25 });
+    assert.deepEqual(await right(fixture().control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 2.5, burst: 3 })), {
       operation: 'CreateStreamSessionConnection',
       ratePerSecond: 2.5,
       burst: 3,
     });
-    const fault = await right(fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'latency', ms: 1 } }));
+    const fault = await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'latency', ms: 1 } }));
     assert.match(fault.id, /^[0-9a-f-]{36}$/);
   });
 

@@ -19,7 +19,6 @@ import {
   right,
   startSession,
   useTestEmulator,
-  type TestEmulator,
 } from './support/fixture';
 
 const MODELLED: ReadonlyArray<readonly [string, new (...args: never[]) => Error, number]> = [
@@ -32,26 +31,22 @@ const MODELLED: ReadonlyArray<readonly [string, new (...args: never[]) => Error,
 ];
 
 describe('emulator: fault injection seen through the real SDK', () => {
-  const currentFixture = useTestEmulator();
-  let fixture: TestEmulator;
-  beforeEach(() => {
-    fixture = currentFixture();
-  });
+  const fixture = useTestEmulator();
 
   const getSession = (id: string): Promise<unknown> =>
-    fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id }));
+    fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id }));
 
   for (const [errorName, errorClass, httpStatus] of MODELLED) {
     it(`an injected ${errorName} reaches the SDK as that class, with status ${httpStatus}, request id and message`, async () => {
-      const session = await droppedSession(fixture);
+      const session = await droppedSession(fixture());
       await right(
-        fixture.control.injectFault({
+        fixture().control.injectFault({
           operation: 'CreateStreamSessionConnection',
           fault: { kind: 'error', errorName, message: `injected ${errorName}` },
         }),
       );
       const error = await rejectionOf(
-        fixture.sdk.send(
+        fixture().sdk.send(
           new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER }),
         ),
       );
@@ -61,15 +56,15 @@ describe('emulator: fault injection seen through the real SDK', () => {
       assert.equal(error.message, `injected ${errorName}`);
       assert.equal(error.$metadata.httpStatusCode, httpStatus);
       assert.match(error.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
-      const counters = await right(fixture.control.counters());
+      const counters = await right(fixture().control.counters());
       assert.equal(counters.faultsApplied.CreateStreamSessionConnection, 1);
     });
   }
 
   it('a modelled error without a message gets a default one; httpStatus can be overridden', async () => {
-    const session = await startSession(fixture.sdk);
+    const session = await startSession(fixture().sdk);
     await right(
-      fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'ConflictException', httpStatus: 418 } }),
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'ConflictException', httpStatus: 418 } }),
     );
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof ConflictException);
@@ -78,9 +73,9 @@ describe('emulator: fault injection seen through the real SDK', () => {
   });
 
   it('an unmodelled error name becomes GameLiftStreamsServiceException with that name (default status 400)', async () => {
-    const session = await startSession(fixture.sdk);
+    const session = await startSession(fixture().sdk);
     await right(
-      fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'SomethingNewException', message: 'new' } }),
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'SomethingNewException', message: 'new' } }),
     );
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof GameLiftStreamsServiceException);
@@ -91,8 +86,8 @@ describe('emulator: fault injection seen through the real SDK', () => {
   });
 
   it('an http-status 503 fault has no error type: the SDK reports Unknown with the status', async () => {
-    const session = await startSession(fixture.sdk);
-    await right(fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'http-status', status: 503 } }));
+    const session = await startSession(fixture().sdk);
+    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'http-status', status: 503 } }));
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof GameLiftStreamsServiceException);
     assert.equal(error.name, 'Unknown');
@@ -102,8 +97,8 @@ describe('emulator: fault injection seen through the real SDK', () => {
   });
 
   it('a drop-connection fault gives the SDK a network error, and the server keeps serving', async () => {
-    const session = await startSession(fixture.sdk);
-    await right(fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' } }));
+    const session = await startSession(fixture().sdk);
+    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' } }));
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof Error);
     assert.ok(!(error instanceof GameLiftStreamsServiceException), `expected a network error, got ${error.name}`);
@@ -112,42 +107,42 @@ describe('emulator: fault injection seen through the real SDK', () => {
   });
 
   it('a latency fault delays the answer, which then succeeds', async () => {
-    const session = await startSession(fixture.sdk);
-    await right(fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'latency', ms: 300 } }));
+    const session = await startSession(fixture().sdk);
+    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'latency', ms: 300 } }));
     const startedAt = Date.now();
     await getSession(session.id);
     assert.ok(Date.now() - startedAt >= 290, `took ${Date.now() - startedAt} ms`);
   });
 
   it('probability 0 never applies and probability 1 always applies', async () => {
-    const session = await startSession(fixture.sdk);
+    const session = await startSession(fixture().sdk);
     await right(
-      fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' }, probability: 0 }),
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' }, probability: 0 }),
     );
     for (let call = 0; call < 5; call += 1) {
       await getSession(session.id);
     }
-    await right(fixture.control.clearFaults());
+    await right(fixture().control.clearFaults());
     await right(
-      fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' }, probability: 1 }),
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' }, probability: 1 }),
     );
     for (let call = 0; call < 5; call += 1) {
       assert.ok((await rejectionOf(getSession(session.id))) instanceof AccessDeniedException);
     }
-    const counters = await right(fixture.control.counters());
+    const counters = await right(fixture().control.counters());
     assert.equal(counters.faultsApplied.GetStreamSession, 5);
     assert.equal(counters.calls.GetStreamSession, 10);
   });
 
   it('count applies to the next N calls, then the fault expires; other operations are untouched', async () => {
-    const session = await startSession(fixture.sdk);
+    const session = await startSession(fixture().sdk);
     await right(
-      fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'InternalServerException' }, count: 2 }),
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'InternalServerException' }, count: 2 }),
     );
     assert.ok((await rejectionOf(getSession(session.id))) instanceof InternalServerException);
     assert.ok((await rejectionOf(getSession(session.id))) instanceof InternalServerException);
     await getSession(session.id);
-    const counters = await right(fixture.control.counters());
+    const counters = await right(fixture().control.counters());
     assert.equal(counters.faultsApplied.GetStreamSession, 2);
     for (const operation of OPERATION_NAMES.filter((name) => name !== 'GetStreamSession')) {
       assert.equal(counters.faultsApplied[operation], 0);
@@ -156,18 +151,18 @@ describe('emulator: fault injection seen through the real SDK', () => {
 
   it('faults come before validation: an invalid call still gets the injected fault', async () => {
     await right(
-      fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' } }),
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' } }),
     );
     const error = await rejectionOf(
-      fixture.sdk.send(new GetStreamSessionCommand({ Identifier: 'bad identifier!', StreamSessionIdentifier: 'x' })),
+      fixture().sdk.send(new GetStreamSessionCommand({ Identifier: 'bad identifier!', StreamSessionIdentifier: 'x' })),
     );
     assert.ok(error instanceof AccessDeniedException);
   });
 
   it('DELETE /_emulator/faults removes every pending fault', async () => {
-    const session = await startSession(fixture.sdk);
-    await right(fixture.control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' }, probability: 1 }));
-    await right(fixture.control.clearFaults());
+    const session = await startSession(fixture().sdk);
+    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' }, probability: 1 }));
+    await right(fixture().control.clearFaults());
     await getSession(session.id);
   });
 });

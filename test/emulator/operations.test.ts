@@ -17,19 +17,14 @@ import {
   right,
   startSession,
   useTestEmulator,
-  type TestEmulator,
 } from './support/fixture';
 
 describe('emulator: the five operations through the real SDK', () => {
-  const currentFixture = useTestEmulator();
-  let fixture: TestEmulator;
-  beforeEach(() => {
-    fixture = currentFixture();
-  });
+  const fixture = useTestEmulator();
 
   it('StartStreamSession answers 201 with the session in ACTIVATING and every recorded field', async () => {
     const before = Date.now();
-    const output = await fixture.sdk.send(
+    const output = await fixture().sdk.send(
       new StartStreamSessionCommand({
         Identifier: GROUP_ID,
         Protocol: 'WebRTC',
@@ -59,15 +54,15 @@ describe('emulator: the five operations through the real SDK', () => {
   });
 
   it('StartStreamSession applies the documented defaults (120 s, 43200 s)', async () => {
-    const session = await startSession(fixture.sdk);
-    const output = await fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const session = await startSession(fixture().sdk);
+    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
     assert.equal(output.ConnectionTimeoutSeconds, 120);
     assert.equal(output.SessionLengthSeconds, 43_200);
   });
 
   it('GetStreamSession answers 200 and already shows ACTIVE with immediate transitions', async () => {
-    const session = await startSession(fixture.sdk);
-    const output = await fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const session = await startSession(fixture().sdk);
+    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
     assert.equal(output.$metadata.httpStatusCode, 200);
     assert.equal(output.Status, 'ACTIVE');
     assert.equal(output.Arn, session.arn);
@@ -75,55 +70,55 @@ describe('emulator: the five operations through the real SDK', () => {
   });
 
   it('a session started with NO_CLIENT_CONNECTION has no signal response', async () => {
-    const session = await startSession(fixture.sdk, { SignalRequest: NO_CLIENT_CONNECTION });
-    const output = await fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const session = await startSession(fixture().sdk, { SignalRequest: NO_CLIENT_CONNECTION });
+    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
     assert.equal(output.SignalResponse, undefined);
   });
 
   it('ListStreamSessions answers 200, filters by Status and pages with NextToken', async () => {
     const sessions = [];
     for (let index = 0; index < 5; index += 1) {
-      sessions.push(await startSession(fixture.sdk));
+      sessions.push(await startSession(fixture().sdk));
     }
     const [first] = sessions;
     assert.ok(first !== undefined);
-    await fixture.sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }));
+    await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }));
 
-    const page1 = await fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 3 }));
+    const page1 = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 3 }));
     assert.equal(page1.$metadata.httpStatusCode, 200);
     assert.equal(page1.Items?.length, 3);
     assert.ok(page1.NextToken !== undefined);
-    const page2 = await fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 3, NextToken: page1.NextToken }));
+    const page2 = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 3, NextToken: page1.NextToken }));
     assert.equal(page2.Items?.length, 2);
     assert.equal(page2.NextToken, undefined);
     const listed = [...(page1.Items ?? []), ...(page2.Items ?? [])].map((item) => item.Arn);
     assert.deepEqual(listed, sessions.map((session) => session.arn));
 
-    const active = await fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, Status: 'ACTIVE' }));
+    const active = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, Status: 'ACTIVE' }));
     assert.equal(active.Items?.length, 4);
     const item = active.Items?.[0];
     assert.equal(item?.Status, 'ACTIVE');
     assert.equal(item?.Protocol, 'WebRTC');
     assert.equal(item?.Location, REGION);
     assert.ok(item?.CreatedAt instanceof Date);
-    const exported = await fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, ExportFilesStatus: 'SUCCEEDED' }));
+    const exported = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, ExportFilesStatus: 'SUCCEEDED' }));
     assert.deepEqual(exported.Items, []);
   });
 
   it('TerminateStreamSession answers 204, goes TERMINATED/apiTerminated, and is idempotent', async () => {
-    const session = await startSession(fixture.sdk);
-    const output = await fixture.sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const session = await startSession(fixture().sdk);
+    const output = await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
     assert.equal(output.$metadata.httpStatusCode, 204);
-    const after = await fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const after = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
     assert.equal(after.Status, 'TERMINATED');
     assert.equal(after.StatusReason, 'apiTerminated');
-    const again = await fixture.sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const again = await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
     assert.equal(again.$metadata.httpStatusCode, 204);
   });
 
   it('CreateStreamSessionConnection answers 200 with the deterministic answer', async () => {
-    const session = await droppedSession(fixture);
-    const output = await fixture.sdk.send(
+    const session = await droppedSession(fixture());
+    const output = await fixture().sdk.send(
       new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: 'offer-2' }),
     );
     assert.equal(output.$metadata.httpStatusCode, 200);
@@ -133,28 +128,28 @@ describe('emulator: the five operations through the real SDK', () => {
   });
 
   it('routes group and session ARNs, which the SDK percent-encodes, and records them decoded', async () => {
-    const session = await droppedSession(fixture);
-    const output = await fixture.sdk.send(
+    const session = await droppedSession(fixture());
+    const output = await fixture().sdk.send(
       new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ARN, StreamSessionIdentifier: session.arn, SignalRequest: OFFER }),
     );
     assert.equal(output.SignalResponse, emulatorSignalResponse(OFFER));
-    const got = await fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ARN, StreamSessionIdentifier: session.arn }));
+    const got = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ARN, StreamSessionIdentifier: session.arn }));
     assert.equal(got.Arn, session.arn);
-    const listed = await fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ARN }));
+    const listed = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ARN }));
     assert.equal(listed.Items?.length, 1);
-    const seen = await right(fixture.control.requests('CreateStreamSessionConnection'));
+    const seen = await right(fixture().control.requests('CreateStreamSessionConnection'));
     assert.equal(seen.requests.length, 1);
     assert.equal(seen.requests[0]?.identifier, GROUP_ARN);
     assert.equal(seen.requests[0]?.streamSessionIdentifier, session.arn);
   });
 
   it('records the ClientToken exactly as sent and only a hash of the signal', async () => {
-    const session = await droppedSession(fixture);
+    const session = await droppedSession(fixture());
     const token = 'tok-!~#{}[]-0123456789abcdef0123456789';
-    await fixture.sdk.send(
+    await fixture().sdk.send(
       new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: token }),
     );
-    const seen = await right(fixture.control.requests('CreateStreamSessionConnection'));
+    const seen = await right(fixture().control.requests('CreateStreamSessionConnection'));
     const last = seen.requests[seen.requests.length - 1];
     assert.equal(last?.clientToken, token);
     assert.match(last?.signalRequestSha256 ?? '', /^[0-9a-f]{64}$/);

@@ -17,19 +17,15 @@ import {
   REGION,
   right,
   startSession,
+  startSessionInput,
   useTestEmulator,
-  type TestEmulator,
 } from './support/fixture';
 
 describe('emulator: validation and unknown resources', () => {
-  const currentFixture = useTestEmulator();
-  let fixture: TestEmulator;
-  beforeEach(() => {
-    fixture = currentFixture();
-  });
+  const fixture = useTestEmulator();
 
   const connect = (input: { Identifier: string; StreamSessionIdentifier: string; SignalRequest: string; ClientToken?: string }): Promise<unknown> =>
-    fixture.sdk.send(new CreateStreamSessionConnectionCommand(input));
+    fixture().sdk.send(new CreateStreamSessionConnectionCommand(input));
 
   const expectValidation = async (call: Promise<unknown>, pattern: RegExp): Promise<ValidationException> => {
     const error = await rejectionOf(call);
@@ -49,7 +45,7 @@ describe('emulator: validation and unknown resources', () => {
   for (const identifier of badIdentifiers) {
     it(`rejects the stream group identifier ${JSON.stringify(identifier.slice(0, 40))}`, async () => {
       await expectValidation(
-        fixture.sdk.send(new GetStreamSessionCommand({ Identifier: identifier, StreamSessionIdentifier: 'ABC123def4567' })),
+        fixture().sdk.send(new GetStreamSessionCommand({ Identifier: identifier, StreamSessionIdentifier: 'ABC123def4567' })),
         /Identifier/,
       );
     });
@@ -57,13 +53,13 @@ describe('emulator: validation and unknown resources', () => {
 
   it('rejects a bad session identifier', async () => {
     await expectValidation(
-      fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: 'not/valid' })),
+      fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: 'not/valid' })),
       /StreamSessionIdentifier/,
     );
   });
 
   it('rejects a short ClientToken, a ClientToken with a space, and an empty SignalRequest, all at once', async () => {
-    const session = await droppedSession(fixture);
+    const session = await droppedSession(fixture());
     await expectValidation(connect({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: 'short' }), /ClientToken/);
     await expectValidation(
       connect({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: `${'a'.repeat(32)} b` }),
@@ -77,13 +73,13 @@ describe('emulator: validation and unknown resources', () => {
   });
 
   it('rejects a missing SignalRequest and wrong JSON types', async () => {
-    const session = await droppedSession(fixture);
+    const session = await droppedSession(fixture());
     const path = `/streamgroups/${GROUP_ID}/streamsessions/${session.id}/connections`;
-    const missing = await rawRequest(fixture.emulator.endpoint, 'POST', path, '{}');
+    const missing = await rawRequest(fixture().emulator.endpoint, 'POST', path, '{}');
     assert.equal(missing.status, 400);
     assert.equal(missing.headers.get('x-amzn-errortype'), 'ValidationException');
     assert.match(missing.text, /SignalRequest is required/);
-    const wrongType = await rawRequest(fixture.emulator.endpoint, 'POST', path, '{"SignalRequest":42,"ClientToken":["x"]}');
+    const wrongType = await rawRequest(fixture().emulator.endpoint, 'POST', path, '{"SignalRequest":42,"ClientToken":["x"]}');
     assert.equal(wrongType.status, 400);
     assert.match(wrongType.text, /SignalRequest must be a string/);
     assert.match(wrongType.text, /ClientToken must be a string/);
@@ -100,32 +96,21 @@ describe('emulator: validation and unknown resources', () => {
   ];
   for (const [what, overrides, pattern] of badStarts) {
     it(`StartStreamSession rejects ${what}`, async () => {
-      await expectValidation(
-        fixture.sdk.send(
-          new StartStreamSessionCommand({
-            Identifier: GROUP_ID,
-            Protocol: 'WebRTC',
-            SignalRequest: OFFER,
-            ApplicationIdentifier: 'a-test00001',
-            ...overrides,
-          }),
-        ),
-        pattern,
-      );
+      await expectValidation(fixture().sdk.send(new StartStreamSessionCommand(startSessionInput(overrides))), pattern);
     });
   }
 
   it('ListStreamSessions rejects a bad Status, MaxResults out of range and a foreign NextToken', async () => {
     const base = `/streamgroups/${GROUP_ID}/streamsessions`;
     for (const query of ['Status=SLEEPING', 'MaxResults=0', 'MaxResults=101', 'MaxResults=ten', 'NextToken=forged', 'ExportFilesStatus=DONE']) {
-      const answer = await rawRequest(fixture.emulator.endpoint, 'GET', `${base}?${query}`);
+      const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `${base}?${query}`);
       assert.equal(answer.status, 400, query);
       assert.equal(answer.headers.get('x-amzn-errortype'), 'ValidationException', query);
     }
   });
 
   it('an unknown stream group → ResourceNotFoundException naming it', async () => {
-    const error = await rejectionOf(fixture.sdk.send(new GetStreamSessionCommand({ Identifier: 'sg-missing01', StreamSessionIdentifier: 'ABC123def4567' })));
+    const error = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: 'sg-missing01', StreamSessionIdentifier: 'ABC123def4567' })));
     assert.ok(error instanceof ResourceNotFoundException);
     assert.equal(error.$metadata.httpStatusCode, 404);
     assert.match(error.message, /sg-missing01/);
@@ -139,16 +124,16 @@ describe('emulator: validation and unknown resources', () => {
   });
 
   it('a session ARN whose group differs from the group label, or from another region, is not found', async () => {
-    const session = await startSession(fixture.sdk);
-    await right(fixture.control.createStreamGroup({ id: 'sg-other0001' }));
-    const elsewhere = await rejectionOf(fixture.sdk.send(new GetStreamSessionCommand({ Identifier: 'sg-other0001', StreamSessionIdentifier: session.arn })));
+    const session = await startSession(fixture().sdk);
+    await right(fixture().control.createStreamGroup({ id: 'sg-other0001' }));
+    const elsewhere = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: 'sg-other0001', StreamSessionIdentifier: session.arn })));
     assert.ok(elsewhere instanceof ResourceNotFoundException);
     const otherRegion = session.arn.replace(`:${REGION}:`, ':eu-west-1:');
-    const foreign = await rejectionOf(fixture.sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: otherRegion })));
+    const foreign = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: otherRegion })));
     assert.ok(foreign instanceof ResourceNotFoundException);
     const groupInOtherAccount = `arn:aws:gameliftstreams:${REGION}:999999999999:streamgroup/${GROUP_ID}`;
     assert.notEqual(ACCOUNT_ID, '999999999999');
-    const otherAccount = await rejectionOf(fixture.sdk.send(new GetStreamSessionCommand({ Identifier: groupInOtherAccount, StreamSessionIdentifier: session.id })));
+    const otherAccount = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: groupInOtherAccount, StreamSessionIdentifier: session.id })));
     assert.ok(otherAccount instanceof ResourceNotFoundException);
   });
 });

@@ -3,6 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { useSuiteFixture } from './suite-fixture';
+
 /** A fresh bearer token: 32 random bytes, base64url (printable ASCII, no spaces). Never written to a file. */
 export function randomToken(): string {
   return randomBytes(32).toString('base64url');
@@ -64,4 +66,15 @@ export class CallersFixture {
   async remove(): Promise<void> {
     await rm(this.directory, { recursive: true, force: true });
   }
+}
+
+/**
+ * Registers a suite's hooks: a callers file holding these callers, written before the suite's first test and removed
+ * after its last. Returns a getter, since the file exists only once the `before` hook has run.
+ */
+export function useCallersFile(callers: ReadonlyArray<CallerSpec>): () => CallersFixture {
+  return useSuiteFixture('the callers file', {
+    start: () => CallersFixture.create(callers),
+    close: (fixture) => fixture.remove(),
+  });
 }

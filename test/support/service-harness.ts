@@ -1,19 +1,40 @@
-import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 import * as grpc from '@grpc/grpc-js';
 
 import { startReconnectService, type RunningService, type ServiceConfig, type ServiceSettings } from '../../src/app';
 import { ReconnectClient, type ReconnectClientOptions } from '../../src/client/reconnect-client';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import type { ReconnectStreamSessionRequest } from '../../src/gen/reconnect/v1/reconnect';
 import { CapturedLogs } from './captured-logs';
+import { EMULATOR_CREDENTIALS, startDisconnectedSession, type StartedSession } from './disconnected-sessions';
 import { testServiceConfig } from './service-config';
+import { useSuiteFixture } from './suite-fixture';
 import { expectRight } from './task-either';
+
+export type { StartedSession } from './disconnected-sessions';
 
 export const REGION = 'us-west-2';
 export const ACCOUNT_ID = '111122223333';
 export const GROUP_ID = 'sg-e2eGroup1';
 export const GROUP_ARN = `arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamgroup/${GROUP_ID}`;
-const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'emulator-does-not-check-signatures' };
+
+/** A ReconnectStreamSession request the service's validation refuses in every field, and those fields' proto names. */
+export const EVERY_FIELD_INVALID: { readonly request: ReconnectStreamSessionRequest; readonly fieldNames: ReadonlyArray<string> } = {
+  request: {
+    streamGroupIdentifier: '../etc',
+    // An ARN, but a stream group's where a stream session's belongs.
+    streamSessionIdentifier: `arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamgroup/${GROUP_ID}`,
+    signalRequest: '',
+    clientToken: 'too short',
+  },
+  fieldNames: ['stream_group_identifier', 'stream_session_identifier', 'signal_request', 'client_token'],
+};
+
+/** Anything a test opens against the harness's service and wants closed with it. */
+export interface Closable {
+  close(): void;
+}
 
 export interface Harness {
   readonly emulator: RunningEmulator;
@@ -25,6 +46,8 @@ export interface Harness {
   readonly address: string;
   /** Another real client of the service (other credentials, other metadata); closed with the harness. */
   connect(credentials?: grpc.ChannelCredentials, options?: ReconnectClientOptions): ReconnectClient;
+  /** Has the harness close `client` (a health or reflection client, say) with its own clients, before the service stops. */
+  closeWith<Client extends Closable>(client: Client): Client;
   /** The game backend's own SDK client, to start sessions and read their status. */
   readonly aws: GameLiftStreamsClient;
   readonly logs: CapturedLogs;
@@ -51,20 +74,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     startReconnectService({
       // Admission is tested on its own; here it must not shape the other tests' calls.
       ...testServiceConfig({ admission: { enabled: true, ratePerSecond: 1000, burst: 1000, queueLimit: 1000 }, ...config }),
-      upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: CREDENTIALS },
+      upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS },
       logger: logs.logger,
       decorateConnector,
     }),
   );
   const address = `127.0.0.1:${service.port}`;
-  const clients: ReconnectClient[] = [];
-  const connect = (credentials = grpc.credentials.createInsecure(), clientOptions: ReconnectClientOptions = {}): ReconnectClient => {
-    const connected = new ReconnectClient(address, credentials, clientOptions);
-    clients.push(connected);
-    return connected;
+  const clients: Closable[] = [];
+  const closeWith = <Client extends Closable>(client: Client): Client => {
+    clients.push(client);
+    return client;
   };
+  const connect = (credentials = grpc.credentials.createInsecure(), clientOptions: ReconnectClientOptions = {}): ReconnectClient =>
+    closeWith(new ReconnectClient(address, credentials, clientOptions));
   const client = connect(clientCredentials, { metadata: clientMetadata });
-  const aws = new GameLiftStreamsClient({ region: REGION, endpoint: emulator.endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
+  const aws = new GameLiftStreamsClient({ region: REGION, endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS, maxAttempts: 1 });
   return {
     emulator,
     control,
@@ -72,22 +96,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     client,
     address,
     connect,
+    closeWith,
     aws,
     logs,
     close: async () => {
-      for (const connected of clients) {
-        connected.close();
+      for (const opened of clients) {
+        opened.close();
       }
       aws.destroy();
       await service.stop(1000);
       await emulator.close();
     },
   };
-}
-
-export interface StartedSession {
-  readonly id: string;
-  readonly arn: string;
 }
 
 export interface SessionOptions {
@@ -98,31 +118,36 @@ export interface SessionOptions {
 }
 
 /** Starts a session the way a game backend does, then connects and drops its client: ready to reconnect. */
-export async function disconnectedSession(
+export function disconnectedSession(
   harness: Harness,
   connectionTimeoutSeconds = 120,
   options: SessionOptions = {},
 ): Promise<StartedSession> {
-  const groupId = options.groupId ?? GROUP_ID;
-  const started = await harness.aws.send(
-    new StartStreamSessionCommand({
-      Identifier: groupId,
-      UserId: options.userId,
-      ApplicationIdentifier: 'a-e2eApp01',
-      Protocol: 'WebRTC',
-      SignalRequest: 'NO_CLIENT_CONNECTION',
-      ConnectionTimeoutSeconds: connectionTimeoutSeconds,
-    }),
-  );
-  const arn = started.Arn ?? '';
-  const id = arn.split('/').pop() ?? '';
-  await expectRight(harness.control.setClient(groupId, id, 'connect'));
-  await expectRight(harness.control.setClient(groupId, id, 'drop'));
-  return { id, arn };
+  return startDisconnectedSession(harness.aws, harness.control, {
+    groupId: options.groupId ?? GROUP_ID,
+    userId: options.userId,
+    connectionTimeoutSeconds,
+  });
 }
 
 /** Calls the emulator received, per GameLift Streams operation: to show that a refused call made none. */
 export async function upstreamCalls(harness: Harness): Promise<Readonly<Record<string, number>>> {
   const counters = await expectRight(harness.control.counters());
   return counters.calls;
+}
+
+/**
+ * Registers a suite's hooks: one harness for the suite, started before its first test and closed after its last, and
+ * returns a getter for it. After each test the emulator's injected faults are cleared, so that a fault one test
+ * injects never reaches the next, even when that test failed before clearing it.
+ * `options` may be a function, for options that exist only once an earlier hook has run (a callers file, say).
+ */
+export function useHarness(options: HarnessOptions | (() => HarnessOptions) = {}): () => Harness {
+  return useSuiteFixture('the harness', {
+    start: () => startHarness(typeof options === 'function' ? options() : options),
+    afterEach: async (harness) => {
+      await expectRight(harness.control.clearFaults());
+    },
+    close: (harness) => harness.close(),
+  });
 }

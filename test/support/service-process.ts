@@ -19,6 +19,12 @@ const OWN_PREFIXES = ['RECONNECT_', 'GRPC_', 'EMULATOR_', 'AWS_', 'LOG_LEVEL', '
 
 const isLogEntry = (value: unknown): value is LogEntry => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Matches the log entries whose message starts with `prefix`: to wait for one step of the process. */
+export const logMessageStartingWith =
+  (prefix: string) =>
+  (entry: LogEntry): boolean =>
+    typeof entry.msg === 'string' && entry.msg.startsWith(prefix);
+
 const isServingLine = (entry: LogEntry): boolean =>
   typeof entry.msg === 'string' && entry.msg.includes('serving gRPC') && typeof entry.grpcPort === 'number';
 

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import { EmulatorControl } from '../../../src/emulator/control-client';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../../src/emulator/server';
+import { useSuiteFixture } from '../../support/suite-fixture';
 
 export const REGION = 'us-west-2';
 export const ACCOUNT_ID = '111122223333';
@@ -84,19 +85,20 @@ export interface StartedSession {
 
 export const sessionIdOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 
+/** A valid StartStreamSession input in the test stream group, with `overrides` applied. */
+export const startSessionInput = (overrides: Partial<StartStreamSessionCommandInput> = {}): StartStreamSessionCommandInput => ({
+  Identifier: GROUP_ID,
+  Protocol: 'WebRTC',
+  SignalRequest: OFFER,
+  ApplicationIdentifier: 'a-test00001',
+  ...overrides,
+});
+
 export const startSession = async (
   sdk: GameLiftStreamsClient,
   overrides: Partial<StartStreamSessionCommandInput> = {},
 ): Promise<StartedSession> => {
-  const output = await sdk.send(
-    new StartStreamSessionCommand({
-      Identifier: GROUP_ID,
-      Protocol: 'WebRTC',
-      SignalRequest: OFFER,
-      ApplicationIdentifier: 'a-test00001',
-      ...overrides,
-    }),
-  );
+  const output = await sdk.send(new StartStreamSessionCommand(startSessionInput(overrides)));
   const arn = output.Arn ?? '';
   return { id: sessionIdOf(arn), arn };
 };
@@ -149,21 +151,9 @@ export const rawRequest = async (
  * Registers a suite's hooks: one emulator for the suite, reset before each test, closed after the suite.
  * Returns a getter, since the emulator exists only once the `before` hook has run.
  */
-export const useTestEmulator = (options: EmulatorOptions = {}): (() => TestEmulator) => {
-  let fixture: TestEmulator | undefined;
-  before(async () => {
-    fixture = await startTestEmulator(options);
+export const useTestEmulator = (options: EmulatorOptions = {}): (() => TestEmulator) =>
+  useSuiteFixture('the emulator fixture', {
+    start: () => startTestEmulator(options),
+    beforeEach: (fixture) => fixture.reset(),
+    close: (fixture) => fixture.close(),
   });
-  beforeEach(async () => {
-    await fixture?.reset();
-  });
-  after(async () => {
-    await fixture?.close();
-  });
-  return () => {
-    if (fixture === undefined) {
-      throw new Error('the emulator fixture was used outside a test');
-    }
-    return fixture;
-  };
-};

@@ -1,0 +1,80 @@
+import { strict as assert } from 'node:assert';
+
+import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+
+import { EmulatorControl } from '../../src/emulator/control-client';
+import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
+import type { ServiceProcess } from './service-process';
+import { expectRight } from './task-either';
+
+/** The emulator does not check signatures, so any well-formed credentials will do. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'emulator-does-not-check-signatures' };
+
+/** The region of the emulator a service process embeds (the service's default region). */
+const EMBEDDED_EMULATOR_REGION = 'us-west-2';
+
+export interface StartedSession {
+  readonly id: string;
+  readonly arn: string;
+}
+
+export interface DisconnectedSessionOptions {
+  /** The stream group to start the session in. */
+  readonly groupId: string;
+  /** The player the session is started for (StartStreamSession's UserId); none by default. */
+  readonly userId?: string;
+  /** How long the session waits for its client to come back; the emulator's default when left out. */
+  readonly connectionTimeoutSeconds?: number;
+}
+
+/**
+ * Starts a session the way a game backend does (through `aws`), then has its client connect and drop (through the
+ * emulator's control API): the session waits in PENDING_CLIENT_RECONNECTION, ready to be reconnected.
+ */
+export async function startDisconnectedSession(
+  aws: GameLiftStreamsClient,
+  control: EmulatorControl,
+  options: DisconnectedSessionOptions,
+): Promise<StartedSession> {
+  const { groupId, userId, connectionTimeoutSeconds } = options;
+  const started = await aws.send(
+    new StartStreamSessionCommand({
+      Identifier: groupId,
+      UserId: userId,
+      ApplicationIdentifier: 'a-e2eApp01',
+      Protocol: 'WebRTC',
+      SignalRequest: 'NO_CLIENT_CONNECTION',
+      ConnectionTimeoutSeconds: connectionTimeoutSeconds,
+    }),
+  );
+  const arn = started.Arn ?? '';
+  const id = arn.split('/').pop() ?? '';
+  await expectRight(control.setClient(groupId, id, 'connect'));
+  await expectRight(control.setClient(groupId, id, 'drop'));
+  return { id, arn };
+}
+
+/**
+ * `count` disconnected sessions in the demo stream group of a service process's embedded emulator; their IDs. The
+ * emulator's own quotas are raised first: the set-up must not be throttled, whatever the test then does.
+ */
+export async function disconnectedDemoSessions(service: ServiceProcess, count: number): Promise<ReadonlyArray<string>> {
+  const control = new EmulatorControl(service.emulatorEndpoint);
+  const aws = new GameLiftStreamsClient({ region: EMBEDDED_EMULATOR_REGION, endpoint: service.emulatorEndpoint, credentials: EMULATOR_CREDENTIALS });
+  try {
+    await expectRight(control.setRate({ operation: 'StartStreamSession', ratePerSecond: 1000, burst: 1000 }));
+    await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
+    const sessions = await Promise.all(
+      Array.from({ length: count }, () => startDisconnectedSession(aws, control, { groupId: DEMO_STREAM_GROUP_ID })),
+    );
+    return sessions.map((session) => session.id);
+  } finally {
+    aws.destroy();
+  }
+}
+
+/** One disconnected session in the demo stream group of a service process's embedded emulator; its ID. */
+export async function disconnectedDemoSession(service: ServiceProcess): Promise<string> {
+  const [id] = await disconnectedDemoSessions(service, 1);
+  return id ?? assert.fail('no demo session was started');
+}
