@@ -1,36 +1,219 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import type { ReconnectStreamSessionRequest } from '../src/gen/reconnect/v1/reconnect';
+import { prepareSessions, unthrottleEmulator } from './load/bench-sessions';
+import { signalRequestFor } from './load/workload';
+import { RESULTS_DIRECTORY } from './process/dist-paths';
+import { clockTicksPerSecond } from './process/proc-usage';
+import { startEmulatorProcess, type EmulatorProcess } from './process/emulator-process';
+import { describeMachine, machineLine } from './report/machine';
+import {
+  coalescingLine,
+  cpuRatioTable,
+  profileTables,
+  soakTable,
+  stormTable,
+  targetsTable,
+  throughputTable,
+} from './report/tables';
+import { evaluateTargets } from './report/targets';
+import { runCoalescing, type CoalescingResult } from './scenarios/coalescing';
+import { runProfile } from './scenarios/profile-run';
+import { runSoak, type SoakResult } from './scenarios/soak';
 import { runStorm, type StormResult } from './scenarios/storm';
+import { levelLabel, runThroughput, type ThroughputResult } from './scenarios/throughput';
+import { maxConcurrency, runSettings, SCENARIOS, type RunSettings, type ScenarioName } from './settings';
+import { startFloorA } from './subjects/floor-a';
+import { startFloorB } from './subjects/floor-b';
+import type { MeasuredSubject } from './subjects/measured-phase';
+import { startService } from './subjects/service';
 
-const RESULTS_DIRECTORY = join(__dirname, '..', '..', 'bench', 'results');
+const SERVICE_GROUP = 'sg-benchService1';
+const FLOOR_B_GROUP = 'sg-benchFloorB01';
 
-function stormTable(results: ReadonlyArray<StormResult>): string {
-  const header = '| admission | sessions | reconnected | % | time to last success | upstream calls | upstream throttles | failures |';
-  const rule = '|---|---|---|---|---|---|---|---|';
-  const rows = results.map(
-    (r) =>
-      `| ${r.admission ? 'on' : 'off'} | ${r.sessions} | ${r.reconnected} | ${r.reconnectedPercent.toFixed(1)} | ${(r.timeToLastSuccessMs / 1000).toFixed(1)} s | ${r.upstreamCalls} | ${r.upstreamThrottles} | ${JSON.stringify(r.failuresByCode)} |`,
-  );
-  return [header, rule, ...rows].join('\n');
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** Every session slot of the service group, and the service's (and floor A's) request for a slot: offers never repeat. */
+function serviceRequests(sessionIds: ReadonlyArray<string>): (slot: number) => ReconnectStreamSessionRequest {
+  let sequence = 0;
+  return (slot) => {
+    sequence += 1;
+    return {
+      streamGroupIdentifier: SERVICE_GROUP,
+      streamSessionIdentifier: sessionIds[slot] ?? 'no-session-for-this-slot',
+      signalRequest: signalRequestFor('service', slot, sequence),
+      // No client token: the service derives one, as it does for most callers.
+      clientToken: undefined,
+      userId: undefined,
+    };
+  };
+}
+
+interface Results {
+  throughput?: ThroughputResult;
+  coalescing?: CoalescingResult;
+  soak?: SoakResult;
+  storm?: ReadonlyArray<StormResult>;
+}
+
+async function stopAll(subjects: ReadonlyArray<MeasuredSubject>): Promise<void> {
+  await Promise.all(subjects.map((subject) => subject.stop()));
+}
+
+/** Throughput, coalescing and soak share one emulator process; each subject is its own process. */
+async function runAgainstEmulator(
+  emulator: EmulatorProcess,
+  settings: RunSettings,
+  selected: ReadonlySet<ScenarioName>,
+  results: Results,
+  baseline: string | undefined,
+): Promise<void> {
+  const slots = maxConcurrency(settings);
+  await unthrottleEmulator(emulator.control);
+  // One spare session beyond the slots, for the coalescing scenario.
+  const serviceSessions = await prepareSessions(emulator.control, emulator.endpoint, SERVICE_GROUP, slots + 1);
+  const coalescingSession = serviceSessions[slots] ?? '';
+  const requestFor = serviceRequests(serviceSessions.slice(0, slots));
+  if (selected.has('throughput') || selected.has('coalescing')) {
+    const subjects: MeasuredSubject[] = [];
+    try {
+      const service = await startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots }, requestFor);
+      subjects.push(service);
+      if (selected.has('throughput')) {
+        const floorBSessions = await prepareSessions(emulator.control, emulator.endpoint, FLOOR_B_GROUP, slots);
+        const floorA = await startFloorA(requestFor);
+        subjects.push(floorA);
+        const floorB = await startFloorB({ endpoint: emulator.endpoint, groupId: FLOOR_B_GROUP, sessionIds: [...floorBSessions], maxSockets: slots });
+        subjects.push(floorB);
+        const { throughput } = settings;
+        log(
+          `throughput: ${throughput.levels.map(levelLabel).join(', ')}; ${throughput.rounds} rounds of ${throughput.measureMs / 1000} s per subject ` +
+            `(after ${throughput.initialWarmupMs / 1000} s of warm-up per subject, and ${throughput.warmupMs / 1000} s before each phase)`,
+        );
+        const measured: MeasuredSubject[] = [floorA, floorB, service];
+        if (baseline !== undefined) {
+          const before = await startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, main: baseline }, requestFor);
+          subjects.push(before);
+          measured.push(before);
+        }
+        results.throughput = await runThroughput(measured, throughput, log);
+      }
+      if (selected.has('coalescing')) {
+        results.coalescing = await runCoalescing(
+          emulator.control,
+          service.caller,
+          { groupId: SERVICE_GROUP, sessionId: coalescingSession },
+          settings.coalescingRequests,
+        );
+        log(coalescingLine(results.coalescing));
+      }
+    } finally {
+      await stopAll(subjects);
+    }
+  }
+  if (selected.has('soak') && settings.soak !== undefined) {
+    const soakSettings = settings.soak;
+    log(`soak: ${soakSettings.requests} calls at concurrency ${soakSettings.concurrency} against a fresh service`);
+    const service = await startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots }, requestFor);
+    try {
+      results.soak = await runSoak(service, requestFor, soakSettings);
+    } finally {
+      await service.stop();
+    }
+  }
+}
+
+async function profileOnly(settings: RunSettings): Promise<void> {
+  const emulator = await startEmulatorProcess();
+  try {
+    await unthrottleEmulator(emulator.control);
+    const slots = settings.profile.concurrency;
+    const sessions = await prepareSessions(emulator.control, emulator.endpoint, SERVICE_GROUP, slots);
+    log(`profile: the service under node --cpu-prof at concurrency ${slots} for ${settings.profile.measureMs / 1000} s`);
+    const profiled = await runProfile(emulator.endpoint, serviceRequests(sessions), settings.profile, join(RESULTS_DIRECTORY, 'profiles'));
+    log(
+      `profiled phase: ${profiled.phase.requestsPerSecond.toFixed(0)} req/s, ${profiled.phase.cpuMicrosPerRequest.toFixed(0)} µs CPU/req ` +
+        `(with the profiler's own cost), ${profiled.phase.failed} failed; profile: ${profiled.profileFile}`,
+    );
+    log(profileTables(profiled.summary));
+    await mkdir(RESULTS_DIRECTORY, { recursive: true });
+    const file = join(RESULTS_DIRECTORY, `${new Date().toISOString().replace(/[:.]/g, '-')}-profile.json`);
+    await writeFile(file, JSON.stringify({ machine: describeMachine(), profile: profiled }, null, 2));
+    log(`results written to ${file}`);
+  } finally {
+    await emulator.child.stop(5000);
+  }
+}
+
+function selectedScenarios(only: string | undefined): ReadonlySet<ScenarioName> {
+  if (only === undefined) return new Set(SCENARIOS);
+  const names = only.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario === name));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  return new Set(SCENARIOS.filter((scenario) => names.includes(scenario)));
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { full: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      full: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      baseline: { type: 'string' },
+      concurrency: { type: 'string' },
+    },
+  });
   const full = values.full === true;
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  const storm = full
-    ? { sessions: 1000, ratePerSecond: 20, deadlineMs: 120_000 }
-    : { sessions: 200, ratePerSecond: 100, deadlineMs: 20_000 };
-  process.stdout.write(`storm: ${storm.sessions} sessions at ${storm.ratePerSecond}/s, deadlines ${storm.deadlineMs / 1000} s\n`);
-  const stormResults = [await runStorm(storm, true), await runStorm(storm, false)];
-  process.stdout.write(`${stormTable(stormResults)}\n`);
+  const settings = runSettings(full);
+  const machine = describeMachine();
+  log(`machine: ${machineLine(machine)}; /proc clock ticks ${clockTicksPerSecond()}/s`);
+  if (values.profile === true) {
+    const concurrency = values.concurrency === undefined ? settings.profile.concurrency : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error('--concurrency must be an integer from 1 to 1024');
+    await profileOnly({ ...settings, profile: { ...settings.profile, concurrency } });
+    return;
+  }
+  const selected = selectedScenarios(values.only);
+  const baseline = values.baseline === undefined ? undefined : resolve(values.baseline);
+  const startedAt = Date.now();
+  const results: Results = {};
+  if (selected.has('throughput') || selected.has('coalescing') || selected.has('soak')) {
+    const emulator = await startEmulatorProcess();
+    try {
+      await runAgainstEmulator(emulator, settings, selected, results, baseline);
+    } finally {
+      await emulator.child.stop(5000);
+    }
+  }
+  if (selected.has('storm')) {
+    const storm = settings.storm;
+    log(`storm: ${storm.sessions} sessions at ${storm.ratePerSecond}/s, deadlines ${storm.deadlineMs / 1000} s`);
+    results.storm = [await runStorm(storm, true), await runStorm(storm, false)];
+  }
+  const summaries = results.throughput?.summaries ?? [];
+  const ranTargets = summaries.length > 0 || results.coalescing !== undefined || results.soak !== undefined;
+  const targets = ranTargets ? evaluateTargets(summaries, results.coalescing, results.soak) : [];
+  log('');
+  if (summaries.length > 0) log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n`);
+  if (results.soak !== undefined) log(`${soakTable(results.soak)}\n`);
+  if (targets.length > 0) log(`${targetsTable(targets)}\n`);
+  if (results.storm !== undefined) log(`${stormTable(results.storm)}\n`);
+  const elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
   await mkdir(RESULTS_DIRECTORY, { recursive: true });
   const file = join(RESULTS_DIRECTORY, `${new Date().toISOString().replace(/[:.]/g, '-')}${full ? '-full' : ''}.json`);
-  await writeFile(file, JSON.stringify({ machine, full, storm: { settings: storm, results: stormResults } }, null, 2));
-  process.stdout.write(`results written to ${file}\n`);
+  await writeFile(
+    file,
+    JSON.stringify(
+      { machine, full, elapsedSeconds, settings, targets, ...results, storm: results.storm && { settings: settings.storm, results: results.storm } },
+      null,
+      2,
+    ),
+  );
+  log(`run took ${elapsedSeconds} s; results written to ${file}`);
 }
 
 main().catch((error: unknown) => {

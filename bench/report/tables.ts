@@ -1,0 +1,123 @@
+import type { CoalescingResult } from '../scenarios/coalescing';
+import type { SoakResult } from '../scenarios/soak';
+import type { StormResult } from '../scenarios/storm';
+import type { ThroughputSummary } from '../scenarios/throughput-summary';
+import type { ProfileSummary, TimeShare } from '../profile/summarise-profile';
+import type { TargetVerdict } from './targets';
+
+/** Markdown tables of one run, printed and pasted as they are into BENCHMARKS.md. */
+
+const fixed = (value: number, digits: number): string => value.toFixed(digits);
+const levelOf = (summary: ThroughputSummary): string =>
+  summary.ratePerSecond === undefined ? `c=${summary.concurrency}` : `c=${summary.concurrency} @ ${summary.ratePerSecond}/s`;
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+
+function table(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
+  const line = (cells: ReadonlyArray<string>): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function throughputTable(summaries: ReadonlyArray<ThroughputSummary>): string {
+  return table(
+    ['scenario', 'load', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'CPU cores', 'peak RSS MiB', 'failed'],
+    summaries.map((s) => [
+      s.subject,
+      levelOf(s),
+      fixed(s.requestsPerSecond, 0),
+      fixed(s.p50Ms, 2),
+      fixed(s.p90Ms, 2),
+      fixed(s.p99Ms, 2),
+      fixed(s.maxMs, 1),
+      fixed(s.cpuMicrosPerRequest, 0),
+      fixed(s.cpuCores, 2),
+      mib(s.peakRssBytes),
+      `${s.failed}/${s.completed}`,
+    ]),
+  );
+}
+
+/** Per concurrency: the service's CPU per call against the sum of the floors, the ratio the CPU target is about. */
+export function cpuRatioTable(summaries: ReadonlyArray<ThroughputSummary>): string {
+  const levels = [...new Set(summaries.map(levelOf))];
+  const cpu = (subject: string, level: string): number =>
+    summaries.find((s) => s.subject === subject && levelOf(s) === level)?.cpuMicrosPerRequest ?? Number.NaN;
+  const withBaseline = summaries.some((s) => s.subject === 'service (baseline)');
+  return table(
+    [
+      'load',
+      'floor A µs',
+      'floor B µs',
+      'A + B µs',
+      'service µs',
+      'service − (A + B) µs',
+      'service / (A + B)',
+      ...(withBaseline ? ['baseline µs', 'baseline / (A + B)'] : []),
+    ],
+    levels.map((c) => {
+      const floors = cpu('floor A', c) + cpu('floor B', c);
+      const service = cpu('service', c);
+      const baseline = cpu('service (baseline)', c);
+      return [
+        c,
+        fixed(cpu('floor A', c), 0),
+        fixed(cpu('floor B', c), 0),
+        fixed(floors, 0),
+        fixed(service, 0),
+        fixed(service - floors, 0),
+        fixed(service / floors, 2),
+        ...(withBaseline ? [fixed(baseline, 0), fixed(baseline / floors, 2)] : []),
+      ];
+    }),
+  );
+}
+
+export function targetsTable(verdicts: ReadonlyArray<TargetVerdict>): string {
+  return table(
+    ['target', 'limit', 'measured', 'verdict'],
+    verdicts.map((v) => [v.target, v.limit, v.measured, `**${v.verdict}**`]),
+  );
+}
+
+export function coalescingLine(result: CoalescingResult): string {
+  return (
+    `coalescing: ${result.requests} identical concurrent reconnects → ${result.upstreamCalls} upstream call(s); ` +
+    `${result.succeeded} answered (${result.distinctAnswers} distinct answer), ${JSON.stringify(result.failuresByCode)} failed, in ${result.elapsedMs} ms`
+  );
+}
+
+export function soakTable(soak: SoakResult): string {
+  return table(
+    ['calls completed', 'RSS MiB'],
+    soak.samples.map((sample) => [String(sample.completed), (sample.rssBytes / 2 ** 20).toFixed(1)]),
+  );
+}
+
+export function stormTable(results: ReadonlyArray<StormResult>): string {
+  return table(
+    ['admission', 'sessions', 'reconnected', '%', 'time to last success', 'upstream calls', 'upstream throttles', 'failures'],
+    results.map((r) => [
+      r.admission ? 'on' : 'off',
+      String(r.sessions),
+      String(r.reconnected),
+      fixed(r.reconnectedPercent, 1),
+      `${fixed(r.timeToLastSuccessMs / 1000, 1)} s`,
+      String(r.upstreamCalls),
+      String(r.upstreamThrottles),
+      JSON.stringify(r.failuresByCode),
+    ]),
+  );
+}
+
+export function profileTables(summary: ProfileSummary): string {
+  const shares = (rows: ReadonlyArray<TimeShare>): ReadonlyArray<ReadonlyArray<string>> =>
+    rows.map((row) => [row.name, String(row.ms), `${row.percent.toFixed(1)} %`]);
+  return [
+    `profile: ${summary.wallMs} ms of wall time, ${summary.busyMs} ms busy (not idle)`,
+    '',
+    table(['where (self time)', 'ms', '% of busy'], shares(summary.byCategory)),
+    '',
+    table(['function (self time)', 'ms', '% of busy'], shares(summary.topSelf)),
+    '',
+    table(['function (total time, callees included)', 'ms', '% of busy'], shares(summary.topTotal)),
+  ].join('\n');
+}

@@ -1,0 +1,89 @@
+import type { MeasuredSubject, PhaseMeasurement } from '../subjects/measured-phase';
+import { summarise, type ThroughputSummary } from './throughput-summary';
+
+/** One load level: a closed loop at `concurrency`, or paced at `ratePerSecond` with at most `concurrency` in flight. */
+export interface LoadLevel {
+  readonly concurrency: number;
+  readonly ratePerSecond?: number;
+}
+
+export const levelLabel = (level: LoadLevel): string =>
+  level.ratePerSecond === undefined ? `c=${level.concurrency}` : `c=${level.concurrency} @ ${level.ratePerSecond}/s`;
+
+export interface ThroughputSettings {
+  readonly levels: ReadonlyArray<LoadLevel>;
+  readonly rounds: number;
+  /**
+   * Once per subject before anything is measured, at concurrency 16. A fresh process costs about twice as much CPU
+   * per call for its first 8-10 s: V8 is still compiling the SDK's and grpc-js's hot paths on background threads,
+   * whose CPU time counts as the process's (measured: 2,400 µs per call in the service's first seconds, 1,000 µs
+   * after). The per-phase warm-up (`warmupMs`) then only refills pools and caches after the previous phase.
+   */
+  readonly initialWarmupMs: number;
+  readonly warmupMs: number;
+  readonly warmupRequests: number;
+  readonly measureMs: number;
+  /** Per phase; with measureMs, it bounds every phase in count and time. */
+  readonly maxRequests: number;
+}
+
+export interface ThroughputResult {
+  readonly settings: ThroughputSettings;
+  readonly phases: ReadonlyArray<PhaseMeasurement>;
+  readonly summaries: ReadonlyArray<ThroughputSummary>;
+}
+
+/** Round r starts with subject r mod n, so no subject always runs first (right after another one's load) or last. */
+function rotated<A>(items: ReadonlyArray<A>, by: number): ReadonlyArray<A> {
+  const shift = by % Math.max(1, items.length);
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+/**
+ * Floor A, floor B and the service at the same concurrencies, in interleaved rounds: every subject is measured
+ * once per round, so a noisy stretch of the shared machine touches all of them rather than one, and the summary
+ * takes each subject's median round. Only one subject is under load at a time; the others sit idle.
+ */
+export async function runThroughput(
+  subjects: ReadonlyArray<MeasuredSubject>,
+  settings: ThroughputSettings,
+  log: (line: string) => void,
+): Promise<ThroughputResult> {
+  const phases: PhaseMeasurement[] = [];
+  const summaries: ThroughputSummary[] = [];
+  for (const subject of subjects) {
+    await subject.measure({
+      concurrency: 16,
+      warmupMs: settings.initialWarmupMs,
+      warmupRequests: settings.maxRequests,
+      measureMs: 0,
+      maxRequests: 0,
+    });
+  }
+  for (const level of settings.levels) {
+    const atThisLevel: PhaseMeasurement[] = [];
+    for (let round = 0; round < settings.rounds; round += 1) {
+      for (const subject of rotated(subjects, round)) {
+        const measured = await subject.measure({
+          ...level,
+          warmupMs: settings.warmupMs,
+          warmupRequests: settings.warmupRequests,
+          measureMs: settings.measureMs,
+          maxRequests: settings.maxRequests,
+        });
+        atThisLevel.push(measured);
+        log(
+          `  ${levelLabel(level)} round ${round + 1}/${settings.rounds} ${measured.subject}: ${measured.requestsPerSecond.toFixed(0)} req/s, ` +
+            `p50 ${measured.latency.p50Ms.toFixed(2)} ms, p99 ${measured.latency.p99Ms.toFixed(2)} ms, ` +
+            `${measured.cpuMicrosPerRequest.toFixed(0)} µs CPU/req, ${measured.failed} failed`,
+        );
+      }
+    }
+    phases.push(...atThisLevel);
+    for (const subject of subjects) {
+      const summary = summarise(atThisLevel.filter((phase) => phase.subject === subject.name));
+      if (summary !== undefined) summaries.push(summary);
+    }
+  }
+  return { settings, phases, summaries };
+}

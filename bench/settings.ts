@@ -1,0 +1,55 @@
+import type { SoakSettings } from './scenarios/soak';
+import type { StormSettings } from './scenarios/storm';
+import type { ThroughputSettings } from './scenarios/throughput';
+import type { PhaseSettings } from './subjects/measured-phase';
+
+export const SCENARIOS = ['throughput', 'coalescing', 'soak', 'storm'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface RunSettings {
+  readonly throughput: ThroughputSettings;
+  readonly coalescingRequests: number;
+  /** Undefined: no soak (the default run); the 200k-call soak takes minutes. */
+  readonly soak: SoakSettings | undefined;
+  readonly storm: StormSettings;
+  readonly profile: PhaseSettings;
+}
+
+/**
+ * The closed loops at 1, 16 and 64 calls in flight, where every subject runs as fast as the 2 cores let it (so
+ * each at its own throughput); and two paced loads that every subject sustains, where all run at the same
+ * throughput: 200 calls/s with up to 16 in flight (latency is then what a call costs, not how long it queued) and
+ * 500 calls/s with up to 64 in flight (CPU per call compared at equal throughput, nearer the service's limit here).
+ */
+const LEVELS = [
+  { concurrency: 1 },
+  { concurrency: 16 },
+  { concurrency: 64 },
+  { concurrency: 16, ratePerSecond: 200 },
+  { concurrency: 64, ratePerSecond: 500 },
+] as const;
+
+export function runSettings(full: boolean): RunSettings {
+  return {
+    throughput: {
+      levels: LEVELS,
+      rounds: full ? 5 : 3,
+      initialWarmupMs: full ? 10_000 : 8000,
+      warmupMs: full ? 1000 : 500,
+      warmupRequests: 5_000,
+      measureMs: full ? 5000 : 2000,
+      maxRequests: 200_000,
+    },
+    coalescingRequests: 100,
+    soak: full
+      ? { concurrency: 16, requests: 200_000, baselineMark: 20_000, sampleEvery: 10_000, maxDurationMs: 15 * 60_000 }
+      : undefined,
+    storm: full
+      ? { sessions: 1000, ratePerSecond: 20, deadlineMs: 120_000 }
+      : { sessions: 200, ratePerSecond: 100, deadlineMs: 20_000 },
+    profile: { concurrency: 16, warmupMs: 2000, warmupRequests: 10_000, measureMs: 15_000, maxRequests: 200_000 },
+  };
+}
+
+export const maxConcurrency = (settings: RunSettings): number =>
+  Math.max(...settings.throughput.levels.map((level) => level.concurrency), settings.soak?.concurrency ?? 1, settings.profile.concurrency);
