@@ -43,7 +43,9 @@ export function createLogger(level: LogLevel, destination: LogDestination = 'jso
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
   };
   if (destination === 'json') {
-    return pino(options);
+    // Synchronous writes: lines reach stdout in the order they were logged, also right before process.exit
+    // (an asynchronous destination once delivered the last shutdown lines out of order).
+    return pino(options, pino.destination({ dest: 1, sync: true }));
   }
   if (destination === 'pretty') {
     // In-process (no worker thread), so a pretty `npm start` behaves like the JSON one on exit and flush.
