@@ -7,13 +7,12 @@ import { startReconnectService, type RunningService } from './app';
 import { loadConfig, type Config, type SecuritySettings } from './config';
 import { DEMO_STREAM_GROUP_ID, seedDemo } from './emulator/demo';
 import { EmulatorControl } from './emulator/control-client';
+import { EMULATOR_SDK_CREDENTIALS } from './emulator/sdk-credentials';
 import { startEmulator, type RunningEmulator } from './emulator/server';
 import { stopOnSignals } from './graceful-shutdown';
 import { createLogger, type Logger } from './logging/logger';
 import type { UpstreamTarget } from './upstream/regional-clients';
 
-/** The emulator does not check signatures; these only satisfy the SDK's signer and are not secrets. */
-const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-does-not-check-signatures' };
 
 interface Upstream {
   readonly target: UpstreamTarget;
@@ -47,7 +46,7 @@ async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either
         return E.left(`could not seed the embedded emulator: ${seeded.left.message}`);
       }
       return E.right({
-        target: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS },
+        target: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS },
         description: `the embedded GameLift Streams emulator at ${emulator.endpoint} (demo stream group ${DEMO_STREAM_GROUP_ID}; set RECONNECT_BACKEND=aws for real AWS)`,
         emulator,
       });

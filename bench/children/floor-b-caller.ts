@@ -4,7 +4,8 @@ import { CreateStreamSessionConnectionCommand, GameLiftStreamsClient } from '@aw
 import * as E from 'fp-ts/Either';
 
 import { runClosedLoop, type CallOutcome, type LoadCall } from '../load/closed-loop';
-import { BENCH_CREDENTIALS, BENCH_REGION } from '../load/bench-sessions';
+import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
+import { BENCH_REGION } from '../load/bench-sessions';
 import { clientTokenFor, signalRequestFor } from '../load/workload';
 import { FloorBSettings, RunPhase, type PhaseResult } from './floor-b-protocol';
 
@@ -30,7 +31,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: settings.maxSockets });
 const client = new GameLiftStreamsClient({
   region: BENCH_REGION,
   endpoint: settings.endpoint,
-  credentials: BENCH_CREDENTIALS,
+  credentials: EMULATOR_SDK_CREDENTIALS,
   requestHandler: { httpAgent: agent, requestTimeout: ATTEMPT_TIMEOUT_MS },
 });
 let sequence = 0;

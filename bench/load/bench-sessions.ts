@@ -3,10 +3,9 @@ import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
 import type { EmulatorControl } from '../../src/emulator/control-client';
+import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
 
 export const BENCH_REGION = 'us-west-2';
-/** The emulator does not check signatures; these only satisfy the SDK's signer and are not secrets. */
-export const BENCH_CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'emulator-does-not-check-signatures' };
 
 export async function expectRight<L extends { readonly message: string }, A>(task: TE.TaskEither<L, A>): Promise<A> {
   const outcome = await task();
@@ -26,7 +25,7 @@ export async function prepareSessions(
   count: number,
 ): Promise<ReadonlyArray<string>> {
   await expectRight(control.createStreamGroup({ id: groupId }));
-  const aws = new GameLiftStreamsClient({ region: BENCH_REGION, endpoint, credentials: BENCH_CREDENTIALS, maxAttempts: 1 });
+  const aws = new GameLiftStreamsClient({ region: BENCH_REGION, endpoint, credentials: EMULATOR_SDK_CREDENTIALS, maxAttempts: 1 });
   try {
     const ids: string[] = [];
     for (let i = 0; i < count; i += 1) {

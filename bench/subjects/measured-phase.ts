@@ -1,4 +1,4 @@
-import type { LatencySummary } from '../load/latency-histogram';
+import type { ClosedLoopResult } from '../load/closed-loop';
 
 /** How long one subject is loaded at one concurrency, after a warm-up that is not measured. */
 export interface PhaseSettings {
@@ -18,16 +18,8 @@ export type SubjectName = 'floor A' | 'floor B' | 'service' | 'service (baseline
  * One measured phase of one subject. CPU is the measured process's own user + system time over the measured
  * loop (every thread: V8, GC, libuv), whatever it spent it on; RSS is that process's.
  */
-export interface PhaseMeasurement {
+export interface PhaseMeasurement extends ClosedLoopResult {
   readonly subject: SubjectName;
-  readonly concurrency: number;
-  readonly ratePerSecond: number | undefined;
-  readonly completed: number;
-  readonly failed: number;
-  readonly failuresByName: Readonly<Record<string, number>>;
-  readonly elapsedMs: number;
-  readonly requestsPerSecond: number;
-  readonly latency: LatencySummary;
   readonly cpuMs: number;
   readonly cpuMicrosPerRequest: number;
   readonly rssBytes: number;

@@ -1,5 +1,6 @@
 import type { ReconnectStreamSessionRequest } from '../../src/gen/reconnect/v1/reconnect';
-import { BENCH_CREDENTIALS, BENCH_REGION } from '../load/bench-sessions';
+import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
+import { BENCH_REGION } from '../load/bench-sessions';
 import { GrpcReconnectCaller } from '../load/grpc-reconnect-caller';
 import { SERVICE_MAIN } from '../process/dist-paths';
 import { freeLoopbackPort } from '../process/free-port';
@@ -51,8 +52,8 @@ export async function startService(
       RECONNECT_BACKEND: 'aws',
       AWS_REGION: BENCH_REGION,
       AWS_ENDPOINT_URL_GAMELIFTSTREAMS: settings.emulatorEndpoint,
-      AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: EMULATOR_SDK_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_SDK_CREDENTIALS.secretAccessKey,
       // No shared config or credentials files of whoever runs the benchmark: the run must not depend on them.
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',

@@ -6,6 +6,7 @@ import * as E from 'fp-ts/Either';
 import { ReconnectClient } from '../client/reconnect-client';
 import { EmulatorControl } from '../emulator/control-client';
 import { DEMO_STREAM_GROUP_ID } from '../emulator/demo';
+import { EMULATOR_SDK_CREDENTIALS } from '../emulator/sdk-credentials';
 
 const USAGE = `usage:
   npm run cli -- reconnect --group <id|arn> --session <id|arn> --signal-request <offer> [--client-token <token>]
@@ -60,7 +61,7 @@ function emulatorAwsClient(endpoint: string): GameLiftStreamsClient {
   return new GameLiftStreamsClient({
     region: 'us-west-2',
     endpoint,
-    credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-does-not-check-signatures' },
+    credentials: EMULATOR_SDK_CREDENTIALS,
   });
 }
 

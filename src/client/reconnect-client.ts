@@ -98,22 +98,30 @@ export class ReconnectClient {
     request: ReconnectStreamSessionRequest,
     options: CallOptions = {},
   ): TE.TaskEither<ReconnectCallError, ReconnectStreamSessionResponse> {
-    return () =>
-      new Promise((resolve) => {
-        const call = this.client.reconnectStreamSession(request, this.metadata(), grpcCallOptions(options), (error, response) => {
-          resolve(error === null ? E.right(response) : E.left(toCallError(error)));
-        });
-        cancelOnAbort(call, options.signal);
-      });
+    return this.unary((metadata, callOptions, callback) =>
+      this.client.reconnectStreamSession(request, metadata, callOptions, callback), options);
   }
 
   getStreamSession(
     request: GetStreamSessionRequest,
     options: CallOptions = {},
   ): TE.TaskEither<ReconnectCallError, GetStreamSessionResponse> {
+    return this.unary((metadata, callOptions, callback) =>
+      this.client.getStreamSession(request, metadata, callOptions, callback), options);
+  }
+
+  /** One unary call as a TaskEither that never rejects, with this client's metadata, a deadline and cancellation. */
+  private unary<Response>(
+    start: (
+      metadata: grpc.Metadata,
+      callOptions: grpc.CallOptions,
+      callback: (error: grpc.ServiceError | null, response: Response) => void,
+    ) => grpc.ClientUnaryCall,
+    options: CallOptions,
+  ): TE.TaskEither<ReconnectCallError, Response> {
     return () =>
       new Promise((resolve) => {
-        const call = this.client.getStreamSession(request, this.metadata(), grpcCallOptions(options), (error, response) => {
+        const call = start(this.metadata(), grpcCallOptions(options), (error, response) => {
           resolve(error === null ? E.right(response) : E.left(toCallError(error)));
         });
         cancelOnAbort(call, options.signal);

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 
 import { StreamGroupIdentifier, parseArn } from './identifiers';
-import type { ReconnectError } from './reconnect-error';
+import { targetOf, type ReconnectError } from './reconnect-error';
 import type { SessionReference } from './session-reference';
 
 /** A stream group a caller may touch: every group, one group ID in any served region, or one group's ARN. */
@@ -58,9 +58,6 @@ export function authorizeStreamGroup(caller: Caller, reference: SessionReference
     : E.left({
         _tag: 'CallerNotAllowed',
         caller: caller.name,
-        target: {
-          streamGroupIdentifier: reference.streamGroupIdentifier,
-          streamSessionIdentifier: reference.streamSessionIdentifier,
-        },
+        target: targetOf(reference),
       });
 }

@@ -6,6 +6,14 @@ export interface ReconnectTarget {
   readonly streamSessionIdentifier: string;
 }
 
+/** The two identifiers of anything that names a session, and nothing else (never the signal or token). */
+export function targetOf(reference: ReconnectTarget): ReconnectTarget {
+  return {
+    streamGroupIdentifier: reference.streamGroupIdentifier,
+    streamSessionIdentifier: reference.streamSessionIdentifier,
+  };
+}
+
 /** What AWS said when it answered with a modelled error. */
 export interface UpstreamAnswer {
   readonly target: ReconnectTarget;

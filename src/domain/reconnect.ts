@@ -7,7 +7,7 @@ import { authorizeStreamGroup } from './caller';
 import { deriveClientToken } from './derived-client-token';
 import type { ReconnectCoalescer } from './reconnect-coalescer';
 import { decodeReconnectRequest, type ReconnectCommand, type ReconnectRequestPolicy } from './reconnect-request';
-import { invalidRequest, type ReconnectError } from './reconnect-error';
+import { invalidRequest, targetOf, type ReconnectError } from './reconnect-error';
 import { sessionKeyOf } from './session-key';
 import { signalDigest } from './signal-digest';
 import type { ConnectionAnswer, SignalResponse, StreamSessionConnector } from './stream-session-connector';
@@ -97,10 +97,7 @@ export function reconnectStreamSession(
               ? TE.right(command)
               : TE.left<ReconnectError, ReconnectCommand>({
                   _tag: 'NotSessionOwner',
-                  target: {
-                    streamGroupIdentifier: command.streamGroupIdentifier,
-                    streamSessionIdentifier: command.streamSessionIdentifier,
-                  },
+                  target: targetOf(command),
                 }),
           ),
         );
@@ -137,10 +134,7 @@ export function reconnectStreamSession(
           ...decoded,
           clientToken: decoded.clientToken ?? deriveClientToken(session, digest),
         };
-        const target = {
-          streamGroupIdentifier: command.streamGroupIdentifier,
-          streamSessionIdentifier: command.streamSessionIdentifier,
-        };
+        const target = targetOf(command);
         return coalescer.run(session, digest, target, context, (flightContext) =>
           admitAndConnect(command, flightContext, dependencies.throttleRetries),
         );

@@ -18,6 +18,12 @@ export interface ReconnectObservation {
 
 type GrpcType = 'unary' | 'client_stream' | 'server_stream' | 'bidi_stream';
 
+interface GrpcLabels {
+  readonly grpc_type: GrpcType;
+  readonly grpc_service: string;
+  readonly grpc_method: string;
+}
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 function grpcTypeOf(method: grpc.ServerMethodDefinition<unknown, unknown>): GrpcType {
@@ -136,9 +142,15 @@ export class ServiceMetrics implements UpstreamObserver {
 
   /** Counts every RPC (health checks and refused calls included) from its start to the status it ends with. */
   interceptor(): grpc.ServerInterceptor {
+    // A method's labels never change: work them out on its first call, not on every call.
+    const labelsByPath = new Map<string, GrpcLabels>();
     return (methodDescriptor, call) => {
-      const [service, method] = splitPath(methodDescriptor.path);
-      const labels = { grpc_type: grpcTypeOf(methodDescriptor), grpc_service: service, grpc_method: method };
+      let labels = labelsByPath.get(methodDescriptor.path);
+      if (labels === undefined) {
+        const [service, method] = splitPath(methodDescriptor.path);
+        labels = { grpc_type: grpcTypeOf(methodDescriptor), grpc_service: service, grpc_method: method };
+        labelsByPath.set(methodDescriptor.path, labels);
+      }
       this.started.inc(labels);
       const stopTimer = this.handling.startTimer(labels);
       return new grpc.ServerInterceptingCall(call, {

@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/function';
 
 import type { CallTiming } from '../domain/call-context';
 import type { ReconnectCommand } from '../domain/reconnect-request';
-import type { ReconnectError } from '../domain/reconnect-error';
+import { targetOf, type ReconnectError } from '../domain/reconnect-error';
 import type { ConnectionAnswer, StreamSessionConnector } from '../domain/stream-session-connector';
 import { boundedUpstreamCall } from './bounded-upstream-call';
 import type { RegionalClients } from './regional-clients';
@@ -18,17 +18,7 @@ export function gameLiftStreamsConnector(
 ): StreamSessionConnector {
   return {
     createStreamSessionConnection: (command: ReconnectCommand, context: CallTiming) => {
-      const target = {
-        streamGroupIdentifier: command.streamGroupIdentifier,
-        streamSessionIdentifier: command.streamSessionIdentifier,
-      };
-      const client = clients.get(command.region);
-      if (client === undefined) {
-        return TE.left<ReconnectError, ConnectionAnswer>({
-          _tag: 'UpstreamClientMisconfigured',
-          name: `NoClientForRegion:${command.region}`,
-        });
-      }
+      const target = targetOf(command);
       const request = new CreateStreamSessionConnectionCommand({
         Identifier: command.streamGroupIdentifier,
         StreamSessionIdentifier: command.streamSessionIdentifier,
@@ -36,14 +26,17 @@ export function gameLiftStreamsConnector(
         ClientToken: command.clientToken,
       });
       return pipe(
-        boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
-          operation: 'CreateStreamSessionConnection',
-          observer,
-          target,
-          budgetMs,
-          // AWS may quote either in a message; the token would let a replay of the same offer get its answer.
-          secrets: command.clientToken === undefined ? [command.signalRequest] : [command.signalRequest, command.clientToken],
-        }),
+        TE.fromEither(clients.clientFor(command.region)),
+        TE.chain((client) =>
+          boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
+            operation: 'CreateStreamSessionConnection',
+            observer,
+            target,
+            budgetMs,
+            // AWS may quote either in a message; the token would let a replay of the same offer get its answer.
+            secrets: command.clientToken === undefined ? [command.signalRequest] : [command.signalRequest, command.clientToken],
+          }),
+        ),
         TE.chain((output) =>
           output.SignalResponse === undefined || output.SignalResponse.length === 0
             ? TE.left<ReconnectError, ConnectionAnswer>({

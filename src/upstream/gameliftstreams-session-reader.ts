@@ -3,9 +3,9 @@ import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
 import type { CallTiming } from '../domain/call-context';
-import type { ReconnectError } from '../domain/reconnect-error';
+import { targetOf } from '../domain/reconnect-error';
 import type { SessionReference } from '../domain/session-reference';
-import type { StreamSessionReader, StreamSessionRecord } from '../domain/stream-session-status';
+import type { StreamSessionReader } from '../domain/stream-session-status';
 import { boundedUpstreamCall } from './bounded-upstream-call';
 import type { RegionalClients } from './regional-clients';
 import { ignoreUpstream, type UpstreamObserver } from './upstream-observer';
@@ -18,29 +18,22 @@ export function gameLiftStreamsSessionReader(
 ): StreamSessionReader {
   return {
     getStreamSession: (reference: SessionReference, context: CallTiming) => {
-      const client = clients.get(reference.region);
-      if (client === undefined) {
-        return TE.left<ReconnectError, StreamSessionRecord>({
-          _tag: 'UpstreamClientMisconfigured',
-          name: `NoClientForRegion:${reference.region}`,
-        });
-      }
-      const target = {
-        streamGroupIdentifier: reference.streamGroupIdentifier,
-        streamSessionIdentifier: reference.streamSessionIdentifier,
-      };
+      const target = targetOf(reference);
       const request = new GetStreamSessionCommand({
         Identifier: reference.streamGroupIdentifier,
         StreamSessionIdentifier: reference.streamSessionIdentifier,
       });
       return pipe(
-        boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
-          operation: 'GetStreamSession',
-          observer,
-          target,
-          budgetMs,
-          secrets: [],
-        }),
+        TE.fromEither(clients.clientFor(reference.region)),
+        TE.chain((client) =>
+          boundedUpstreamCall((abortSignal) => client.send(request, { abortSignal }), context, {
+            operation: 'GetStreamSession',
+            observer,
+            target,
+            budgetMs,
+            secrets: [],
+          }),
+        ),
         TE.map((output) => ({
           arn: output.Arn,
           status: output.Status,

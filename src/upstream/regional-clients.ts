@@ -1,5 +1,7 @@
 import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
+import * as E from 'fp-ts/Either';
 
+import type { ReconnectError } from '../domain/reconnect-error';
 import { AbortableClient } from './abortable-client';
 import { PerCallAbort } from './per-call-abort';
 import { RetryAllButThrottling } from './retry-all-but-throttling';
@@ -37,8 +39,12 @@ export class RegionalClients {
     this.clients = new Map(options.regions.map((region) => [region, createClient(region, options)]));
   }
 
-  get(region: string): AbortableClient | undefined {
-    return this.clients.get(region);
+  /** The region's client; a region without one is a deployment mistake (decoding admits only served regions). */
+  clientFor(region: string): E.Either<ReconnectError, AbortableClient> {
+    const client = this.clients.get(region);
+    return client === undefined
+      ? E.left({ _tag: 'UpstreamClientMisconfigured', name: `NoClientForRegion:${region}` })
+      : E.right(client);
   }
 
   destroy(): void {

@@ -4,11 +4,10 @@ import { GameLiftStreamsClient, StartStreamSessionCommand } from '@aws-sdk/clien
 
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
+import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
 import type { ServiceProcess } from './service-process';
 import { expectRight } from './task-either';
 
-/** The emulator does not check signatures, so any well-formed credentials will do. */
-export const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'emulator-does-not-check-signatures' };
 
 /** The region of the emulator a service process embeds (the service's default region). */
 const EMBEDDED_EMULATOR_REGION = 'us-west-2';
@@ -60,7 +59,7 @@ export async function startDisconnectedSession(
  */
 export async function disconnectedDemoSessions(service: ServiceProcess, count: number): Promise<ReadonlyArray<string>> {
   const control = new EmulatorControl(service.emulatorEndpoint);
-  const aws = new GameLiftStreamsClient({ region: EMBEDDED_EMULATOR_REGION, endpoint: service.emulatorEndpoint, credentials: EMULATOR_CREDENTIALS });
+  const aws = new GameLiftStreamsClient({ region: EMBEDDED_EMULATOR_REGION, endpoint: service.emulatorEndpoint, credentials: EMULATOR_SDK_CREDENTIALS });
   try {
     await expectRight(control.setRate({ operation: 'StartStreamSession', ratePerSecond: 1000, burst: 1000 }));
     await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));

@@ -4,10 +4,11 @@ import * as grpc from '@grpc/grpc-js';
 import { startReconnectService, type RunningService, type ServiceConfig, type ServiceSettings } from '../../src/app';
 import { ReconnectClient, type ReconnectClientOptions } from '../../src/client/reconnect-client';
 import { EmulatorControl } from '../../src/emulator/control-client';
+import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import type { ReconnectStreamSessionRequest } from '../../src/gen/reconnect/v1/reconnect';
 import { CapturedLogs } from './captured-logs';
-import { EMULATOR_CREDENTIALS, startDisconnectedSession, type StartedSession } from './disconnected-sessions';
+import { startDisconnectedSession, type StartedSession } from './disconnected-sessions';
 import { testServiceConfig } from './service-config';
 import { useSuiteFixture } from './suite-fixture';
 import { expectRight } from './task-either';
@@ -74,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     startReconnectService({
       // Admission is tested on its own; here it must not shape the other tests' calls.
       ...testServiceConfig({ admission: { enabled: true, ratePerSecond: 1000, burst: 1000, queueLimit: 1000 }, ...config }),
-      upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS },
+      upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS },
       logger: logs.logger,
       decorateConnector,
     }),
@@ -88,7 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const connect = (credentials = grpc.credentials.createInsecure(), clientOptions: ReconnectClientOptions = {}): ReconnectClient =>
     closeWith(new ReconnectClient(address, credentials, clientOptions));
   const client = connect(clientCredentials, { metadata: clientMetadata });
-  const aws = new GameLiftStreamsClient({ region: REGION, endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS, maxAttempts: 1 });
+  const aws = new GameLiftStreamsClient({ region: REGION, endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS, maxAttempts: 1 });
   return {
     emulator,
     control,
