@@ -1,4 +1,5 @@
 import type { Caller } from './caller';
+import type { AbortCause } from './reconnect-error';
 
 /** When a call stops being wanted: what admission and the upstream ports need to know about it. */
 export interface CallTiming {
@@ -9,6 +10,12 @@ export interface CallTiming {
    * Admission uses it to decide whether a queued call can still be served in time.
    */
   readonly deadline: number;
+  /**
+   * Fires the signal. Only a coalesced flight's context has it: the flight's controller is its own, and its work
+   * runs one step at a time, so an upstream call can end its budget on this signal instead of on a controller of
+   * its own (the budget running out ends the flight anyway: a DeadlineExceeded is not retried).
+   */
+  readonly abort?: (cause: AbortCause) => void;
 }
 
 /** What the transport tells a use case about the call it serves. */

@@ -55,7 +55,12 @@ export class ReconnectCoalescer<A> {
     start: (flightContext: CallTiming) => TE.TaskEither<ReconnectError, A>,
   ): Flight<A> {
     const controller = new AbortController();
-    const outcome = start({ signal: controller.signal, deadline: context.deadline })().finally(() => {
+    const flightContext: CallTiming = {
+      signal: controller.signal,
+      deadline: context.deadline,
+      abort: (cause) => controller.abort(cause),
+    };
+    const outcome = start(flightContext)().finally(() => {
       this.forget(session, flight);
     });
     const flight: Flight<A> = { signalRequestDigest, outcome, controller, participants: 0 };

@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import { flow, pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
 import type { CallContext, CallTiming } from './call-context';
 import { authorizeStreamGroup } from './caller';
 import { deriveClientToken } from './derived-client-token';
-import type { ReconnectCoalescer } from './reconnect-coalescer';
+import type { Coalesced, ReconnectCoalescer } from './reconnect-coalescer';
 import { decodeReconnectRequest, type ReconnectCommand, type ReconnectRequestPolicy } from './reconnect-request';
 import { invalidRequest, targetOf, type ReconnectError } from './reconnect-error';
 import { sessionKeyOf } from './session-key';
@@ -39,6 +39,18 @@ export interface ReconnectDependencies {
   readonly clock: () => number;
   /** How many times a call AWS throttles goes back through admission before the caller sees the throttle. */
   readonly throttleRetries: number;
+}
+
+/** A reconnect request and the call it came with: what the pipeline is run on. */
+interface ReconnectCall {
+  readonly request: unknown;
+  readonly context: CallContext;
+}
+
+/** A decoded reconnect and the call it serves: what every step after decoding is given. */
+interface DecodedReconnect {
+  readonly command: ReconnectCommand;
+  readonly context: CallContext;
 }
 
 function verdictOf(outcome: E.Either<ReconnectError, ConnectionAnswer>): UpstreamVerdict {
@@ -113,6 +125,8 @@ export function reconnectStreamSession(
           return E.map((answer: ConnectionAnswer) => ({ ...answer, admissionWaitMs }))(outcome);
         }),
       ),
+      // Only a throttled call goes round again. A call whose budget ran out may have fired the flight's own signal
+      // (CallTiming.abort), and nothing more can run under that signal.
       TE.orElse((error) =>
         error._tag === 'UpstreamThrottling' && retriesLeft > 0
           ? admitAndConnect(command, context, retriesLeft - 1, waitedMs + (dependencies.clock() - enteredAt))
@@ -121,29 +135,42 @@ export function reconnectStreamSession(
     );
   };
 
-  return (request, context) =>
+  const decodeCall = ({ request, context }: ReconnectCall): E.Either<ReconnectError, DecodedReconnect> =>
     pipe(
-      TE.fromEither(decode(request)),
-      TE.mapLeft(invalidRequest),
-      TE.chainFirstEitherK((decoded) => authorizeStreamGroup(context.caller, decoded)),
-      TE.chain((decoded) => checkOwner(decoded, context)),
-      TE.chain((decoded) => {
-        const session = sessionKeyOf(decoded);
-        const digest = signalDigest(decoded.signalRequest);
-        const command: ReconnectCommand = {
-          ...decoded,
-          clientToken: decoded.clientToken ?? deriveClientToken(session, digest),
-        };
-        const target = targetOf(command);
-        return coalescer.run(session, digest, target, context, (flightContext) =>
-          admitAndConnect(command, flightContext, dependencies.throttleRetries),
-        );
-      }),
-      TE.map(({ value, coalesced }) => ({
+      decode(request),
+      E.bimap(invalidRequest, (command) => ({ command, context })),
+    );
+
+  const joinOrStart = ({ command: decoded, context }: DecodedReconnect): TE.TaskEither<ReconnectError, Coalesced<AdmittedAnswer>> => {
+    const session = sessionKeyOf(decoded);
+    const digest = signalDigest(decoded.signalRequest);
+    const command: ReconnectCommand = {
+      ...decoded,
+      clientToken: decoded.clientToken ?? deriveClientToken(session, digest),
+    };
+    const target = targetOf(command);
+    return coalescer.run(session, digest, target, context, (flightContext) =>
+      admitAndConnect(command, flightContext, dependencies.throttleRetries),
+    );
+  };
+
+  // Built once, not per call: fp-ts builds each `TE.chain(f)` through `dual` (Array.from(arguments), a spread), and
+  // per call that showed in the service's CPU profile. So each step takes the call's context with the command.
+  const pipeline = flow(
+    decodeCall,
+    TE.fromEither,
+    TE.chainFirstEitherK(({ command, context }: DecodedReconnect) => authorizeStreamGroup(context.caller, command)),
+    TE.chainFirst(({ command, context }: DecodedReconnect) => checkOwner(command, context)),
+    TE.chain(joinOrStart),
+    TE.map(
+      ({ value, coalesced }): ReconnectResult => ({
         signalResponse: value.signalResponse,
         awsRequestId: value.awsRequestId,
         admissionWaitMs: value.admissionWaitMs,
         coalesced,
-      })),
-    );
+      }),
+    ),
+  );
+
+  return (request, context) => pipeline({ request, context });
 }

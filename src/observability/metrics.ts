@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+import type { CallMethod, CallObservation, CallObserver } from '../transport/call-interceptor';
 import type { UpstreamObserver, UpstreamOperation } from '../upstream/upstream-observer';
 
 /** What the admission queue looks like right now; read on every scrape. */
@@ -26,7 +27,7 @@ interface GrpcLabels {
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-function grpcTypeOf(method: grpc.ServerMethodDefinition<unknown, unknown>): GrpcType {
+function grpcTypeOf(method: CallMethod): GrpcType {
   if (method.requestStream) return method.responseStream ? 'bidi_stream' : 'client_stream';
   return method.responseStream ? 'server_stream' : 'unary';
 }
@@ -42,7 +43,7 @@ function splitPath(path: string): readonly [string, string] {
  * the gRPC server metrics under the names the gRPC ecosystem uses (go-grpc-prometheus), the upstream calls to
  * GameLift Streams, admission and coalescing, and Node's process metrics.
  */
-export class ServiceMetrics implements UpstreamObserver {
+export class ServiceMetrics implements UpstreamObserver, CallObserver {
   readonly registry = new Registry();
   private readonly started: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
   private readonly handled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
@@ -50,6 +51,8 @@ export class ServiceMetrics implements UpstreamObserver {
   private readonly upstreamRequests: Counter<'operation' | 'outcome'>;
   private readonly upstreamDuration: Histogram<'operation'>;
   private readonly admissionWait: Histogram;
+  /** A method's labels never change: worked out on its first call, not on every call. */
+  private readonly labelsByPath = new Map<string, GrpcLabels>();
   private readonly coalesced: Counter;
 
   constructor(admission: () => AdmissionSnapshot) {
@@ -141,25 +144,22 @@ export class ServiceMetrics implements UpstreamObserver {
   }
 
   /** Counts every RPC (health checks and refused calls included) from its start to the status it ends with. */
-  interceptor(): grpc.ServerInterceptor {
-    // A method's labels never change: work them out on its first call, not on every call.
-    const labelsByPath = new Map<string, GrpcLabels>();
-    return (methodDescriptor, call) => {
-      let labels = labelsByPath.get(methodDescriptor.path);
-      if (labels === undefined) {
-        const [service, method] = splitPath(methodDescriptor.path);
-        labels = { grpc_type: grpcTypeOf(methodDescriptor), grpc_service: service, grpc_method: method };
-        labelsByPath.set(methodDescriptor.path, labels);
-      }
-      this.started.inc(labels);
-      const stopTimer = this.handling.startTimer(labels);
-      return new grpc.ServerInterceptingCall(call, {
-        sendStatus: (status, next) => {
-          this.handled.inc({ ...labels, grpc_code: grpc.status[status.code] ?? String(status.code) });
-          stopTimer();
-          next(status);
-        },
-      });
+  callStarted(method: CallMethod): CallObservation {
+    const labels = this.labelsByPath.get(method.path) ?? this.labelsFor(method);
+    this.started.inc(labels);
+    const stopTimer = this.handling.startTimer(labels);
+    return {
+      finished: (code) => {
+        this.handled.inc({ ...labels, grpc_code: grpc.status[code] ?? String(code) });
+        stopTimer();
+      },
     };
+  }
+
+  private labelsFor(method: CallMethod): GrpcLabels {
+    const [service, name] = splitPath(method.path);
+    const labels: GrpcLabels = { grpc_type: grpcTypeOf(method), grpc_service: service, grpc_method: name };
+    this.labelsByPath.set(method.path, labels);
+    return labels;
   }
 }

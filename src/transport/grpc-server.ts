@@ -13,7 +13,7 @@ export interface GrpcServerOptions {
   /** Sized to the largest signal request we accept, so bigger messages are refused by grpc-js before decoding. */
   readonly maxMessageBytes: number;
   readonly tuning: GrpcServerTuning;
-  /** Run around every call, first to last (the health Watch tracker is one). */
+  /** Run around every call, first to last (the service passes one: call-interceptor.ts). */
   readonly interceptors: ReadonlyArray<grpc.ServerInterceptor>;
 }
 

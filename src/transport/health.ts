@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 
-import { trackOpenCalls } from './open-call-tracker';
+import { trackOpenCalls, type OpenCallTracker } from './open-call-tracker';
 
 /** The name health checkers use for the server as a whole. */
 export const WHOLE_SERVER = '';
@@ -13,8 +13,8 @@ const WATCH_PATH = '/grpc.health.v1.Health/Watch';
  * it needs is ready), NOT_SERVING once draining begins. Any other name is NOT_FOUND, as the protocol asks.
  */
 export interface ServiceHealth {
-  /** Add to the server's interceptors, so open Watch streams can be ended at shutdown. */
-  readonly watchInterceptor: grpc.ServerInterceptor;
+  /** Give to the server's call interceptor, so open Watch streams can be ended at shutdown. */
+  readonly watches: OpenCallTracker;
   addToServer(server: grpc.Server): void;
   /** Every name turns NOT_SERVING; Watch streams see the change. Idempotent. */
   markNotServing(): void;
@@ -29,7 +29,7 @@ export function createServiceHealth(serviceNames: ReadonlyArray<string>): Servic
   const watches = trackOpenCalls(WATCH_PATH);
   let draining = false;
   return {
-    watchInterceptor: watches.interceptor,
+    watches,
     addToServer: (server) => implementation.addToServer(server),
     markNotServing: () => {
       if (draining) {

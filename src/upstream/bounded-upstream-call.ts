@@ -16,6 +16,32 @@ export interface BoundedCallOptions {
   readonly secrets: ReadonlyArray<string>;
 }
 
+/** The signal one AWS call runs under: it fires when the context's does, or when the call's budget runs out. */
+interface CallSignal {
+  readonly signal: AbortSignal;
+  readonly abort: (cause: AbortCause) => void;
+  /** Stops following the context's signal, once the call has ended. */
+  readonly release: () => void;
+}
+
+/**
+ * The context's own signal when the context may fire it (a coalesced flight's: see CallTiming.abort), which spares
+ * an AbortController per call (creating one's signal is the costly part); otherwise a new one that follows it.
+ */
+function callSignal(context: CallTiming): CallSignal {
+  if (context.abort !== undefined) {
+    return { signal: context.signal, abort: context.abort, release: () => undefined };
+  }
+  const controller = new AbortController();
+  const forwardAbort = (): void => controller.abort(context.signal.reason);
+  context.signal.addEventListener('abort', forwardAbort, { once: true });
+  return {
+    signal: controller.signal,
+    abort: (cause) => controller.abort(cause),
+    release: () => context.signal.removeEventListener('abort', forwardAbort),
+  };
+}
+
 /**
  * Runs one SDK call as a TaskEither: not at all when the call is already aborted; aborted when the caller's
  * signal fires or the budget runs out; every failure classified into a ReconnectError.
@@ -30,18 +56,16 @@ export function boundedUpstreamCall<Output>(
       const reason: unknown = context.signal.reason;
       return Promise.resolve(E.left(isAbortCause(reason) ? fromAbortCause(reason) : { _tag: 'Cancelled' }));
     }
-    const controller = new AbortController();
+    const { signal, abort, release } = callSignal(context);
     const budgetCause: AbortCause = { _tag: 'DeadlineReached', budgetMs: options.budgetMs };
-    const budgetTimer = setTimeout(() => controller.abort(budgetCause), options.budgetMs);
-    const forwardAbort = (): void => controller.abort(context.signal.reason);
+    const budgetTimer = setTimeout(() => abort(budgetCause), options.budgetMs);
     const startedAt = performance.now();
-    context.signal.addEventListener('abort', forwardAbort, { once: true });
     return TE.tryCatch(
-      () => send(controller.signal),
-      (error) => classifySdkError(error, { target: options.target, signal: controller.signal, secrets: options.secrets }),
+      () => send(signal),
+      (error) => classifySdkError(error, { target: options.target, signal, secrets: options.secrets }),
     )().then((outcome) => {
       clearTimeout(budgetTimer);
-      context.signal.removeEventListener('abort', forwardAbort);
+      release();
       const seconds = (performance.now() - startedAt) / 1000;
       options.observer.observe(options.operation, E.isRight(outcome) ? 'Success' : outcome.left._tag, seconds);
       return outcome;

@@ -11,7 +11,7 @@ import { EmulatorControl } from '../../src/emulator/control-client';
 import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import type { ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
-import { AUTHENTICATED_CALLER_KEY } from '../../src/transport/authentication-interceptor';
+import { AUTHENTICATED_CALLER_KEY } from '../../src/transport/call-authentication';
 import { CallersFixture, randomToken, sha256Hex, useCallersFile } from '../support/callers-fixture';
 import { disconnectedDemoSessions } from '../support/disconnected-sessions';
 import { untilConnectionCallsReceived } from '../support/emulator-counters';
