@@ -11,6 +11,7 @@ import { startEmulatorProcess, type EmulatorProcess } from './process/emulator-p
 import { describeMachine, machineLine } from './report/machine';
 import {
   coalescingLine,
+  composedFloorTable,
   cpuRatioTable,
   profileTables,
   soakTable,
@@ -25,7 +26,7 @@ import { runSoak, type SoakResult } from './scenarios/soak';
 import { runStorm, type StormResult } from './scenarios/storm';
 import { levelLabel, runThroughput, type ThroughputResult } from './scenarios/throughput';
 import { maxConcurrency, runSettings, SCENARIOS, type RunSettings, type ScenarioName } from './settings';
-import { startFloorA } from './subjects/floor-a';
+import { startComposedFloor, startFloorA } from './subjects/floor-servers';
 import { startFloorB } from './subjects/floor-b';
 import type { MeasuredSubject } from './subjects/measured-phase';
 import { startService } from './subjects/service';
@@ -60,6 +61,12 @@ interface Results {
   storm?: ReadonlyArray<StormResult>;
 }
 
+/** A second service measured beside this build's: another build, other Node flags, or both. */
+interface Baseline {
+  readonly main: string | undefined;
+  readonly nodeFlags: ReadonlyArray<string>;
+}
+
 async function stopAll(subjects: ReadonlyArray<MeasuredSubject>): Promise<void> {
   await Promise.all(subjects.map((subject) => subject.stop()));
 }
@@ -70,7 +77,7 @@ async function runAgainstEmulator(
   settings: RunSettings,
   selected: ReadonlySet<ScenarioName>,
   results: Results,
-  baseline: string | undefined,
+  baseline: Baseline | undefined,
 ): Promise<void> {
   const slots = maxConcurrency(settings);
   await unthrottleEmulator(emulator.control);
@@ -94,9 +101,14 @@ async function runAgainstEmulator(
           `throughput: ${throughput.levels.map(levelLabel).join(', ')}; ${throughput.rounds} rounds of ${throughput.measureMs / 1000} s per subject ` +
             `(after ${throughput.initialWarmupMs / 1000} s of warm-up per subject, and ${throughput.warmupMs / 1000} s before each phase)`,
         );
-        const measured: MeasuredSubject[] = [floorA, floorB, service];
+        const composed = await startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots }, requestFor);
+        subjects.push(composed);
+        const measured: MeasuredSubject[] = [floorA, floorB, composed, service];
         if (baseline !== undefined) {
-          const before = await startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, main: baseline }, requestFor);
+          const before = await startService(
+            { emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, main: baseline.main, nodeFlags: baseline.nodeFlags, baseline: true },
+            requestFor,
+          );
           subjects.push(before);
           measured.push(before);
         }
@@ -127,22 +139,37 @@ async function runAgainstEmulator(
   }
 }
 
-async function profileOnly(settings: RunSettings): Promise<void> {
+/** What --profile can profile: the service, or the composed floor to read the service's profile against. */
+const PROFILE_SUBJECTS = ['service', 'composed'] as const;
+type ProfileSubject = (typeof PROFILE_SUBJECTS)[number];
+
+function profileSubjectOf(value: string | undefined): ProfileSubject {
+  const subject = PROFILE_SUBJECTS.find((known) => known === (value ?? 'service'));
+  if (subject === undefined) throw new Error(`--subject must be one of ${PROFILE_SUBJECTS.join(', ')}`);
+  return subject;
+}
+
+async function profileOnly(settings: RunSettings, subject: ProfileSubject): Promise<void> {
   const emulator = await startEmulatorProcess();
   try {
     await unthrottleEmulator(emulator.control);
     const slots = settings.profile.concurrency;
     const sessions = await prepareSessions(emulator.control, emulator.endpoint, SERVICE_GROUP, slots);
-    log(`profile: the service under node --cpu-prof at concurrency ${slots} for ${settings.profile.measureMs / 1000} s`);
-    const profiled = await runProfile(emulator.endpoint, serviceRequests(sessions), settings.profile, join(RESULTS_DIRECTORY, 'profiles'));
+    const requestFor = serviceRequests(sessions);
+    const start = (nodeFlags: ReadonlyArray<string>): Promise<MeasuredSubject> =>
+      subject === 'service'
+        ? startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, nodeFlags }, requestFor)
+        : startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots }, requestFor, nodeFlags);
+    log(`profile: the ${subject === 'service' ? 'service' : 'composed floor'} under node --cpu-prof at concurrency ${slots} for ${settings.profile.measureMs / 1000} s`);
+    const profiled = await runProfile(start, settings.profile, join(RESULTS_DIRECTORY, 'profiles'));
     log(
       `profiled phase: ${profiled.phase.requestsPerSecond.toFixed(0)} req/s, ${profiled.phase.cpuMicrosPerRequest.toFixed(0)} µs CPU/req ` +
         `(with the profiler's own cost), ${profiled.phase.failed} failed; profile: ${profiled.profileFile}`,
     );
     log(profileTables(profiled.summary));
     await mkdir(RESULTS_DIRECTORY, { recursive: true });
-    const file = join(RESULTS_DIRECTORY, `${new Date().toISOString().replace(/[:.]/g, '-')}-profile.json`);
-    await writeFile(file, JSON.stringify({ machine: describeMachine(), profile: profiled }, null, 2));
+    const file = join(RESULTS_DIRECTORY, `${new Date().toISOString().replace(/[:.]/g, '-')}-profile-${subject}.json`);
+    await writeFile(file, JSON.stringify({ machine: describeMachine(), subject, profile: profiled }, null, 2));
     log(`results written to ${file}`);
   } finally {
     await emulator.child.stop(5000);
@@ -164,7 +191,9 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       only: { type: 'string' },
       baseline: { type: 'string' },
+      'baseline-node-flags': { type: 'string' },
       concurrency: { type: 'string' },
+      subject: { type: 'string' },
     },
   });
   const full = values.full === true;
@@ -174,11 +203,15 @@ async function main(): Promise<void> {
   if (values.profile === true) {
     const concurrency = values.concurrency === undefined ? settings.profile.concurrency : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error('--concurrency must be an integer from 1 to 1024');
-    await profileOnly({ ...settings, profile: { ...settings.profile, concurrency } });
+    await profileOnly({ ...settings, profile: { ...settings.profile, concurrency } }, profileSubjectOf(values.subject));
     return;
   }
   const selected = selectedScenarios(values.only);
-  const baseline = values.baseline === undefined ? undefined : resolve(values.baseline);
+  const baselineFlags = values['baseline-node-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [];
+  const baseline: Baseline | undefined =
+    values.baseline !== undefined || baselineFlags.length > 0
+      ? { main: values.baseline === undefined ? undefined : resolve(values.baseline), nodeFlags: baselineFlags }
+      : undefined;
   const startedAt = Date.now();
   const results: Results = {};
   if (selected.has('throughput') || selected.has('coalescing') || selected.has('soak')) {
@@ -198,7 +231,7 @@ async function main(): Promise<void> {
   const ranTargets = summaries.length > 0 || results.coalescing !== undefined || results.soak !== undefined;
   const targets = ranTargets ? evaluateTargets(summaries, results.coalescing, results.soak) : [];
   log('');
-  if (summaries.length > 0) log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n`);
+  if (summaries.length > 0) log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n\n${composedFloorTable(summaries)}\n`);
   if (results.soak !== undefined) log(`${soakTable(results.soak)}\n`);
   if (targets.length > 0) log(`${targetsTable(targets)}\n`);
   if (results.storm !== undefined) log(`${stormTable(results.storm)}\n`);

@@ -1,6 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
-
-import { ReconnectServiceService, type ReconnectServiceServer } from '../../src/gen/reconnect/v1/reconnect';
+import { onlyReconnects, serveFloor } from './serve-floor';
 
 /**
  * Floor A: a bare grpc-js server with the service's proto whose handler answers a fixed response. What it costs
@@ -14,20 +12,7 @@ const FIXED_RESPONSE = JSON.stringify({
   sdp: 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=emulator-answer-0123456789abcdef\r\nt=0 0\r\n',
 });
 
-const implementation: ReconnectServiceServer = {
+serveFloor('floor A', {
   reconnectStreamSession: (_call, callback) => callback(null, { signalResponse: FIXED_RESPONSE }),
-  getStreamSession: (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: 'floor A serves reconnects only' }),
-};
-
-const server = new grpc.Server();
-server.addService(ReconnectServiceService, implementation);
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
-  if (error !== null) {
-    process.stderr.write(`floor A could not bind: ${error.message}\n`);
-    process.exit(1);
-  }
-  process.send?.({ kind: 'ready', port });
+  getStreamSession: onlyReconnects('floor A'),
 });
-process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));
-// The parent going away (a crashed benchmark) must not leave this server running.
-process.on('disconnect', () => process.exit(0));

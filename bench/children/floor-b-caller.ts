@@ -1,24 +1,16 @@
-import { Agent } from 'node:http';
-
-import { CreateStreamSessionConnectionCommand, GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
+import { CreateStreamSessionConnectionCommand } from '@aws-sdk/client-gameliftstreams';
 import * as E from 'fp-ts/Either';
 
 import { runClosedLoop, type CallOutcome, type LoadCall } from '../load/closed-loop';
-import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
-import { BENCH_REGION } from '../load/bench-sessions';
 import { clientTokenFor, signalRequestFor } from '../load/workload';
+import { bareSdkClient } from './bare-sdk-client';
 import { FloorBSettings, RunPhase, type PhaseResult } from './floor-b-protocol';
 
 /**
  * Floor B: a process that calls CreateStreamSessionConnection with the AWS SDK against the emulator directly, the
  * load generator and the measured process in one. Its CPU per call is what the SDK call itself costs a process
  * that does nothing else: build, serialise and sign the request, HTTP/1.1 over a keep-alive socket, parse the answer.
- * The client is configured as a careful caller would (one client, keep-alive sockets sized to the concurrency),
- * independently of the service's own code, so optimising the service does not move this floor.
  */
-
-/** Each SDK attempt is bounded (10 s, far above any expected latency; the SDK makes at most 3 attempts). */
-const ATTEMPT_TIMEOUT_MS = 10_000;
 
 function parseSettings(): FloorBSettings {
   const decoded = FloorBSettings.decode(JSON.parse(process.argv[2] ?? 'null'));
@@ -27,13 +19,7 @@ function parseSettings(): FloorBSettings {
 }
 
 const settings = parseSettings();
-const agent = new Agent({ keepAlive: true, maxSockets: settings.maxSockets });
-const client = new GameLiftStreamsClient({
-  region: BENCH_REGION,
-  endpoint: settings.endpoint,
-  credentials: EMULATOR_SDK_CREDENTIALS,
-  requestHandler: { httpAgent: agent, requestTimeout: ATTEMPT_TIMEOUT_MS },
-});
+const client = bareSdkClient(settings.endpoint, settings.maxSockets);
 let sequence = 0;
 
 const call: LoadCall = async (slot) => {

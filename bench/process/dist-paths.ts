@@ -6,6 +6,7 @@ const DIST = resolve(__dirname, '..', '..');
 export const SERVICE_MAIN = join(DIST, 'src', 'main.js');
 export const EMULATOR_MAIN = join(DIST, 'src', 'emulator', 'main.js');
 export const FLOOR_A_SERVER = join(DIST, 'bench', 'children', 'floor-a-server.js');
+export const COMPOSED_FLOOR_SERVER = join(DIST, 'bench', 'children', 'composed-floor-server.js');
 export const FLOOR_B_CALLER = join(DIST, 'bench', 'children', 'floor-b-caller.js');
 /** bench/results/ in the source tree (not dist/), so results survive a rebuild; gitignored. */
 export const RESULTS_DIRECTORY = join(DIST, '..', 'bench', 'results');

@@ -71,6 +71,37 @@ export function cpuRatioTable(summaries: ReadonlyArray<ThroughputSummary>): stri
   );
 }
 
+/**
+ * Per load: the service beside the composed floor (floor A's server making floor B's call), so what the service's
+ * own work costs is read against the least any implementation costs with the same processes and hops.
+ */
+export function composedFloorTable(summaries: ReadonlyArray<ThroughputSummary>): string {
+  const levels = [...new Set(summaries.map(levelOf))];
+  const of = (subject: string, level: string): ThroughputSummary | undefined =>
+    summaries.find((s) => s.subject === subject && levelOf(s) === level);
+  const rows = levels.flatMap((level) => {
+    const b = of('floor B', level);
+    const composed = of('composed floor', level);
+    const service = of('service', level);
+    if (b === undefined || composed === undefined || service === undefined) return [];
+    return [
+      [
+        level,
+        `${fixed(b.p50Ms, 2)} / ${fixed(composed.p50Ms, 2)} / ${fixed(service.p50Ms, 2)}`,
+        `${fixed(b.p99Ms, 2)} / ${fixed(composed.p99Ms, 2)} / ${fixed(service.p99Ms, 2)}`,
+        `${fixed(composed.requestsPerSecond, 0)} / ${fixed(service.requestsPerSecond, 0)}`,
+        `${fixed(composed.cpuMicrosPerRequest, 0)} / ${fixed(service.cpuMicrosPerRequest, 0)}`,
+        fixed(service.cpuMicrosPerRequest - composed.cpuMicrosPerRequest, 0),
+        fixed(service.cpuMicrosPerRequest / composed.cpuMicrosPerRequest, 2),
+      ],
+    ];
+  });
+  return table(
+    ['load', 'p50 ms: B / composed / service', 'p99 ms: B / composed / service', 'req/s: composed / service', 'CPU µs/req: composed / service', 'service − composed µs', 'service / composed'],
+    rows,
+  );
+}
+
 export function targetsTable(verdicts: ReadonlyArray<TargetVerdict>): string {
   return table(
     ['target', 'limit', 'measured', 'verdict'],

@@ -1,11 +1,9 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ReconnectStreamSessionRequest } from '../../src/gen/reconnect/v1/reconnect';
 import { decodeCpuProfile } from '../profile/cpu-profile';
 import { summariseProfile, type ProfileSummary } from '../profile/summarise-profile';
-import type { PhaseMeasurement, PhaseSettings } from '../subjects/measured-phase';
-import { startService } from '../subjects/service';
+import type { MeasuredSubject, PhaseMeasurement, PhaseSettings } from '../subjects/measured-phase';
 
 export interface ProfileRunResult {
   readonly phase: PhaseMeasurement;
@@ -14,34 +12,27 @@ export interface ProfileRunResult {
 }
 
 /**
- * The service scenario once more under `node --cpu-prof`, the profile written when the service exits on SIGTERM.
- * Profiling costs CPU itself, so this run's numbers are not the benchmark's; only where the time goes is.
+ * One subject (the service, or the composed floor to compare it with) once more under `node --cpu-prof`, the
+ * profile written when it exits on SIGTERM. Profiling costs CPU itself, so this run's numbers are not the
+ * benchmark's; only where the time goes is.
  */
 export async function runProfile(
-  emulatorEndpoint: string,
-  requestFor: (slot: number) => ReconnectStreamSessionRequest,
+  start: (nodeFlags: ReadonlyArray<string>) => Promise<MeasuredSubject>,
   phase: PhaseSettings,
   directory: string,
 ): Promise<ProfileRunResult> {
   await mkdir(directory, { recursive: true });
   const before = new Set(await readdir(directory));
-  const service = await startService(
-    {
-      emulatorEndpoint,
-      upstreamMaxSockets: phase.concurrency,
-      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${directory}`],
-    },
-    requestFor,
-  );
+  const subject = await start(['--cpu-prof', `--cpu-prof-dir=${directory}`]);
   let measured: PhaseMeasurement;
   try {
-    measured = await service.measure(phase);
+    measured = await subject.measure(phase);
   } finally {
-    await service.stop();
+    await subject.stop();
   }
   const written = (await readdir(directory)).filter((name) => name.endsWith('.cpuprofile') && !before.has(name));
   const [name] = written;
-  if (name === undefined) throw new Error(`the service wrote no CPU profile into ${directory}`);
+  if (name === undefined) throw new Error(`${subject.name} wrote no CPU profile into ${directory}`);
   const profileFile = join(directory, name);
   return { phase: measured, profileFile, summary: summariseProfile(decodeCpuProfile(await readFile(profileFile, 'utf8'))) };
 }

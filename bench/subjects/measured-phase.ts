@@ -11,8 +11,11 @@ export interface PhaseSettings {
   readonly maxRequests: number;
 }
 
-/** 'service (baseline)' is another build of the service (--baseline), measured in the same run for a before/after. */
-export type SubjectName = 'floor A' | 'floor B' | 'service' | 'service (baseline)';
+/**
+ * 'composed floor' is floor A's server making floor B's call: the least any implementation of the service costs.
+ * 'service (baseline)' is another build of the service (--baseline), measured in the same run for a before/after.
+ */
+export type SubjectName = 'floor A' | 'floor B' | 'composed floor' | 'service' | 'service (baseline)';
 
 /**
  * One measured phase of one subject. CPU is the measured process's own user + system time over the measured

@@ -11,6 +11,8 @@ import type { MeasuredSubject } from './measured-phase';
 export interface ServiceProcessSettings {
   /** Another build's dist/src/main.js, for a before/after in one run; this build's by default. */
   readonly main?: string;
+  /** Measured as 'service (baseline)': another build (main) or other Node flags, beside this build's service. */
+  readonly baseline?: boolean;
   /** The separate emulator process the service calls as if it were AWS. */
   readonly emulatorEndpoint: string;
   /** Keep-alive sockets to the emulator: the highest concurrency of the run, so no call queues for a socket. */
@@ -84,7 +86,7 @@ export async function startService(
     await child.stop(2000);
     throw error;
   }
-  const name = settings.main === undefined ? 'service' : 'service (baseline)';
+  const name = settings.baseline === true ? 'service (baseline)' : 'service';
   return {
     name,
     pid: child.pid,
