@@ -66,12 +66,11 @@ export function crossFieldViolations(input: unknown, policy: RegionPolicy): Fiel
   const violations: FieldViolation[] = [];
   const groupArn = groupIdentifier === undefined ? undefined : parseArn(groupIdentifier);
   const sessionArn = sessionIdentifier === undefined ? undefined : parseArn(sessionIdentifier);
-  const served = [...policy.servedRegions].join(', ');
   const checkRegion = (field: WireField, region: string | undefined): void => {
     if (region !== undefined && !policy.servedRegions.has(region)) {
       violations.push({
         field: PROTO_FIELD_NAMES[field],
-        description: `names region "${region}", which this service does not serve (it serves: ${served})`,
+        description: `names region "${region}", which this service does not serve (it serves: ${[...policy.servedRegions].join(', ')})`,
       });
     }
   };
