@@ -160,7 +160,8 @@ async function profileOnly(settings: RunSettings, subject: ProfileSubject): Prom
       subject === 'service'
         ? startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, nodeFlags }, requestFor)
         : startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots }, requestFor, nodeFlags);
-    log(`profile: the ${subject === 'service' ? 'service' : 'composed floor'} under node --cpu-prof at concurrency ${slots} for ${settings.profile.measureMs / 1000} s`);
+    const pace = settings.profile.ratePerSecond === undefined ? '' : ` paced at ${settings.profile.ratePerSecond}/s`;
+    log(`profile: the ${subject === 'service' ? 'service' : 'composed floor'} under node --cpu-prof at concurrency ${slots}${pace} for ${settings.profile.measureMs / 1000} s`);
     const profiled = await runProfile(start, settings.profile, join(RESULTS_DIRECTORY, 'profiles'));
     log(
       `profiled phase: ${profiled.phase.requestsPerSecond.toFixed(0)} req/s, ${profiled.phase.cpuMicrosPerRequest.toFixed(0)} µs CPU/req ` +
@@ -193,6 +194,7 @@ async function main(): Promise<void> {
       baseline: { type: 'string' },
       'baseline-node-flags': { type: 'string' },
       concurrency: { type: 'string' },
+      rate: { type: 'string' },
       subject: { type: 'string' },
     },
   });
@@ -203,7 +205,10 @@ async function main(): Promise<void> {
   if (values.profile === true) {
     const concurrency = values.concurrency === undefined ? settings.profile.concurrency : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error('--concurrency must be an integer from 1 to 1024');
-    await profileOnly({ ...settings, profile: { ...settings.profile, concurrency } }, profileSubjectOf(values.subject));
+    const ratePerSecond = values.rate === undefined ? undefined : Number(values.rate);
+    if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 100_000)) throw new Error('--rate must be a number of calls per second up to 100000');
+    const profile = ratePerSecond === undefined ? { ...settings.profile, concurrency } : { ...settings.profile, concurrency, ratePerSecond };
+    await profileOnly({ ...settings, profile }, profileSubjectOf(values.subject));
     return;
   }
   const selected = selectedScenarios(values.only);

@@ -40,24 +40,32 @@ function levelsOf(summaries: ReadonlyArray<ThroughputSummary>): ReadonlyArray<Lo
   return [...seen.values()];
 }
 
+/** The service against floor A + floor B; and, on the same terms, the composed floor (no service code at all). */
 function cpuTargets(summaries: ReadonlyArray<ThroughputSummary>): TargetVerdict[] {
+  const subjects: ReadonlyArray<SubjectName> = ['service', 'composed floor'];
   return levelsOf(summaries).flatMap((level) => {
     const a = find(summaries, 'floor A', level);
     const b = find(summaries, 'floor B', level);
-    const service = find(summaries, 'service', level);
-    if (a === undefined || b === undefined || service === undefined) return [];
+    if (a === undefined || b === undefined) return [];
     const floors = a.cpuMicrosPerRequest + b.cpuMicrosPerRequest;
-    const ratio = service.cpuMicrosPerRequest / floors;
-    return [
-      {
-        target: `CPU per request, ${levelLabel(level)}`,
-        limit: `service ≤ ${CPU_RATIO_LIMIT} × (floor A + floor B) = ${us(CPU_RATIO_LIMIT * floors)}`,
-        measured: `service ${us(service.cpuMicrosPerRequest)} vs A ${us(a.cpuMicrosPerRequest)} + B ${us(b.cpuMicrosPerRequest)} = ${us(floors)}: ${ratio.toFixed(2)} ×`,
-        verdict: verdictOf(ratio <= CPU_RATIO_LIMIT),
-      },
-    ];
+    return subjects.flatMap((subject) => {
+      const measured = find(summaries, subject, level);
+      if (measured === undefined) return [];
+      const ratio = measured.cpuMicrosPerRequest / floors;
+      return [
+        {
+          target: `CPU per request, ${levelLabel(level)}${referenceLabel(subject)}`,
+          limit: `${subject} ≤ ${CPU_RATIO_LIMIT} × (floor A + floor B) = ${us(CPU_RATIO_LIMIT * floors)}`,
+          measured: `${subject} ${us(measured.cpuMicrosPerRequest)} vs A ${us(a.cpuMicrosPerRequest)} + B ${us(b.cpuMicrosPerRequest)} = ${us(floors)}: ${ratio.toFixed(2)} ×`,
+          verdict: verdictOf(ratio <= CPU_RATIO_LIMIT),
+        },
+      ];
+    });
   });
 }
+
+/** Rows about the composed floor are references: they say what the target asks of code that does nothing. */
+const referenceLabel = (subject: SubjectName): string => (subject === 'service' ? '' : ` (reference: ${subject})`);
 
 /**
  * The latency targets, at concurrency 16 as the issue states them (a closed loop: everything saturates the 2 cores,
@@ -81,16 +89,15 @@ function latencyTargetsAt(summaries: ReadonlyArray<ThroughputSummary>, level: Lo
   return subjects.flatMap((subject) => {
     const measured = find(summaries, subject, level);
     if (measured === undefined) return [];
-    const who = subject === 'service' ? '' : ` (reference: ${subject})`;
     return [
       {
-        target: `p50 latency, ${levelLabel(level)}${who}`,
+        target: `p50 latency, ${levelLabel(level)}${referenceLabel(subject)}`,
         limit: `${subject} ≤ floor B + ${P50_ALLOWANCE_MS} ms = ${ms(b.p50Ms + P50_ALLOWANCE_MS)}`,
         measured: `${subject} ${ms(measured.p50Ms)}, floor B ${ms(b.p50Ms)} (+${ms(measured.p50Ms - b.p50Ms)})`,
         verdict: verdictOf(measured.p50Ms <= b.p50Ms + P50_ALLOWANCE_MS),
       },
       {
-        target: `p99 latency, ${levelLabel(level)}${who}`,
+        target: `p99 latency, ${levelLabel(level)}${referenceLabel(subject)}`,
         limit: `${subject} ≤ floor B + ${P99_ALLOWANCE_MS} ms = ${ms(b.p99Ms + P99_ALLOWANCE_MS)}`,
         measured: `${subject} ${ms(measured.p99Ms)}, floor B ${ms(b.p99Ms)} (+${ms(measured.p99Ms - b.p99Ms)})`,
         verdict: verdictOf(measured.p99Ms <= b.p99Ms + P99_ALLOWANCE_MS),
