@@ -37,7 +37,7 @@ export function runSettings(full: boolean): RunSettings {
     },
     coalescingRequests: 100,
     soak: full
-      ? { concurrency: 16, requests: 200_000, baselineMark: 20_000, sampleEvery: 10_000, maxDurationMs: 15 * 60_000 }
+      ? { concurrency: 16, requests: 200_000, baselineMark: 20_000, sampleEvery: 2_000, markWindow: 10_000, maxDurationMs: 15 * 60_000 }
       : undefined,
     storm: full
       ? { sessions: 1000, ratePerSecond: 20, deadlineMs: 120_000 }

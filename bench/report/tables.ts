@@ -116,10 +116,13 @@ export function coalescingLine(result: CoalescingResult): string {
   );
 }
 
+/** The soak's RSS at every window's end (each sample, not the window's median: the wobble shows). */
 export function soakTable(soak: SoakResult): string {
   return table(
     ['calls completed', 'RSS MiB'],
-    soak.samples.map((sample) => [String(sample.completed), (sample.rssBytes / 2 ** 20).toFixed(1)]),
+    soak.samples
+      .filter((sample) => sample.completed % soak.settings.markWindow === 0)
+      .map((sample) => [String(sample.completed), (sample.rssBytes / 2 ** 20).toFixed(1)]),
   );
 }
 

@@ -113,9 +113,10 @@ function soakTarget(soak: SoakResult | undefined): TargetVerdict {
     return { target, limit, measured: 'soak not run (it runs with --full)', verdict: 'NOT RUN' };
   }
   const mib = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
-  const { baselineMark, requests } = soak.settings;
+  const { baselineMark, requests, markWindow } = soak.settings;
   const measured =
-    `${mib(soak.baselineRssBytes)} at ${baselineMark / 1000}k → ${mib(soak.finalRssBytes)} at ${requests / 1000}k` +
+    `${mib(soak.baselineRssBytes)} at ${baselineMark / 1000}k → ${mib(soak.finalRssBytes)} at ${requests / 1000}k ` +
+    `(each the median of the samples in the ${markWindow / 1000}k calls up to the mark)` +
     (soak.rssGrowth === undefined ? ` (only ${soak.completed} calls completed)` : `: ${(soak.rssGrowth * 100).toFixed(1)} %`) +
     `; ${soak.failed} failed`;
   return {

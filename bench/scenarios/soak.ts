@@ -3,6 +3,7 @@ import { runClosedLoop, type LoadCall } from '../load/closed-loop';
 import { readProcessUsage } from '../process/proc-usage';
 import { CALL_DEADLINE_MS } from '../subjects/grpc-subject';
 import type { ServiceSubject } from '../subjects/service';
+import { median } from '../report/median';
 
 export interface SoakSettings {
   readonly concurrency: number;
@@ -10,6 +11,11 @@ export interface SoakSettings {
   /** The early mark RSS growth is measured from: past start-up, JIT warm-up and the first pool growth. */
   readonly baselineMark: number;
   readonly sampleEvery: number;
+  /**
+   * The RSS at a mark is the median of the samples in this many calls up to it: one sample can land on the peak
+   * or the trough of a GC cycle (a few percent either way), which says nothing about a leak.
+   */
+  readonly markWindow: number;
   readonly maxDurationMs: number;
 }
 
@@ -30,6 +36,12 @@ export interface SoakResult {
   readonly finalRssBytes: number | undefined;
   /** (final - baseline) / baseline; undefined when the run did not reach both marks. */
   readonly rssGrowth: number | undefined;
+}
+
+/** The median RSS of the samples in the window of calls that ends at the mark; undefined if none was taken. */
+function rssAtMark(samples: ReadonlyArray<RssSample>, mark: number, window: number): number | undefined {
+  const near = samples.filter((sample) => sample.completed > mark - window && sample.completed <= mark);
+  return near.length === 0 || near.every((sample) => sample.completed !== mark) ? undefined : median(near.map((sample) => sample.rssBytes));
 }
 
 /**
@@ -57,8 +69,8 @@ export async function runSoak(
     },
     call,
   );
-  const baseline = samples.find((sample) => sample.completed === settings.baselineMark);
-  const final = samples.find((sample) => sample.completed === settings.requests);
+  const baseline = rssAtMark(samples, settings.baselineMark, settings.markWindow);
+  const final = rssAtMark(samples, settings.requests, settings.markWindow);
   return {
     settings,
     completed: result.completed,
@@ -67,8 +79,8 @@ export async function runSoak(
     elapsedMs: result.elapsedMs,
     requestsPerSecond: result.requestsPerSecond,
     samples,
-    baselineRssBytes: baseline?.rssBytes,
-    finalRssBytes: final?.rssBytes,
-    rssGrowth: baseline !== undefined && final !== undefined ? (final.rssBytes - baseline.rssBytes) / baseline.rssBytes : undefined,
+    baselineRssBytes: baseline,
+    finalRssBytes: final,
+    rssGrowth: baseline !== undefined && final !== undefined ? (final - baseline) / baseline : undefined,
   };
 }
