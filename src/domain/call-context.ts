@@ -10,12 +10,16 @@ export interface CallTiming {
    * Admission uses it to decide whether a queued call can still be served in time.
    */
   readonly deadline: number;
-  /**
-   * Fires the signal. Only a coalesced flight's context has it: the flight's controller is its own, and its work
-   * runs one step at a time, so an upstream call can end its budget on this signal instead of on a controller of
-   * its own (the budget running out ends the flight anyway: a DeadlineExceeded is not retried).
-   */
-  readonly abort?: (cause: AbortCause) => void;
+}
+
+/**
+ * The timing of a coalesced flight, the shared upstream work of identical reconnects. Its signal is the flight's
+ * own (it fires when every participant has left), never a caller's, so the work done for the flight may fire it:
+ * an upstream call ends its budget on it instead of on a controller of its own (the budget running out ends the
+ * flight anyway: a DeadlineExceeded is not retried).
+ */
+export interface FlightTiming extends CallTiming {
+  readonly abort: (cause: AbortCause) => void;
 }
 
 /** What the transport tells a use case about the call it serves. */

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallTiming } from './call-context';
+import type { CallTiming, FlightTiming } from './call-context';
 import { fromAbortCause, isAbortCause, type ReconnectError, type ReconnectTarget } from './reconnect-error';
 import type { SessionKey } from './session-key';
 
@@ -36,7 +36,7 @@ export class ReconnectCoalescer<A> {
     signalRequestDigest: string,
     target: ReconnectTarget,
     context: CallTiming,
-    start: (flightContext: CallTiming) => TE.TaskEither<ReconnectError, A>,
+    start: (flightContext: FlightTiming) => TE.TaskEither<ReconnectError, A>,
   ): TE.TaskEither<ReconnectError, Coalesced<A>> {
     return () => {
       const existing = this.flights.get(session);
@@ -52,10 +52,10 @@ export class ReconnectCoalescer<A> {
     session: SessionKey,
     signalRequestDigest: string,
     context: CallTiming,
-    start: (flightContext: CallTiming) => TE.TaskEither<ReconnectError, A>,
+    start: (flightContext: FlightTiming) => TE.TaskEither<ReconnectError, A>,
   ): Flight<A> {
     const controller = new AbortController();
-    const flightContext: CallTiming = {
+    const flightContext: FlightTiming = {
       signal: controller.signal,
       deadline: context.deadline,
       abort: (cause) => controller.abort(cause),

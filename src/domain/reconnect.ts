@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { flow, pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext, CallTiming } from './call-context';
+import type { CallContext, FlightTiming } from './call-context';
 import { authorizeStreamGroup } from './caller';
 import { deriveClientToken } from './derived-client-token';
 import type { Coalesced, ReconnectCoalescer } from './reconnect-coalescer';
@@ -114,7 +114,7 @@ export function reconnectStreamSession(
           ),
         );
 
-  const admitAndConnect = (command: ReconnectCommand, context: CallTiming, retriesLeft: number, waitedMs = 0): TE.TaskEither<ReconnectError, AdmittedAnswer> => {
+  const admitAndConnect = (command: ReconnectCommand, context: FlightTiming, retriesLeft: number, waitedMs = 0): TE.TaskEither<ReconnectError, AdmittedAnswer> => {
     const enteredAt = dependencies.clock();
     return pipe(
       admission.admit(context),
@@ -126,7 +126,7 @@ export function reconnectStreamSession(
         }),
       ),
       // Only a throttled call goes round again. A call whose budget ran out may have fired the flight's own signal
-      // (CallTiming.abort), and nothing more can run under that signal.
+      // (FlightTiming.abort), and nothing more can run under that signal.
       TE.orElse((error) =>
         error._tag === 'UpstreamThrottling' && retriesLeft > 0
           ? admitAndConnect(command, context, retriesLeft - 1, waitedMs + (dependencies.clock() - enteredAt))
@@ -154,8 +154,8 @@ export function reconnectStreamSession(
     );
   };
 
-  // Built once, not per call: fp-ts builds each `TE.chain(f)` through `dual` (Array.from(arguments), a spread), and
-  // per call that showed in the service's CPU profile. So each step takes the call's context with the command.
+  // The steps are composed once, not on every call (building `TE.chain(f)` goes through fp-ts's `dual`, which copies
+  // its arguments; running it still spreads them, once per step). So each step takes the call's context along.
   const pipeline = flow(
     decodeCall,
     TE.fromEither,

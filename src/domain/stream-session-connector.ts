@@ -1,6 +1,6 @@
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallTiming } from './call-context';
+import type { FlightTiming } from './call-context';
 import type { ReconnectCommand } from './reconnect-request';
 import type { ReconnectError } from './reconnect-error';
 
@@ -21,10 +21,11 @@ export interface ConnectionAnswer {
 export interface StreamSessionConnector {
   /**
    * Must not start the call when the context's signal is already aborted, and must abort it when it fires. The
-   * call itself is capped at the deadline budget from the moment it starts.
+   * call itself is capped at the deadline budget from the moment it starts. It is always made for a coalesced
+   * flight, whose signal it may fire (FlightTiming).
    */
   createStreamSessionConnection(
     command: ReconnectCommand,
-    context: CallTiming,
+    context: FlightTiming,
   ): TE.TaskEither<ReconnectError, ConnectionAnswer>;
 }

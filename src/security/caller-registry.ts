@@ -34,7 +34,7 @@ export class CallerRegistry {
     return E.map((directory: CallerDirectory) => directory.size())(loaded);
   }
 
-  /** The caller the authentication interceptor named for a call. */
+  /** The caller the call interceptor's authentication named for a call. */
   resolve(name: string): Caller | undefined {
     if (this.anonymous !== undefined && name === this.anonymous.name) {
       return this.anonymous;

@@ -16,7 +16,7 @@ export interface UnaryAdapterOptions {
   readonly logger: Logger;
   /** The deadline of a call whose caller set none. */
   readonly deadlineBudgetMs: number;
-  /** The caller the authentication interceptor established for this call's metadata. */
+  /** The caller the call interceptor's authentication established for this call's metadata. */
   readonly resolveCaller: (metadata: Metadata) => Caller | undefined;
 }
 

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 
-import type { CallTiming } from '../domain/call-context';
+import type { CallTiming, FlightTiming } from '../domain/call-context';
 import { fromAbortCause, isAbortCause, type AbortCause, type ReconnectError, type ReconnectTarget } from '../domain/reconnect-error';
 import { classifySdkError } from './classify-sdk-error';
 import type { UpstreamObserver, UpstreamOperation } from './upstream-observer';
@@ -25,11 +25,11 @@ interface CallSignal {
 }
 
 /**
- * The context's own signal when the context may fire it (a coalesced flight's: see CallTiming.abort), which spares
- * an AbortController per call (creating one's signal is the costly part); otherwise a new one that follows it.
+ * The context's own signal when the context may fire it (a coalesced flight's: see FlightTiming), which spares an
+ * AbortController per call (creating one's signal is the costly part); otherwise a new one that follows it.
  */
-function callSignal(context: CallTiming): CallSignal {
-  if (context.abort !== undefined) {
+function callSignal(context: CallTiming | FlightTiming): CallSignal {
+  if ('abort' in context) {
     return { signal: context.signal, abort: context.abort, release: () => undefined };
   }
   const controller = new AbortController();
@@ -48,7 +48,7 @@ function callSignal(context: CallTiming): CallSignal {
  */
 export function boundedUpstreamCall<Output>(
   send: (abortSignal: AbortSignal) => Promise<Output>,
-  context: CallTiming,
+  context: CallTiming | FlightTiming,
   options: BoundedCallOptions,
 ): TE.TaskEither<ReconnectError, Output> {
   return () => {

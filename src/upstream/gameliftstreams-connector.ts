@@ -2,7 +2,7 @@ import { CreateStreamSessionConnectionCommand } from '@aws-sdk/client-gameliftst
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 
-import type { CallTiming } from '../domain/call-context';
+import type { FlightTiming } from '../domain/call-context';
 import type { ReconnectCommand } from '../domain/reconnect-request';
 import { targetOf, type ReconnectError } from '../domain/reconnect-error';
 import type { ConnectionAnswer, StreamSessionConnector } from '../domain/stream-session-connector';
@@ -17,7 +17,7 @@ export function gameLiftStreamsConnector(
   observer: UpstreamObserver = ignoreUpstream,
 ): StreamSessionConnector {
   return {
-    createStreamSessionConnection: (command: ReconnectCommand, context: CallTiming) => {
+    createStreamSessionConnection: (command: ReconnectCommand, context: FlightTiming) => {
       const target = targetOf(command);
       const request = new CreateStreamSessionConnectionCommand({
         Identifier: command.streamGroupIdentifier,

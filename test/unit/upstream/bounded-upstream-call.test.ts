@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import * as E from 'fp-ts/Either';
 
-import type { CallTiming } from '../../../src/domain/call-context';
+import type { CallTiming, FlightTiming } from '../../../src/domain/call-context';
 import type { AbortCause } from '../../../src/domain/reconnect-error';
 import { boundedUpstreamCall } from '../../../src/upstream/bounded-upstream-call';
 
@@ -33,8 +33,8 @@ function run(send: (signal: AbortSignal) => Promise<string>, context: CallTiming
   return { observed, outcome };
 }
 
-/** A flight's context: one whose holder may fire its signal (CallTiming.abort). */
-function flightContext(): CallTiming {
+/** A flight's context: one whose holder may fire its signal (FlightTiming). */
+function flightContext(): FlightTiming {
   const controller = new AbortController();
   return { signal: controller.signal, deadline: Date.now() + 10_000, abort: (cause: AbortCause) => controller.abort(cause) };
 }
