@@ -211,6 +211,9 @@ async function main(): Promise<void> {
     await profileOnly({ ...settings, profile }, profileSubjectOf(values.subject));
     return;
   }
+  if (values.subject !== undefined || values.rate !== undefined || values.concurrency !== undefined) {
+    throw new Error('--subject, --rate and --concurrency go with --profile');
+  }
   const selected = selectedScenarios(values.only);
   const baselineFlags = values['baseline-node-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [];
   const baseline: Baseline | undefined =
