@@ -37,7 +37,7 @@ export const sessionReferenceProps = {
   streamSessionIdentifier: StreamSessionIdentifier,
 };
 
-export function violationsFromErrors(errors: t.Errors): FieldViolation[] {
+function violationsFromErrors(errors: t.Errors): FieldViolation[] {
   return errors.map((error) => {
     const key = error.context[1]?.key ?? '';
     const field = isWireField(key) ? PROTO_FIELD_NAMES[key] : 'request';
@@ -49,20 +49,23 @@ function validOrUndefined<A>(codec: t.Type<A, string, unknown>, value: unknown):
   return E.isRight(codec.decode(value)) && typeof value === 'string' ? value : undefined;
 }
 
+/** What the checks across both identifiers found, and the region that owns the session when they found nothing. */
+interface ReferenceCheck {
+  readonly violations: FieldViolation[];
+  /** An ARN's region, or the default one for plain IDs. */
+  readonly region: string;
+}
+
 /**
- * Checks that need the deployment's regions or both identifiers. They look only at identifiers that passed their
- * own codec, so they can run beside per-field validation and every problem is reported at once.
+ * Checks that need the deployment's regions or both identifiers, given the identifiers that passed their own codec
+ * (undefined for one that did not), so they can run beside per-field validation and every problem is reported at
+ * once. Each ARN is parsed once, for the checks and the region alike.
  */
-export function crossFieldViolations(input: unknown, policy: RegionPolicy): FieldViolation[] {
-  const fields = typeof input === 'object' && input !== null ? input : {};
-  const groupIdentifier = validOrUndefined(
-    StreamGroupIdentifier,
-    'streamGroupIdentifier' in fields ? fields.streamGroupIdentifier : undefined,
-  );
-  const sessionIdentifier = validOrUndefined(
-    StreamSessionIdentifier,
-    'streamSessionIdentifier' in fields ? fields.streamSessionIdentifier : undefined,
-  );
+function checkReferences(
+  groupIdentifier: string | undefined,
+  sessionIdentifier: string | undefined,
+  policy: RegionPolicy,
+): ReferenceCheck {
   const violations: FieldViolation[] = [];
   const groupArn = groupIdentifier === undefined ? undefined : parseArn(groupIdentifier);
   const sessionArn = sessionIdentifier === undefined ? undefined : parseArn(sessionIdentifier);
@@ -91,19 +94,17 @@ export function crossFieldViolations(input: unknown, policy: RegionPolicy): Fiel
       description: 'is the ARN of a session in another stream group than stream_group_identifier',
     });
   }
-  return violations;
+  return { violations, region: groupArn?.region ?? sessionArn?.region ?? policy.defaultRegion };
 }
 
-/** The region that owns the session: an ARN's, or the default one for plain IDs. */
-export function regionOf(
-  reference: Omit<SessionReference, 'region'>,
-  policy: RegionPolicy,
-): string {
-  return (
-    parseArn(reference.streamGroupIdentifier)?.region ??
-    parseArn(reference.streamSessionIdentifier)?.region ??
-    policy.defaultRegion
-  );
+/** The cross-field checks on a request whose identifiers may not have passed their codecs. */
+function crossFieldViolations(input: unknown, policy: RegionPolicy): FieldViolation[] {
+  const fields = typeof input === 'object' && input !== null ? input : {};
+  return checkReferences(
+    validOrUndefined(StreamGroupIdentifier, 'streamGroupIdentifier' in fields ? fields.streamGroupIdentifier : undefined),
+    validOrUndefined(StreamSessionIdentifier, 'streamSessionIdentifier' in fields ? fields.streamSessionIdentifier : undefined),
+    policy,
+  ).violations;
 }
 
 /**
@@ -117,14 +118,13 @@ export function decodeWithSessionReference<P extends typeof sessionReferenceProp
   const codec = t.type(props);
   return (input) => {
     const decoded = codec.decode(input);
-    const crossField = crossFieldViolations(input, policy);
     if (E.isLeft(decoded)) {
-      return E.left([...violationsFromErrors(decoded.left), ...crossField]);
+      return E.left([...violationsFromErrors(decoded.left), ...crossFieldViolations(input, policy)]);
     }
-    if (crossField.length > 0) {
-      return E.left(crossField);
-    }
-    return E.right({ ...decoded.right, region: regionOf(decoded.right, policy) });
+    // The identifiers passed their codecs: check them as decoded, without decoding them again.
+    const { streamGroupIdentifier, streamSessionIdentifier } = decoded.right;
+    const check = checkReferences(streamGroupIdentifier, streamSessionIdentifier, policy);
+    return check.violations.length > 0 ? E.left(check.violations) : E.right({ ...decoded.right, region: check.region });
   };
 }
 
