@@ -156,10 +156,12 @@ export function reconnectStreamSession(
 
   // The steps are composed once, not on every call (building `TE.chain(f)` goes through fp-ts's `dual`, which copies
   // its arguments; running it still spreads them, once per step). So each step takes the call's context along.
+  // Decoding and the stream-group check are synchronous, so they stay Either steps: a TaskEither step costs every
+  // call two promise hops.
   const pipeline = flow(
     decodeCall,
+    E.chainFirst(({ command, context }: DecodedReconnect) => authorizeStreamGroup(context.caller, command)),
     TE.fromEither,
-    TE.chainFirstEitherK(({ command, context }: DecodedReconnect) => authorizeStreamGroup(context.caller, command)),
     TE.chainFirst(({ command, context }: DecodedReconnect) => checkOwner(command, context)),
     TE.chain(joinOrStart),
     TE.map(
