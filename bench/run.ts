@@ -2,7 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import * as E from 'fp-ts/Either';
+
 import type { ReconnectStreamSessionRequest } from '../src/gen/reconnect/v1/reconnect';
+import { FloorHttpHandler } from './children/floor-b-protocol';
 import { prepareSessions, unthrottleEmulator } from './load/bench-sessions';
 import { signalRequestFor } from './load/workload';
 import { RESULTS_DIRECTORY } from './process/dist-paths';
@@ -94,14 +97,15 @@ async function runAgainstEmulator(
         const floorBSessions = await prepareSessions(emulator.control, emulator.endpoint, FLOOR_B_GROUP, slots);
         const floorA = await startFloorA(requestFor);
         subjects.push(floorA);
-        const floorB = await startFloorB({ endpoint: emulator.endpoint, groupId: FLOOR_B_GROUP, sessionIds: [...floorBSessions], maxSockets: slots });
+        const floorB = await startFloorB({ endpoint: emulator.endpoint, groupId: FLOOR_B_GROUP, sessionIds: [...floorBSessions], maxSockets: slots, httpHandler: settings.floorHttpHandler });
         subjects.push(floorB);
         const { throughput } = settings;
         log(
           `throughput: ${throughput.levels.map(levelLabel).join(', ')}; ${throughput.rounds} rounds of ${throughput.measureMs / 1000} s per subject ` +
-            `(after ${throughput.initialWarmupMs / 1000} s of warm-up per subject, and ${throughput.warmupMs / 1000} s before each phase)`,
+            `(after ${throughput.initialWarmupMs / 1000} s of warm-up per subject, and ${throughput.warmupMs / 1000} s before each phase); ` +
+            `the floors' SDK HTTP handler: ${settings.floorHttpHandler}`,
         );
-        const composed = await startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots }, requestFor);
+        const composed = await startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler }, requestFor);
         subjects.push(composed);
         const measured: MeasuredSubject[] = [floorA, floorB, composed, service];
         if (baseline !== undefined) {
@@ -159,7 +163,7 @@ async function profileOnly(settings: RunSettings, subject: ProfileSubject): Prom
     const start = (nodeFlags: ReadonlyArray<string>): Promise<MeasuredSubject> =>
       subject === 'service'
         ? startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, nodeFlags }, requestFor)
-        : startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots }, requestFor, nodeFlags);
+        : startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler }, requestFor, nodeFlags);
     const pace = settings.profile.ratePerSecond === undefined ? '' : ` paced at ${settings.profile.ratePerSecond}/s`;
     log(`profile: the ${subject === 'service' ? 'service' : 'composed floor'} under node --cpu-prof at concurrency ${slots}${pace} for ${settings.profile.measureMs / 1000} s`);
     const profiled = await runProfile(start, settings.profile, join(RESULTS_DIRECTORY, 'profiles'));
@@ -175,6 +179,13 @@ async function profileOnly(settings: RunSettings, subject: ProfileSubject): Prom
   } finally {
     await emulator.child.stop(5000);
   }
+}
+
+/** --floor-http-handler: the floors' SDK client on the SDK's default handler (node), or on the service's (undici). */
+function floorHttpHandlerOf(value: string | undefined): FloorHttpHandler {
+  const decoded = FloorHttpHandler.decode(value ?? 'node');
+  if (E.isLeft(decoded)) throw new Error(`--floor-http-handler must be one of ${Object.keys(FloorHttpHandler.keys).join(', ')}`);
+  return decoded.right;
 }
 
 function selectedScenarios(only: string | undefined): ReadonlySet<ScenarioName> {
@@ -196,10 +207,11 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       subject: { type: 'string' },
+      'floor-http-handler': { type: 'string' },
     },
   });
   const full = values.full === true;
-  const settings = runSettings(full);
+  const settings = runSettings(full, floorHttpHandlerOf(values['floor-http-handler']));
   const machine = describeMachine();
   log(`machine: ${machineLine(machine)}; /proc clock ticks ${clockTicksPerSecond()}/s`);
   if (values.profile === true) {

@@ -1,3 +1,4 @@
+import type { FloorHttpHandler } from './children/floor-b-protocol';
 import type { SoakSettings } from './scenarios/soak';
 import type { StormSettings } from './scenarios/storm';
 import type { ThroughputSettings } from './scenarios/throughput';
@@ -13,6 +14,8 @@ export interface RunSettings {
   readonly soak: SoakSettings | undefined;
   readonly storm: StormSettings;
   readonly profile: PhaseSettings;
+  /** The floors' SDK HTTP handler (floor B and the composed floor): the SDK's default unless asked otherwise. */
+  readonly floorHttpHandler: FloorHttpHandler;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface RunSettings {
 const LEVELS = [{ concurrency: 1 }, { concurrency: 16 }, { concurrency: 64 }, { concurrency: 16, ratePerSecond: 200 }] as const;
 const FULL_LEVELS = [...LEVELS, { concurrency: 64, ratePerSecond: 500 }] as const;
 
-export function runSettings(full: boolean): RunSettings {
+export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 'node'): RunSettings {
   return {
     throughput: {
       levels: full ? FULL_LEVELS : LEVELS,
@@ -43,6 +46,7 @@ export function runSettings(full: boolean): RunSettings {
       ? { sessions: 1000, ratePerSecond: 20, deadlineMs: 120_000 }
       : { sessions: 200, ratePerSecond: 100, deadlineMs: 20_000 },
     profile: { concurrency: 16, warmupMs: 2000, warmupRequests: 10_000, measureMs: 15_000, maxRequests: 200_000 },
+    floorHttpHandler,
   };
 }
 

@@ -4,20 +4,22 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 
 import { bareSdkClient } from './bare-sdk-client';
+import { FloorHttpHandler } from './floor-b-protocol';
 import { onlyReconnects, serveFloor } from './serve-floor';
 
 /**
  * The composed floor: floor A's bare grpc-js server whose handler makes floor B's bare SDK call, passing the
  * request's fields straight through: no validation, authorisation, idempotency token, coalescing, admission,
- * deadline, metrics or error mapping. It is the least any gRPC service that makes this AWS call can cost, the
- * service's own work aside, with the same processes and hops as the service scenario (driver → it → emulator).
+ * deadline, metrics or error mapping. It is what a gRPC server making this AWS call with the floors' SDK client
+ * costs before any work of the service's, with the same processes and hops as the service scenario (driver → it →
+ * emulator).
  */
 
-const Settings = t.type({ endpoint: t.string, maxSockets: t.number });
+const Settings = t.type({ endpoint: t.string, maxSockets: t.number, httpHandler: FloorHttpHandler });
 
 const settings = Settings.decode(JSON.parse(process.argv[2] ?? 'null'));
 if (E.isLeft(settings)) throw new Error('the composed floor needs its settings as a JSON argument');
-const client = bareSdkClient(settings.right.endpoint, settings.right.maxSockets);
+const client = bareSdkClient(settings.right.endpoint, settings.right.maxSockets, settings.right.httpHandler);
 
 serveFloor('the composed floor', {
   reconnectStreamSession: (call, callback) => {

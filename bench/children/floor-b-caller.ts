@@ -19,7 +19,7 @@ function parseSettings(): FloorBSettings {
 }
 
 const settings = parseSettings();
-const client = bareSdkClient(settings.endpoint, settings.maxSockets);
+const client = bareSdkClient(settings.endpoint, settings.maxSockets, settings.httpHandler);
 let sequence = 0;
 
 const call: LoadCall = async (slot) => {

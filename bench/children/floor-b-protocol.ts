@@ -6,11 +6,19 @@ import * as t from 'io-ts';
  * `unknown` until a codec says otherwise.
  */
 
+/**
+ * The HTTP handler of the floors' SDK client: `node`, the one the SDK ships with (node:http), which is what a plain
+ * SDK caller pays and the floors' default; or `undici`, the one the service chose, to compare like with like.
+ */
+export const FloorHttpHandler = t.keyof({ node: null, undici: null });
+export type FloorHttpHandler = t.TypeOf<typeof FloorHttpHandler>;
+
 export const FloorBSettings = t.type({
   endpoint: t.string,
   groupId: t.string,
   sessionIds: t.array(t.string),
   maxSockets: t.number,
+  httpHandler: FloorHttpHandler,
 });
 export type FloorBSettings = t.TypeOf<typeof FloorBSettings>;
 

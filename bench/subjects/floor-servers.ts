@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 
 import type { ReconnectStreamSessionRequest } from '../../src/gen/reconnect/v1/reconnect';
-import { decoderOf } from '../children/floor-b-protocol';
+import { decoderOf, type FloorHttpHandler } from '../children/floor-b-protocol';
 import { GrpcReconnectCaller } from '../load/grpc-reconnect-caller';
 import { COMPOSED_FLOOR_SERVER, FLOOR_A_SERVER } from '../process/dist-paths';
 import { NodeChild } from '../process/node-child';
@@ -40,7 +40,7 @@ export const startFloorA = (requestFor: (slot: number) => ReconnectStreamSession
 
 /** The composed floor: the bare grpc-js server making the bare SDK call against the emulator. */
 export const startComposedFloor = (
-  settings: { readonly endpoint: string; readonly maxSockets: number },
+  settings: { readonly endpoint: string; readonly maxSockets: number; readonly httpHandler: FloorHttpHandler },
   requestFor: (slot: number) => ReconnectStreamSessionRequest,
   nodeFlags: ReadonlyArray<string> = [],
 ): Promise<MeasuredSubject> =>
