@@ -10,6 +10,8 @@ export function categoryOf(node: ProfileNode): string {
     return `native: ${functionName || '(anonymous)'}`;
   }
   const rules: ReadonlyArray<readonly [RegExp, string]> = [
+    // undici parses HTTP/1.1 with llhttp compiled to WebAssembly; nothing else in these processes runs any.
+    [/node_modules\/(undici|@smithy\/undici-http-handler)\/|^wasm:\/\//, 'undici (HTTP/1.1 client)'],
     [/node_modules\/@aws-sdk\//, 'AWS SDK (@aws-sdk)'],
     [/node_modules\/@smithy\//, 'SDK runtime (@smithy)'],
     [/node_modules\/@aws-crypto\//, 'SDK hashing (@aws-crypto)'],
