@@ -15,18 +15,8 @@ import {
   type ReconnectTarget,
   type UpstreamAnswer,
 } from '../domain/reconnect-error';
+import { transportFailureCode } from './transport-failure';
 
-/** Node socket errors that mean AWS never answered; the SDK's own transient list. */
-const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 const SDK_TIMEOUT_NAMES: ReadonlySet<string> = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 /** Gateway statuses that arrive without an AWS error type: AWS's front door, not the service, answered. */
 const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -83,11 +73,12 @@ export function classifySdkError(error: unknown, context: ClassificationContext)
       httpStatus,
     };
   }
-  const failure = typeof error === 'object' && error !== null ? error : {};
-  const code = 'code' in failure ? failure.code : undefined;
-  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
+  // The code first: the HTTP handler gives some transport failures a timeout's name (a reset, RequestTimeout).
+  const code = transportFailureCode(error);
+  if (code !== undefined) {
     return { _tag: 'UpstreamUnreachable', target: context.target, reason: code };
   }
+  const failure = typeof error === 'object' && error !== null ? error : {};
   const name = 'name' in failure ? failure.name : undefined;
   if (typeof name === 'string' && SDK_TIMEOUT_NAMES.has(name)) {
     return { _tag: 'UpstreamUnreachable', target: context.target, reason: name };

@@ -57,6 +57,19 @@ describe('classifySdkError', () => {
     assert.deepEqual(classifySdkError(error, context), { _tag: 'UpstreamUnreachable', target, reason: 'ECONNRESET' });
   });
 
+  it("classifies undici's transport failures as unreachable by their code, whatever the handler named them", () => {
+    // A reset before the answer's headers: the HTTP handler renames it RequestTimeout, and the code tells the truth.
+    const reset = Object.assign(new Error('other side closed'), { name: 'RequestTimeout', code: 'UND_ERR_SOCKET' });
+    assert.deepEqual(classifySdkError(reset, context), { _tag: 'UpstreamUnreachable', target, reason: 'UND_ERR_SOCKET' });
+    // A body that stalls after a 200: undici's error as it is, with the answer's status attached by the SDK.
+    const stalled = Object.assign(new Error('Body Timeout Error'), {
+      name: 'BodyTimeoutError',
+      code: 'UND_ERR_BODY_TIMEOUT',
+      $metadata: { httpStatusCode: 200 },
+    });
+    assert.deepEqual(classifySdkError(stalled, context), { _tag: 'UpstreamUnreachable', target, reason: 'UND_ERR_BODY_TIMEOUT' });
+  });
+
   it('uses the abort cause when the call was aborted', () => {
     const causes: ReadonlyArray<[AbortCause, ReconnectErrorTag]> = [
       [{ _tag: 'DeadlineReached', budgetMs: 5 }, 'DeadlineExceeded'],
