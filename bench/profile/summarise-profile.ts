@@ -12,6 +12,8 @@ export function categoryOf(node: ProfileNode): string {
   const rules: ReadonlyArray<readonly [RegExp, string]> = [
     // undici parses HTTP/1.1 with llhttp compiled to WebAssembly; nothing else in these processes runs any.
     [/node_modules\/(undici|@smithy\/undici-http-handler)\/|^wasm:\/\//, 'undici (HTTP/1.1 client)'],
+    // The SDK's default HTTP handler is HTTP client work, as undici's is: the SDK rows are the SDK without either.
+    [/node_modules\/@smithy\/node-http-handler\//, "Node http (the SDK's HTTP/1.1)"],
     [/node_modules\/@aws-sdk\//, 'AWS SDK (@aws-sdk)'],
     [/node_modules\/@smithy\//, 'SDK runtime (@smithy)'],
     [/node_modules\/@aws-crypto\//, 'SDK hashing (@aws-crypto)'],
