@@ -73,11 +73,14 @@ function createClient(region: string, options: RegionalClientsOptions): Abortabl
 function createSdkClient(region: string, options: RegionalClientsOptions, abort: PerCallAbort): GameLiftStreamsClient {
   // The SDK's undici-backed handler (AWS's alternative to node:http): the same requests on keep-alive connections
   // for less CPU per call (BENCHMARKS.md). undici bounds each phase of a request on its own, so an attempt's equal
-  // share of the budget is split between connecting (a quarter: a new connection to AWS takes milliseconds) and
-  // waiting for the answer, so that an attempt ends within its share and the SDK's retries fit in the budget. The
-  // body arrives with the headers (a small JSON document); its timeout bounds a stall while it is read.
+  // share of the budget is split between connecting and waiting for the answer, and an attempt ends near its share
+  // so the SDK's retries fit in the budget. Near, not within: undici's timers over a second fire up to about half
+  // a second late, and a wait for a free connection is not timed; the call's own budget ends every call on time
+  // regardless. Connecting gets a quarter of the share, but a second when the share allows (a new TLS connection
+  // to a distant region takes hundreds of milliseconds), and never more than half. The body arrives with the
+  // headers (a small JSON document); its timeout bounds a stall while it is read.
   const attemptMs = Math.max(2, Math.floor(options.budgetMs / options.maxAttempts));
-  const connectMs = Math.max(1, Math.floor(attemptMs / 4));
+  const connectMs = Math.min(Math.floor(attemptMs / 2), Math.max(Math.floor(attemptMs / 4), 1000));
   const requestHandler = new UndiciHttpHandler({
     dispatcher: {
       connections: options.maxSockets,

@@ -20,7 +20,7 @@ interface Seen {
  * A loopback HTTP server in place of GameLift Streams, answering CreateStreamSessionConnection as `answer`
  * decides: the emulator has no fault that breaks an answer halfway, and these tests need exactly that.
  */
-async function standInForAws(answer: (attempt: number, response: ServerResponse) => void) {
+async function standInForAws(budgetMs: number, answer: (attempt: number, response: ServerResponse) => void) {
   const seen: Seen = { tokens: [], closedEarly: 0 };
   const waiters = new ConditionWaiters();
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -45,7 +45,7 @@ async function standInForAws(answer: (attempt: number, response: ServerResponse)
     target: { _tag: 'Endpoint', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'not-a-secret' } },
     maxSockets: 4,
     maxAttempts: 3,
-    budgetMs: 10_000,
+    budgetMs,
   });
   const client = clients.clientFor(REGION);
   if (E.isLeft(client)) throw new Error('no client for the region');
@@ -65,9 +65,18 @@ const reconnect = () =>
     ClientToken: 'token-kept-across-attempts',
   });
 
+/** A budget whose per-attempt timeouts are far beyond the test's own timeout: only an abort can end a request. */
+const UNREACHED_BUDGET_MS = 600_000;
+
 describe('the upstream client over real connections (a loopback stand-in for AWS)', () => {
+  // Stopped after each test even when it failed or timed out, so no server or socket keeps mocha from exiting.
+  const stops: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
+
   it('retries an answer whose connection breaks while its body is read, with the same ClientToken', async () => {
-    const aws = await standInForAws((attempt, response) => {
+    const aws = await standInForAws(10_000, (attempt, response) => {
       if (attempt === 1) {
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' });
         response.write('{"SignalResponse":');
@@ -77,31 +86,25 @@ describe('the upstream client over real connections (a loopback stand-in for AWS
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ SignalResponse: 'v=0 answer' }));
     });
-    try {
-      const output = await aws.client.send(reconnect(), { abortSignal: new AbortController().signal });
-      assert.equal(output.SignalResponse, 'v=0 answer');
-      assert.deepEqual(aws.seen.tokens, ['token-kept-across-attempts', 'token-kept-across-attempts']);
-    } finally {
-      await aws.stop();
-    }
+    stops.push(aws.stop);
+    const output = await aws.client.send(reconnect(), { abortSignal: new AbortController().signal });
+    assert.equal(output.SignalResponse, 'v=0 answer');
+    assert.deepEqual(aws.seen.tokens, ['token-kept-across-attempts', 'token-kept-across-attempts']);
   });
 
   it('closes the request to AWS when its signal fires, not only the call', async () => {
-    // Never answers: only the abort can end the request.
-    const aws = await standInForAws(() => undefined);
-    try {
-      const controller = new AbortController();
-      const call = aws.client.send(reconnect(), { abortSignal: controller.signal });
-      await aws.waiters.until(() => aws.seen.tokens.length === 1);
-      controller.abort({ _tag: 'CallerCancelled' });
-      await assert.rejects(call, (reason: unknown) => {
-        assert.deepEqual(reason, { _tag: 'CallerCancelled' });
-        return true;
-      });
-      await aws.waiters.until(() => aws.seen.closedEarly === 1);
-      assert.equal(aws.seen.tokens.length, 1);
-    } finally {
-      await aws.stop();
-    }
+    // Never answers, and no timeout of the client's fires within the test's: only the abort can end the request.
+    const aws = await standInForAws(UNREACHED_BUDGET_MS, () => undefined);
+    stops.push(aws.stop);
+    const controller = new AbortController();
+    const call = aws.client.send(reconnect(), { abortSignal: controller.signal });
+    await aws.waiters.until(() => aws.seen.tokens.length === 1);
+    controller.abort({ _tag: 'CallerCancelled' });
+    await assert.rejects(call, (reason: unknown) => {
+      assert.deepEqual(reason, { _tag: 'CallerCancelled' });
+      return true;
+    });
+    await aws.waiters.until(() => aws.seen.closedEarly === 1);
+    assert.equal(aws.seen.tokens.length, 1);
   });
 });
