@@ -73,6 +73,18 @@ export class NodeChild {
     return new NodeChild(child, options.name);
   }
 
+  /** Resolves when `waiters` are next told of an event (output, a message, the exit), or after `ms`. */
+  private static nextEvent(waiters: Array<() => void>, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
   private static killAll(): void {
     for (const child of NodeChild.running) child.process.kill('SIGKILL');
   }
@@ -96,14 +108,7 @@ export class NodeChild {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error(`${this.name} was not ready within ${timeoutMs} ms; output:\n${this.output}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, remaining);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.lineWaiters.push(done);
-      });
+      await NodeChild.nextEvent(this.lineWaiters, remaining);
       this.lineWaiters = [];
     }
   }
@@ -132,14 +137,7 @@ export class NodeChild {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error(`${this.name} did not answer within ${timeoutMs} ms; output:\n${this.output}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, remaining);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.messageWaiters.push(done);
-      });
+      await NodeChild.nextEvent(this.messageWaiters, remaining);
       this.messageWaiters = [];
     }
   }
