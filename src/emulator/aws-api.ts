@@ -76,6 +76,25 @@ const recordOf = (route: AwsRoute, body: ParsedBody, atMs: number): RecordedRequ
   };
 };
 
+/** Whether the client has closed the connection before its answer was written: an aborted call. */
+interface ClientDeparture {
+  readonly departed: Promise<'departed'>;
+  hasDeparted(): boolean;
+}
+
+const watchDeparture = (response: ServerResponse): ClientDeparture => {
+  let departed = false;
+  const promise = new Promise<'departed'>((resolve) => {
+    response.once('close', () => {
+      if (!response.writableFinished) {
+        departed = true;
+        resolve('departed');
+      }
+    });
+  });
+  return { departed: promise, hasDeparted: () => departed };
+};
+
 const injectedError = (fault: Extract<FaultSpec, { kind: 'error' }>): ServiceError => ({
   errorType: fault.errorName,
   httpStatus:
@@ -97,9 +116,14 @@ export class AwsApi {
     const { state } = this.deps;
     const { operation } = route;
     state.counters.increment('calls', operation);
+    const departure = watchDeparture(response);
+    const abandon = (): AwsOutcome => {
+      state.counters.increment('abandoned', operation);
+      return { kind: 'dropped', reason: 'client-gone' };
+    };
     const received = await readBody(request, this.deps.maxBodyBytes);
     if (received.kind === 'aborted') {
-      return { kind: 'dropped', reason: 'client-gone' };
+      return abandon();
     }
     const body = parsedBodyOf(received);
     state.requestLog.record(recordOf(route, body, this.deps.clock.nowMs()));
@@ -115,17 +139,27 @@ export class AwsApi {
         case 'drop-connection':
           request.socket.destroy();
           return { kind: 'dropped', reason: 'fault' };
-        case 'latency':
-          if ((await this.deps.delays.wait(fault.ms)) === 'cancelled') {
+        case 'latency': {
+          // A client that gives up while the call is held sees its connection close, and the call is not carried
+          // out: what an aborted SDK call must look like from AWS's side.
+          const waited = await Promise.race([this.deps.delays.wait(fault.ms), departure.departed]);
+          if (waited === 'departed') {
+            return abandon();
+          }
+          if (waited === 'cancelled') {
             request.socket.destroy();
             return { kind: 'dropped', reason: 'closing' };
           }
           break;
+        }
         default:
           return assertNever(fault);
       }
     }
 
+    if (departure.hasDeparted()) {
+      return abandon();
+    }
     if (!state.throttle.tryAcquire(operation)) {
       state.counters.increment('throttled', operation);
       return answeredWith(response, throttled(operation));

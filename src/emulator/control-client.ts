@@ -71,6 +71,7 @@ const countersCodec = t.type({
   throttled: perOperationCount,
   faultsApplied: perOperationCount,
   idempotentReplays: perOperationCount,
+  abandoned: perOperationCount,
 });
 const recordedRequestsCodec = t.type({
   requests: t.array(

@@ -63,7 +63,11 @@ export interface RateSetting {
   readonly burst: number;
 }
 
-export const COUNTER_NAMES = ['calls', 'throttled', 'faultsApplied', 'idempotentReplays'] as const;
+/**
+ * `abandoned` counts calls whose client closed the connection before the emulator answered (an aborted SDK call):
+ * such a call is not carried out, as AWS does not carry out a request it never fully received.
+ */
+export const COUNTER_NAMES = ['calls', 'throttled', 'faultsApplied', 'idempotentReplays', 'abandoned'] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];
 

@@ -17,6 +17,7 @@ export class OperationCounters {
       throttled: { ...this.values.throttled },
       faultsApplied: { ...this.values.faultsApplied },
       idempotentReplays: { ...this.values.idempotentReplays },
+      abandoned: { ...this.values.abandoned },
     };
   }
 
@@ -25,6 +26,6 @@ export class OperationCounters {
   }
 
   private static empty(): Record<CounterName, Record<OperationName, number>> {
-    return { calls: zeroes(), throttled: zeroes(), faultsApplied: zeroes(), idempotentReplays: zeroes() };
+    return { calls: zeroes(), throttled: zeroes(), faultsApplied: zeroes(), idempotentReplays: zeroes(), abandoned: zeroes() };
   }
 }

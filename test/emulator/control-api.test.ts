@@ -22,7 +22,7 @@ describe('emulator: control API', () => {
 
   it('counters list every operation with 0 after a reset', async () => {
     const counters = await right(fixture().control.counters());
-    for (const counter of [counters.calls, counters.throttled, counters.faultsApplied, counters.idempotentReplays]) {
+    for (const counter of [counters.calls, counters.throttled, counters.faultsApplied, counters.idempotentReplays, counters.abandoned]) {
       assert.deepEqual(Object.keys(counter).sort(), [...OPERATION_NAMES].sort());
       assert.ok(Object.values(counter).every((value) => value === 0));
     }

@@ -15,6 +15,7 @@ import {
   droppedSession,
   GROUP_ID,
   OFFER,
+  pollUntil,
   rejectionOf,
   right,
   startSession,
@@ -112,6 +113,26 @@ describe('emulator: fault injection seen through the real SDK', () => {
     const startedAt = Date.now();
     await getSession(session.id);
     assert.ok(Date.now() - startedAt >= 290, `took ${Date.now() - startedAt} ms`);
+  });
+
+  it('a call whose client gives up during a latency fault is counted abandoned and not carried out', async () => {
+    const session = await droppedSession(fixture());
+    await right(fixture().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 5000 } }));
+    const error = await rejectionOf(
+      fixture().sdk.send(
+        new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER }),
+        { abortSignal: AbortSignal.timeout(200) },
+      ),
+    );
+    assert.ok(error instanceof Error && error.name === 'AbortError', `expected an AbortError, got ${String(error)}`);
+    const counters = await pollUntil(
+      () => right(fixture().control.counters()),
+      (snapshot) => snapshot.abandoned.CreateStreamSessionConnection > 0,
+      { attempts: 100, intervalMs: 20 },
+    );
+    assert.equal(counters.abandoned.CreateStreamSessionConnection, 1);
+    const read = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    assert.equal(read.Status, 'PENDING_CLIENT_RECONNECTION');
   });
 
   it('probability 0 never applies and probability 1 always applies', async () => {
