@@ -19,7 +19,6 @@ export interface GrpcServerTuning {
 
 /** The token bucket that keeps our calls to CreateStreamSessionConnection within AWS's rate. */
 export interface AdmissionSettings {
-  readonly enabled: boolean;
   readonly ratePerSecond: number;
   readonly burst: number;
   readonly queueLimit: number;
@@ -157,7 +156,6 @@ const EnvironmentCodec = t.type({
   RECONNECT_DEADLINE_BUDGET_MS: envVar('must be an integer from 1 to 600000', 10_000, integerIn(1, 600_000)),
   RECONNECT_UPSTREAM_MAX_SOCKETS: envVar('must be an integer from 1 to 1024', 64, integerIn(1, 1024)),
   RECONNECT_UPSTREAM_MAX_ATTEMPTS: envVar('must be an integer from 1 to 10', 3, integerIn(1, 10)),
-  RECONNECT_ADMISSION_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
   RECONNECT_UPSTREAM_RATE_PER_SECOND: envVar('must be a number greater than 0 and at most 10000', 20, positiveNumberUpTo(10_000)),
   RECONNECT_UPSTREAM_BURST: envVar('must be an integer from 1 to 10000', 5, integerIn(1, 10_000)),
   RECONNECT_ADMISSION_QUEUE_LIMIT: envVar('must be an integer from 0 to 1000000', 2400, integerIn(0, 1_000_000)),
@@ -185,6 +183,9 @@ const EnvironmentCodec = t.type({
 });
 
 type Environment = t.TypeOf<typeof EnvironmentCodec>;
+
+/** Every environment variable the configuration reads (the AWS SDK and OpenTelemetry read their own as well). */
+export const CONFIGURATION_VARIABLES: ReadonlyArray<string> = Object.keys(EnvironmentCodec.props);
 
 const EMULATOR_DEFAULT_REGION = 'us-west-2';
 
@@ -231,6 +232,11 @@ function securityProblems(env: Environment): string[] {
 function toConfig(env: Environment): E.Either<string, Config> {
   const regions = env.RECONNECT_REGIONS ?? (env.AWS_REGION === undefined ? undefined : [env.AWS_REGION]);
   const problems = [
+    ...(env.RECONNECT_BACKEND === 'emulator' && !isLoopbackHost(env.GRPC_HOST)
+      ? [
+          `  RECONNECT_BACKEND: the embedded emulator's answers are made up, so it is served on loopback only, and GRPC_HOST "${env.GRPC_HOST}" is not a loopback address: set RECONNECT_BACKEND=aws to call Amazon GameLift Streams`,
+        ]
+      : []),
     ...(regions === undefined && env.RECONNECT_BACKEND === 'aws'
       ? ['  AWS_REGION: is required when RECONNECT_BACKEND is "aws" (or set RECONNECT_REGIONS)']
       : []),
@@ -253,7 +259,6 @@ function toConfig(env: Environment): E.Either<string, Config> {
     upstreamMaxSockets: env.RECONNECT_UPSTREAM_MAX_SOCKETS,
     upstreamMaxAttempts: env.RECONNECT_UPSTREAM_MAX_ATTEMPTS,
     admission: {
-      enabled: env.RECONNECT_ADMISSION_ENABLED,
       ratePerSecond: env.RECONNECT_UPSTREAM_RATE_PER_SECOND,
       burst: env.RECONNECT_UPSTREAM_BURST,
       queueLimit: env.RECONNECT_ADMISSION_QUEUE_LIMIT,

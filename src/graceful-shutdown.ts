@@ -1,15 +1,26 @@
+import { absurd } from 'fp-ts/function';
+
 import type { RunningService } from './app';
 import type { ShutdownSettings } from './config';
 import type { Logger } from './logging/logger';
 
-export interface ShutdownDependencies {
-  readonly service: RunningService;
+export interface StopSignalOptions {
   readonly settings: ShutdownSettings;
-  /** Closes what the process started besides the service (the embedded emulator); must not reject. */
-  readonly releaseUpstream: () => Promise<void>;
   readonly logger: Logger;
   /** Ends the process with this code (main flushes the log first); injected so the sequence has one exit point. */
   readonly exit: (code: number) => void;
+}
+
+/** What to stop once the service serves. */
+export interface ServedProcess {
+  readonly service: RunningService;
+  /** Closes what the process started besides the service (the embedded emulator); must not reject. */
+  readonly releaseUpstream: () => Promise<void>;
+}
+
+export interface StopSignals {
+  /** Hands the serving service over; a signal that came during start-up stops it at once. */
+  serve(served: ServedProcess): void;
 }
 
 /**
@@ -32,15 +43,20 @@ function interruptibleDelay(ms: number): { readonly elapsed: Promise<void>; inte
 }
 
 /**
- * On SIGTERM or SIGINT: health NOT_SERVING → wait drainDelayMs while load balancers notice (calls still accepted)
- * → stop accepting calls and let those in flight finish for the rest of the grace → cancel what is left → close
- * the embedded emulator → exit 0. A second signal cancels the calls in flight at once and goes straight on.
+ * Listens for SIGTERM and SIGINT from the moment it is called, which main does before anything is bound, so no
+ * signal can kill the process without the sequence: health NOT_SERVING → wait drainDelayMs while load balancers
+ * notice (calls still accepted) → stop accepting calls and let those in flight finish for the rest of the grace →
+ * cancel what is left → close the embedded emulator → exit 0. A signal during start-up is kept and runs the sequence
+ * as soon as the service serves. A second signal cancels the calls in flight at once and goes straight on.
  */
-export function stopOnSignals(dependencies: ShutdownDependencies): void {
-  const { service, settings, releaseUpstream, logger, exit } = dependencies;
+export function listenForStopSignals(options: StopSignalOptions): StopSignals {
+  const { settings, logger, exit } = options;
+  let served: ServedProcess | undefined;
+  let pending: NodeJS.Signals | undefined;
   let drainDelay: ReturnType<typeof interruptibleDelay> | undefined;
+  let stopping = false;
 
-  const shutDown = async (signal: NodeJS.Signals): Promise<void> => {
+  const shutDown = async ({ service, releaseUpstream }: ServedProcess, signal: NodeJS.Signals): Promise<void> => {
     const lastResort = setTimeout(() => {
       logger.error({ signal }, 'shutdown: did not finish in time; exiting anyway');
       exit(1);
@@ -66,10 +82,8 @@ export function stopOnSignals(dependencies: ShutdownDependencies): void {
       case 'forced':
         logger.warn('shutdown: cancelled the calls still in flight');
         break;
-      default: {
-        const unreachable: never = outcome;
-        return unreachable;
-      }
+      default:
+        return absurd(outcome);
     }
     await releaseUpstream();
     logger.info('shutdown: stopped');
@@ -77,21 +91,43 @@ export function stopOnSignals(dependencies: ShutdownDependencies): void {
     exit(0);
   };
 
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'shutdown: second signal; cancelling the calls in flight now');
-      drainDelay?.interrupt();
-      service.forceStop();
-      return;
-    }
+  const begin = (target: ServedProcess, signal: NodeJS.Signals): void => {
     stopping = true;
     // Nothing in the sequence rejects; should a defect make it, the process still exits rather than linger.
-    shutDown(signal).catch((defect: unknown) => {
+    shutDown(target, signal).catch((defect: unknown) => {
       logger.error({ err: defect }, 'shutdown: failed');
       exit(1);
     });
   };
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (served === undefined) {
+      if (pending !== undefined) {
+        logger.warn({ signal }, 'shutdown: second signal during start-up; exiting now');
+        exit(1);
+        return;
+      }
+      pending = signal;
+      logger.info({ signal }, 'shutdown: signal during start-up; stopping as soon as the service serves');
+      return;
+    }
+    if (stopping) {
+      logger.warn({ signal }, 'shutdown: second signal; cancelling the calls in flight now');
+      drainDelay?.interrupt();
+      served.service.forceStop();
+      return;
+    }
+    begin(served, signal);
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  return {
+    serve: (target) => {
+      served = target;
+      if (pending !== undefined) {
+        begin(target, pending);
+      }
+    },
+  };
 }

@@ -5,19 +5,16 @@ import * as E from 'fp-ts/Either';
 
 import { startReconnectService, type RunningService } from './app';
 import { loadConfig, type Config, type SecuritySettings } from './config';
-import { DEMO_STREAM_GROUP_ID, seedDemo } from './emulator/demo';
-import { EmulatorControl } from './emulator/control-client';
-import { EMULATOR_SDK_CREDENTIALS } from './emulator/sdk-credentials';
-import { startEmulator, type RunningEmulator } from './emulator/server';
-import { stopOnSignals } from './graceful-shutdown';
+import { listenForStopSignals } from './graceful-shutdown';
 import { createLogger, type Logger } from './logging/logger';
-import type { UpstreamTarget } from './upstream/regional-clients';
+import type { UpstreamTarget } from './upstream/gameliftstreams';
 
-
+/** What the service calls, and what the process started for it (the embedded emulator) that must be closed. */
 interface Upstream {
   readonly target: UpstreamTarget;
   readonly description: string;
-  readonly emulator: RunningEmulator | undefined;
+  readonly emulatorEndpoint: string | undefined;
+  readonly close: () => Promise<void>;
 }
 
 async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either<string, Upstream>> {
@@ -26,34 +23,32 @@ async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either
       return E.right({
         target: { _tag: 'Aws' },
         description: `Amazon GameLift Streams in ${config.regions.join(', ')} (standard AWS configuration)`,
-        emulator: undefined,
+        emulatorEndpoint: undefined,
+        close: () => Promise.resolve(),
       });
     case 'emulator': {
+      // Loaded only when it is the backend: a deployment on AWS never runs a line of the emulator.
+      const { startEmbeddedEmulator } = await import('./emulator/embedded');
       const [region = 'us-west-2'] = config.regions;
-      const started = await startEmulator({
+      const started = await startEmbeddedEmulator({
         host: config.emulatorHost,
         port: config.emulatorPort,
         region,
         logger: logger.child({ component: 'emulator' }, { level: 'warn' }),
-      })();
+      });
       if (E.isLeft(started)) {
-        return E.left(`could not start the embedded emulator on ${config.emulatorHost}:${config.emulatorPort}: ${started.left.message}`);
+        return started;
       }
       const emulator = started.right;
-      const seeded = await seedDemo(new EmulatorControl(emulator.endpoint))();
-      if (E.isLeft(seeded)) {
-        await emulator.close();
-        return E.left(`could not seed the embedded emulator: ${seeded.left.message}`);
-      }
       return E.right({
-        target: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS },
-        description: `the embedded GameLift Streams emulator at ${emulator.endpoint} (demo stream group ${DEMO_STREAM_GROUP_ID}; set RECONNECT_BACKEND=aws for real AWS)`,
-        emulator,
+        target: emulator.target,
+        description: emulator.description,
+        emulatorEndpoint: emulator.endpoint,
+        close: async () => {
+          await emulator.close();
+          logger.info('shutdown: embedded emulator closed');
+        },
       });
-    }
-    default: {
-      const unreachable: never = config.backend;
-      return unreachable;
     }
   }
 }
@@ -81,79 +76,62 @@ function reloadCallersOnSighup(service: RunningService, logger: Logger): void {
   });
 }
 
-async function main(): Promise<number> {
-  const config = loadConfig(process.env);
-  if (E.isLeft(config)) {
-    process.stderr.write(`${config.left}\n`);
-    return 1;
+/** Writes a line to stderr and ends the process: for failures before the logger exists, and for defects. */
+function abort(line: string): void {
+  process.stderr.write(`${line}\n`);
+  // Explicitly: whatever start-up left open (the emulator's listening socket, say) must not keep the process alive.
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (E.isLeft(loaded)) {
+    return abort(loaded.left);
   }
   if (E.isLeft(processTracing)) {
-    process.stderr.write(`${processTracing.left}\n`);
-    return 1;
+    return abort(processTracing.left);
   }
+  const config = loaded.right;
   const tracing = processTracing.right;
-  const { logFormat } = config.right;
-  const logger = createLogger(
-    config.right.logLevel,
-    logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : logFormat,
-  );
-  const upstream = await prepareUpstream(config.right, logger);
+  const logger = createLogger(config.logLevel, config.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat);
+  // pino writes asynchronously and process.exit would cut a write in flight short (or let it land after the lines
+  // written synchronously on exit), so the last lines are flushed, in order, first; before them, the spans still
+  // buffered are exported (bounded), or the last calls' traces would be lost. Exits whether or not the spans could
+  // be exported: a failed export must not keep the process alive.
+  const exit = (code: number): void => {
+    const flushAndExit = (): void => logger.flush(() => process.exit(code));
+    void tracing.stop(logger).then(flushAndExit, flushAndExit);
+  };
+  // Before anything is bound, so that no signal finds the process without its shutdown sequence.
+  const signals = listenForStopSignals({ settings: config.shutdown, logger, exit });
+
+  const upstream = await prepareUpstream(config, logger);
   if (E.isLeft(upstream)) {
     logger.fatal(upstream.left);
-    return 1;
+    return exit(1);
   }
-  const service = await startReconnectService({ ...config.right, upstream: upstream.right.target, logger })();
+  const service = await startReconnectService({ ...config, upstream: upstream.right.target, logger })();
   if (E.isLeft(service)) {
-    logger.fatal(`could not serve gRPC on ${config.right.grpcHost}:${config.right.grpcPort}: ${service.left.message}`);
-    await upstream.right.emulator?.close();
-    return 1;
+    logger.fatal(`could not serve gRPC on ${config.grpcHost}:${config.grpcPort}: ${service.left.message}`);
+    await upstream.right.close();
+    return exit(1);
   }
-  const emulator = upstream.right.emulator;
-  const { security } = config.right;
+  const { security } = config;
   logger.info(
     {
       grpcPort: service.right.port,
-      emulatorEndpoint: emulator?.endpoint,
-      reflection: config.right.reflectionEnabled,
-      shutdownGraceMs: config.right.shutdown.graceMs,
+      emulatorEndpoint: upstream.right.emulatorEndpoint,
+      reflection: config.reflectionEnabled,
+      shutdownGraceMs: config.shutdown.graceMs,
       tls: security.tls === undefined ? 'off' : security.tls.clientCaFile === undefined ? 'on' : 'mutual',
       callersFile: security.callersFile,
       metricsPort: service.right.metricsPort,
     },
-    `reconnect.v1.ReconnectService serving gRPC on ${config.right.grpcHost}:${service.right.port}, backed by ${upstream.right.description}; ${describeAuthentication(security)}`,
+    `reconnect.v1.ReconnectService serving gRPC on ${config.grpcHost}:${service.right.port}, backed by ${upstream.right.description}; ${describeAuthentication(security)}`,
   );
   tracing.announce(logger);
   reloadCallersOnSighup(service.right, logger);
-  stopOnSignals({
-    service: service.right,
-    settings: config.right.shutdown,
-    releaseUpstream: async () => {
-      if (emulator !== undefined) {
-        await emulator.close();
-        logger.info('shutdown: embedded emulator closed');
-      }
-    },
-    logger,
-    // pino writes asynchronously and process.exit would cut a write in flight short (or let it land after the
-    // lines written synchronously on exit), so the last shutdown lines are flushed, in order, first; before them,
-    // the spans still buffered are exported (bounded), or the last calls' traces would be lost.
-    exit: (code) => {
-      const flushAndExit = (): void => logger.flush(() => process.exit(code));
-      // Exits whether or not the spans could be exported: a failed export must not keep the process alive.
-      void tracing.stop(logger).then(flushAndExit, flushAndExit);
-    },
-  });
-  return 0;
+  signals.serve({ service: service.right, releaseUpstream: upstream.right.close });
 }
 
-main().then(
-  (code) => {
-    if (code !== 0) {
-      process.exitCode = code;
-    }
-  },
-  (defect: unknown) => {
-    process.stderr.write(`fatal: ${defect instanceof Error ? (defect.stack ?? defect.message) : String(defect)}\n`);
-    process.exitCode = 1;
-  },
-);
+main().catch((defect: unknown) => abort(`fatal: ${defect instanceof Error ? (defect.stack ?? defect.message) : String(defect)}`));

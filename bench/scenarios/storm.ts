@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 
 import { disconnectedSession, startHarness, GROUP_ID } from '../../test/support/service-harness';
 import { expectRight } from '../../test/support/task-either';
+import { unlimitedAdmission } from '../../test/support/unlimited-admission';
 
 export interface StormSettings {
   readonly sessions: number;
@@ -28,7 +29,8 @@ export interface StormResult {
  */
 export async function runStorm(settings: StormSettings, admission: boolean): Promise<StormResult> {
   const harness = await startHarness({
-    admission: { enabled: admission, ratePerSecond: settings.ratePerSecond, burst: 5, queueLimit: settings.sessions * 2 },
+    admission: { ratePerSecond: settings.ratePerSecond, burst: 5, queueLimit: settings.sessions * 2 },
+    foundations: (production) => (admission ? production : { ...production, admission: unlimitedAdmission }),
   });
   try {
     await expectRight(harness.control.setRate({ operation: 'StartStreamSession', ratePerSecond: 100_000, burst: 100_000 }));

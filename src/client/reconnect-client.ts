@@ -9,7 +9,7 @@ import {
   type ReconnectStreamSessionRequest,
   type ReconnectStreamSessionResponse,
 } from '../gen/reconnect/v1/reconnect';
-import { decodeErrorDetails, type DecodedErrorDetails } from './error-details';
+import { decodeErrorDetails, type DecodedErrorDetails } from '../contract/error-details';
 
 /** A failed call as a value: the status code, its name, the server's message and its google.rpc error details. */
 export interface ReconnectCallError {

@@ -1,11 +1,34 @@
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
-import type { CallContext } from './call-context';
-import { authorizeStreamGroup } from './caller';
-import { invalidRequest, type ReconnectError } from './reconnect-error';
-import { decodeSessionReference, type RegionPolicy } from './session-reference';
-import { reconnectability, type Reconnectability, type StreamSessionReader, type StreamSessionRecord } from './stream-session-status';
+import { authorizeStreamGroup, type CallContext } from './call-context';
+import type { ReadSessionFailure } from './outcomes';
+import type { StreamSessionReader, StreamSessionRecord } from './ports';
+import { decodeSessionReference, type RegionPolicy } from './request';
+
+/** The statuses in which CreateStreamSessionConnection is allowed. */
+const RECONNECTABLE_STATUSES: ReadonlySet<string> = new Set(['PENDING_CLIENT_RECONNECTION', 'ACTIVE']);
+
+export interface Reconnectability {
+  readonly reconnectable: boolean;
+  /** Last status change + ConnectionTimeoutSeconds, for a reconnectable status whose record has both. */
+  readonly windowEndsAt: Date | undefined;
+}
+
+/** Whether a reconnect can succeed at `now`, and until when. Pure. */
+export function reconnectability(record: StreamSessionRecord, now: Date): Reconnectability {
+  if (record.status === undefined || !RECONNECTABLE_STATUSES.has(record.status)) {
+    return { reconnectable: false, windowEndsAt: undefined };
+  }
+  const windowEndsAt =
+    record.lastUpdatedAt !== undefined && record.connectionTimeoutSeconds !== undefined
+      ? new Date(record.lastUpdatedAt.getTime() + record.connectionTimeoutSeconds * 1000)
+      : undefined;
+  return {
+    reconnectable: windowEndsAt === undefined || windowEndsAt.getTime() > now.getTime(),
+    windowEndsAt,
+  };
+}
 
 export interface StreamSessionReport extends Reconnectability {
   readonly record: StreamSessionRecord;
@@ -20,14 +43,13 @@ export interface GetStreamSessionDependencies {
 /** The matchmaker's question: what state is this session in, and can it still be reconnected? */
 export function getStreamSession(
   dependencies: GetStreamSessionDependencies,
-): (request: unknown, context: CallContext) => TE.TaskEither<ReconnectError, StreamSessionReport> {
+): (request: unknown, context: CallContext) => TE.TaskEither<ReadSessionFailure, StreamSessionReport> {
   const decode = decodeSessionReference(dependencies.policy);
   return (request, context) =>
     pipe(
       TE.fromEither(decode(request)),
-      TE.mapLeft(invalidRequest),
-      TE.chainFirstEitherK((reference) => authorizeStreamGroup(context.caller, reference)),
-      TE.chain((reference) => dependencies.reader.getStreamSession(reference, context)),
+      TE.tapEither((reference) => authorizeStreamGroup(context.caller, reference)),
+      TE.flatMap((reference) => dependencies.reader.getStreamSession(reference, context)),
       TE.map((record) => ({ record, ...reconnectability(record, dependencies.now()) })),
     );
 }

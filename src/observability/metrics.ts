@@ -1,14 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-import type { CallMethod, CallObservation, CallObserver } from '../transport/call-interceptor';
-import type { UpstreamObserver, UpstreamOperation } from '../upstream/upstream-observer';
+import type { CallMethod, CallObservation, CallObserver } from '../transport/interceptors';
+import type { UpstreamObserver, UpstreamOperation } from '../upstream/gameliftstreams';
 
-/** What the admission queue looks like right now; read on every scrape. */
-export interface AdmissionSnapshot {
+/** What the reconnects in flight and the admission queue look like right now; read on every scrape. */
+export interface FlowSnapshot {
+  /** Reconnects whose upstream work is under way, each perhaps shared by several calls. */
+  readonly reconnectsInFlight: number;
   readonly queueDepth: number;
-  readonly tokensAvailable: number | undefined;
-  readonly ratePerSecond: number | undefined;
+  readonly tokensAvailable: number;
+  readonly ratePerSecond: number;
 }
 
 /** What the access log knows about a finished reconnect that metrics also count. */
@@ -55,7 +57,7 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver {
   private readonly labelsByPath = new Map<string, GrpcLabels>();
   private readonly coalesced: Counter;
 
-  constructor(admission: () => AdmissionSnapshot) {
+  constructor(flow: () => FlowSnapshot) {
     const registers = [this.registry];
     const grpcLabels = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
     this.started = new Counter({ name: 'grpc_server_started_total', help: 'RPCs started on the server.', labelNames: grpcLabels, registers });
@@ -97,29 +99,35 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver {
       registers,
     });
     new Gauge({
+      name: 'reconnect_in_flight',
+      help: 'Reconnects whose call to AWS is under way (waiting for admission or in flight), each perhaps shared by several calls.',
+      registers,
+      collect() {
+        this.set(flow().reconnectsInFlight);
+      },
+    });
+    new Gauge({
       name: 'reconnect_admission_queue_depth',
       help: 'Reconnects waiting for admission right now.',
       registers,
       collect() {
-        this.set(admission().queueDepth);
+        this.set(flow().queueDepth);
       },
     });
     new Gauge({
       name: 'reconnect_admission_tokens_available',
-      help: 'Tokens in the admission bucket right now (calls that could start at once); absent when admission is off.',
+      help: 'Tokens in the admission bucket right now (calls that could start at once).',
       registers,
       collect() {
-        const tokens = admission().tokensAvailable;
-        if (tokens !== undefined) this.set(tokens);
+        this.set(flow().tokensAvailable);
       },
     });
     new Gauge({
       name: 'reconnect_admission_rate_per_second',
-      help: 'The rate admission currently allows, after any backoff from upstream throttling; absent when admission is off.',
+      help: 'The rate admission currently allows, after any backoff from upstream throttling.',
       registers,
       collect() {
-        const rate = admission().ratePerSecond;
-        if (rate !== undefined) this.set(rate);
+        this.set(flow().ratePerSecond);
       },
     });
     collectDefaultMetrics({ register: this.registry });

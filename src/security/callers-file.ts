@@ -1,11 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
 
-import { parseGrant, type Caller, type StreamGroupGrant } from '../domain/caller';
+import { parseGrant, type StreamGroupGrant } from '../domain/call-context';
+import { CallerDirectory } from './authentication';
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -45,60 +45,6 @@ const CallerEntryCodec = t.intersection([
 const CallersFileCodec = t.type({ callers: t.array(CallerEntryCodec) });
 
 type CallerEntry = t.TypeOf<typeof CallerEntryCodec>;
-
-interface TokenCredential {
-  readonly digest: Buffer;
-  readonly caller: Caller;
-}
-
-/**
- * The callers this deployment knows: who may call, with which credential, and which stream groups each may
- * touch. Tokens are stored only as SHA-256 digests and compared in constant time.
- */
-export class CallerDirectory {
-  private readonly tokens: ReadonlyArray<TokenCredential>;
-  private readonly certificates: ReadonlyMap<string, Caller>;
-  private readonly byName: ReadonlyMap<string, Caller>;
-
-  constructor(entries: ReadonlyArray<CallerEntry>) {
-    const callerOf = (entry: CallerEntry): Caller => ({ name: entry.name, grants: entry.streamGroups });
-    this.tokens = entries.flatMap((entry) =>
-      entry.tokenSha256 === undefined ? [] : [{ digest: Buffer.from(entry.tokenSha256, 'hex'), caller: callerOf(entry) }],
-    );
-    this.byName = new Map(entries.map((entry) => [entry.name, callerOf(entry)]));
-    this.certificates = new Map(
-      entries.flatMap((entry) => (entry.certificateNames ?? []).map((name): [string, Caller] => [name, callerOf(entry)])),
-    );
-  }
-
-  size(): number {
-    return this.tokens.length + this.certificates.size;
-  }
-
-  /** Compares against every known digest without stopping early, so timing says nothing about near misses. */
-  findByToken(token: string): Caller | undefined {
-    const digest = createHash('sha256').update(token, 'utf8').digest();
-    let found: Caller | undefined;
-    for (const credential of this.tokens) {
-      if (timingSafeEqual(credential.digest, digest)) {
-        found = credential.caller;
-      }
-    }
-    return found;
-  }
-
-  findByName(name: string): Caller | undefined {
-    return this.byName.get(name);
-  }
-
-  findByCertificateNames(names: ReadonlyArray<string>): Caller | undefined {
-    for (const name of names) {
-      const caller = this.certificates.get(name);
-      if (caller !== undefined) return caller;
-    }
-    return undefined;
-  }
-}
 
 function describeErrors(path: string, errors: t.Errors): string {
   const lines = errors.map((error) => {
@@ -166,4 +112,30 @@ export async function loadCallersFile(path: string): Promise<E.Either<string, Ca
         : E.left(`invalid callers file ${path}:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
     }),
   );
+}
+
+/**
+ * The callers file as currently loaded. A reload (SIGHUP) swaps it in one assignment, so calls in flight keep the
+ * caller they were authenticated as and no call is dropped; a file that fails to load leaves the old one in place.
+ */
+export class CallerRegistry {
+  private directory: CallerDirectory | undefined;
+
+  constructor(private readonly callersFile: string | undefined) {}
+
+  current(): CallerDirectory | undefined {
+    return this.directory;
+  }
+
+  /** Loads (or reloads) the callers file; resolves to how many credentials it holds, or why it was refused. */
+  async reload(): Promise<E.Either<string, number>> {
+    if (this.callersFile === undefined) {
+      return E.right(0);
+    }
+    const loaded = await loadCallersFile(this.callersFile);
+    if (E.isRight(loaded)) {
+      this.directory = loaded.right;
+    }
+    return E.map((directory: CallerDirectory) => directory.size())(loaded);
+  }
 }

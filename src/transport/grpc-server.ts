@@ -4,7 +4,7 @@ import type * as TE from 'fp-ts/TaskEither';
 
 import type { GrpcServerTuning } from '../config';
 import { protobufPackage, type ReconnectServiceServer } from '../gen/reconnect/v1/reconnect';
-import { StrictReconnectServiceService } from './strict-request-decoding';
+import { StrictReconnectServiceService } from './reconnect-service';
 
 /** The fully qualified name health and reflection know the service by. */
 export const RECONNECT_SERVICE_NAME = `${protobufPackage}.ReconnectService`;
@@ -13,7 +13,7 @@ export interface GrpcServerOptions {
   /** Sized to the largest signal request we accept, so bigger messages are refused by grpc-js before decoding. */
   readonly maxMessageBytes: number;
   readonly tuning: GrpcServerTuning;
-  /** Run around every call, first to last (the service passes one: call-interceptor.ts). */
+  /** Run around every call, from the network inwards (interceptors.ts). */
   readonly interceptors: ReadonlyArray<grpc.ServerInterceptor>;
 }
 

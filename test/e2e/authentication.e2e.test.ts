@@ -10,11 +10,13 @@ import { bearerMetadata, ReconnectClient, type ReconnectCallError } from '../../
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
-import type { ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
-import { AUTHENTICATED_CALLER_KEY } from '../../src/transport/call-authentication';
+import { GetStreamSessionRequest, type ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
+/** The header through which an earlier version told its handlers who called; a client that sends it gains nothing. */
+const AUTHENTICATED_CALLER_KEY = 'x-reconnect-authenticated-caller';
 import { CallersFixture, randomToken, sha256Hex, useCallersFile } from '../support/callers-fixture';
 import { disconnectedDemoSessions } from '../support/disconnected-sessions';
 import { untilConnectionCallsReceived } from '../support/emulator-counters';
+import { GET_STREAM_SESSION_PATH, grpcFrame, sendWithHeaderFields } from '../support/raw-grpc';
 import { ReflectionClient } from '../support/reflection-client';
 import { GROUP_ID, disconnectedSession, upstreamCalls, useHarness, type HarnessOptions } from '../support/service-harness';
 import { logMessageStartingWith, ServiceProcess } from '../support/service-process';
@@ -130,6 +132,34 @@ describe('authentication end to end (bearer tokens from the callers file)', func
       assert.notEqual(error.code, grpc.status.OK);
       assert.equal(error.details.errorInfo, undefined, 'the service never answered');
       assert.deepEqual(await upstreamCalls(harness()), before);
+    });
+
+    describe('authorization sent twice, as an HTTP/2 client other than grpc-js can', () => {
+      /** GetStreamSession with these authorization fields, in this order; the access line it left. */
+      async function readWithAuthorizations(values: ReadonlyArray<string>): Promise<Readonly<Record<string, unknown>> | undefined> {
+        const session = await disconnectedSession(harness());
+        const requestId = `twice-${randomToken().slice(0, 16)}`;
+        const body = grpcFrame(
+          Buffer.from(GetStreamSessionRequest.encode({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }).finish()),
+        );
+        const fields = [...values.map((value): [string, string] => ['authorization', value]), ['x-request-id', requestId] as const];
+        assert.equal(await sendWithHeaderFields(harness().service.port, GET_STREAM_SESSION_PATH, fields, body, 10_000), 'ended');
+        return harness().logs.entries().find((entry) => entry['requestId'] === requestId);
+      }
+
+      it("Node's HTTP/2 layer keeps the first: a known token first is that caller, whatever follows", async () => {
+        const line = await readWithAuthorizations([`Bearer ${matchmakerToken}`, `Bearer ${randomToken()}`]);
+        assert.equal(line?.['codeName'], 'OK');
+        assert.equal(line?.['caller'], 'matchmaker');
+      });
+
+      it('anything else first is refused, a known token after it notwithstanding', async () => {
+        const before = await upstreamCalls(harness());
+        const line = await readWithAuthorizations([`Bearer ${randomToken()}`, `Bearer ${matchmakerToken}`]);
+        assert.equal(line?.['codeName'], 'UNAUTHENTICATED');
+        assert.equal(line?.['reason'], 'CALLER_UNAUTHENTICATED');
+        assert.equal((await upstreamCalls(harness())).GetStreamSession, before.GetStreamSession);
+      });
     });
 
     it('a known token → OK, for both RPCs', async () => {

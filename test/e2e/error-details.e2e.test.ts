@@ -4,7 +4,7 @@ import { status } from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 
 import type { ReconnectCallError } from '../../src/client/reconnect-client';
-import type { StreamSessionConnector } from '../../src/domain/stream-session-connector';
+import type { ServiceFoundations } from '../../src/app';
 import {
   BadRequest,
   ErrorInfo,
@@ -287,7 +287,7 @@ describe('rich error details end to end: admission refusals', function () {
 
   /** Two sessions and a harness whose admission allows 1 call/s with no burst beyond it. */
   async function refusedSecondCall(queueLimit: number, deadlineMs: number): Promise<ReconnectCallError> {
-    const harness = await startHarness({ admission: { enabled: true, ratePerSecond: 1, burst: 1, queueLimit } });
+    const harness = await startHarness({ admission: { ratePerSecond: 1, burst: 1, queueLimit } });
     try {
       const first = await disconnectedSession(harness);
       const second = await disconnectedSession(harness);
@@ -337,12 +337,15 @@ describe('rich error details end to end: the deadline', function () {
 
 describe('rich error details end to end: a defect', function () {
   this.timeout(30_000);
-  const throwing = (): StreamSessionConnector => ({
-    createStreamSessionConnection: () => {
-      throw new TypeError('forced defect for the error details test');
+  const throwing = (production: ServiceFoundations): ServiceFoundations => ({
+    ...production,
+    connector: {
+      createStreamSessionConnection: () => {
+        throw new TypeError('forced defect for the error details test');
+      },
     },
   });
-  const harness = useHarness({ decorateConnector: throwing });
+  const harness = useHarness({ foundations: throwing });
 
   it('INTERNAL, INTERNAL_ERROR + RequestInfo whose id is in the log line of the defect', async () => {
     const session = await disconnectedSession(harness());

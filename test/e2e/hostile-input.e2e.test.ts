@@ -5,7 +5,7 @@ import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 
-import { decodeErrorDetails } from '../../src/client/error-details';
+import { decodeErrorDetails } from '../../src/contract/error-details';
 import type { ReconnectCallError } from '../../src/client/reconnect-client';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import { OPERATION_NAMES } from '../../src/emulator/operations';

@@ -6,7 +6,7 @@ import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 import * as grpc from '@grpc/grpc-js';
 
 import { startReconnectService, type RunningService } from '../../src/app';
-import { decodeErrorDetails } from '../../src/client/error-details';
+import { decodeErrorDetails } from '../../src/contract/error-details';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { sha256Hex } from '../../src/emulator/signal-answer';
@@ -460,7 +460,7 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
         credentials: { accessKeyId: MARKERS.accessKeyId, secretAccessKey: MARKERS.secretAccessKey },
       };
       const start = async (admission: { ratePerSecond: number; burst: number; queueLimit: number }, deadlineBudgetMs?: number): Promise<RunningService> => {
-        const config = testServiceConfig({ admission: { enabled: true, ...admission }, security });
+        const config = testServiceConfig({ admission, security });
         const service = await expectRight(
           startReconnectService({ ...config, deadlineBudgetMs: deadlineBudgetMs ?? config.deadlineBudgetMs, upstream, logger: logs.logger }),
         );

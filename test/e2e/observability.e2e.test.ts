@@ -9,6 +9,7 @@ import * as E from 'fp-ts/Either';
 import { ReconnectServiceClient, type ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
 import { createLogger } from '../../src/logging/logger';
 import { GROUP_ID, disconnectedSession, useHarness } from '../support/service-harness';
+import { metricValue, scrape } from '../support/metrics-scrape';
 import { expectRight } from '../support/task-either';
 
 const OFFER = '{"type":"offer","sdp":"v=0 observability-fixture"}';
@@ -41,21 +42,6 @@ function rawReconnect(address: string, sessionId: string, requestId: string | un
       responseRequestId = typeof value === 'string' ? value : undefined;
     });
   });
-}
-
-async function scrape(port: number | undefined): Promise<string> {
-  assert.ok(port !== undefined, 'metrics should be on');
-  const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
-  assert.equal(response.status, 200);
-  return response.text();
-}
-
-function metricValue(text: string, name: string, labels: Readonly<Record<string, string>>): number {
-  const line = text.split('\n').find((candidate) => {
-    if (!candidate.startsWith(`${name}{`) && !candidate.startsWith(`${name} `)) return false;
-    return Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`));
-  });
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 describe('observability: access logs and Prometheus metrics', function () {

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { GetStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 import { status } from '@grpc/grpc-js';
 
-import type { StreamSessionConnector } from '../../src/domain/stream-session-connector';
+import type { ServiceFoundations } from '../../src/app';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import { expectLeft, expectRight } from '../support/task-either';
 import { connectionCallsReceived } from '../support/emulator-counters';
@@ -165,16 +165,19 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
 describe('a bug inside the pipeline', function () {
   this.timeout(30_000);
   let failuresLeft = 1;
-  const throwOnce = (connector: StreamSessionConnector): StreamSessionConnector => ({
-    createStreamSessionConnection: (command, signal) => {
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new TypeError('forced defect for the test');
-      }
-      return connector.createStreamSessionConnection(command, signal);
+  const throwOnce = (production: ServiceFoundations): ServiceFoundations => ({
+    ...production,
+    connector: {
+      createStreamSessionConnection: (command, timing) => {
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new TypeError('forced defect for the test');
+        }
+        return production.connector.createStreamSessionConnection(command, timing);
+      },
     },
   });
-  const harness = useHarness({ decorateConnector: throwOnce });
+  const harness = useHarness({ foundations: throwOnce });
 
   it('answers INTERNAL with a generic message, logs the stack, and keeps serving', async () => {
     const session = await disconnectedSession(harness());
@@ -191,7 +194,10 @@ describe('a bug inside the pipeline', function () {
 
   it('also turns a rejected promise into INTERNAL', async () => {
     const rejecting = await startHarness({
-      decorateConnector: () => ({ createStreamSessionConnection: () => () => Promise.reject(new Error('rejected on purpose')) }),
+      foundations: (production) => ({
+        ...production,
+        connector: { createStreamSessionConnection: () => () => Promise.reject(new Error('rejected on purpose')) },
+      }),
     });
     try {
       const session = await disconnectedSession(rejecting);

@@ -5,7 +5,9 @@ import * as E from 'fp-ts/Either';
 
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import { GROUP_ID, disconnectedSession, startHarness, useHarness } from '../support/service-harness';
+import { scrapedValue } from '../support/metrics-scrape';
 import { expectLeft, expectRight } from '../support/task-either';
+import { unlimitedAdmission } from '../support/unlimited-admission';
 
 const OFFER = '{"type":"offer","sdp":"v=0 resilience-fixture"}';
 const reconnectRequest = (sessionId: string, signalRequest = OFFER) => ({
@@ -74,7 +76,10 @@ describe('resilience end to end', function () {
       const error = await expectLeft(budgeted.client.reconnectStreamSession(reconnectRequest(session.id)));
       assert.equal(error.code, status.DEADLINE_EXCEEDED);
       assert.match(error.message, /capped at 300 ms/);
-      assert.deepEqual(budgeted.service.diagnostics(), { reconnectsInFlight: 0, admissionQueueDepth: 0, admittedRatePerSecond: 1000 });
+      const port = budgeted.service.metricsPort;
+      assert.equal(await scrapedValue(port, 'reconnect_in_flight'), 0);
+      assert.equal(await scrapedValue(port, 'reconnect_admission_queue_depth'), 0);
+      assert.equal(await scrapedValue(port, 'reconnect_admission_rate_per_second'), 1000);
     } finally {
       await budgeted.close();
     }
@@ -91,7 +96,7 @@ describe('resilience end to end', function () {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.ok(harness().logs.entries().some((entry) => entry.code === status.CANCELLED), 'the server saw the cancel');
-    assert.equal(harness().service.diagnostics().reconnectsInFlight, 0, 'the shared upstream call was aborted');
+    assert.equal(await scrapedValue(harness().service.metricsPort, 'reconnect_in_flight'), 0, 'the shared upstream call was aborted');
   });
 });
 
@@ -102,7 +107,8 @@ describe('a disconnect storm within the upstream rate (scaled down: 200 sessions
 
   async function storm(admissionEnabled: boolean) {
     const harness = await startHarness({
-      admission: { enabled: admissionEnabled, ratePerSecond: RATE, burst: 5, queueLimit: 1000 },
+      admission: { ratePerSecond: RATE, burst: 5, queueLimit: 1000 },
+      foundations: (production) => (admissionEnabled ? production : { ...production, admission: unlimitedAdmission }),
     });
     try {
       await expectRight(harness.control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: RATE, burst: RATE }));
@@ -115,7 +121,7 @@ describe('a disconnect storm within the upstream rate (scaled down: 200 sessions
         sessions.map((session) => harness.client.reconnectStreamSession(reconnectRequest(session.id), { deadlineMs: 20_000 })()),
       );
       const counters = await expectRight(harness.control.counters());
-      assert.equal(harness.service.diagnostics().admissionQueueDepth, 0);
+      assert.equal(await scrapedValue(harness.service.metricsPort, 'reconnect_admission_queue_depth'), 0);
       return {
         reconnected: results.filter(E.isRight).length,
         codes: results.flatMap((result) => (E.isLeft(result) ? [result.left.codeName] : [])),

@@ -2,10 +2,11 @@ import { strict as assert } from 'node:assert';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { CreateStreamSessionConnectionCommand } from '@aws-sdk/client-gameliftstreams';
 import * as E from 'fp-ts/Either';
 
-import { RegionalClients } from '../../src/upstream/regional-clients';
+import type { CallTiming } from '../../src/domain/call-context';
+import { decodeReconnectRequest, type ReconnectCommand } from '../../src/domain/request';
+import { GameLiftStreams } from '../../src/upstream/gameliftstreams';
 import { ConditionWaiters } from '../support/condition-waiters';
 
 const REGION = 'us-west-2';
@@ -40,30 +41,42 @@ async function standInForAws(budgetMs: number, answer: (attempt: number, respons
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const clients = new RegionalClients({
-    regions: [REGION],
-    target: { _tag: 'Endpoint', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'not-a-secret' } },
-    maxSockets: 4,
-    maxAttempts: 3,
-    budgetMs,
-  });
-  const client = clients.clientFor(REGION);
-  if (E.isLeft(client)) throw new Error('no client for the region');
+  const observed: string[] = [];
+  const upstream = new GameLiftStreams(
+    {
+      regions: [REGION],
+      target: { _tag: 'Endpoint', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'not-a-secret' } },
+      maxSockets: 4,
+      maxAttempts: 3,
+      budgetMs,
+    },
+    { observe: (_operation, outcome) => void observed.push(outcome) },
+  );
   const stop = async (): Promise<void> => {
-    clients.destroy();
+    upstream.destroy();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { seen, waiters, client: client.right, stop };
+  return { seen, waiters, observed, connector: upstream.connector, stop };
 }
 
-const reconnect = () =>
-  new CreateStreamSessionConnectionCommand({
-    Identifier: 'sg-1AbCdEfGh',
-    StreamSessionIdentifier: 'ses-1AbCdEfGh',
-    SignalRequest: 'v=0 offer',
-    ClientToken: 'token-kept-across-attempts',
+const TOKEN = 'token-kept-across-attempts-0123456789';
+
+function reconnectCommand(): ReconnectCommand {
+  const decoded = decodeReconnectRequest({ maxSignalRequestBytes: 1024, defaultRegion: REGION, servedRegions: new Set([REGION]) })({
+    streamGroupIdentifier: 'sg-1AbCdEfGh',
+    streamSessionIdentifier: 'ses-1AbCdEfGh',
+    signalRequest: 'v=0 offer',
+    clientToken: TOKEN,
+    userId: undefined,
   });
+  if (E.isLeft(decoded)) throw new Error('the test command does not decode');
+  return decoded.right;
+}
+
+function timing(controller = new AbortController()): CallTiming {
+  return { signal: controller.signal, deadline: Date.now() + 60_000 };
+}
 
 /** A budget whose per-attempt timeouts are far beyond the test's own timeout: only an abort can end a request. */
 const UNREACHED_BUDGET_MS = 600_000;
@@ -87,9 +100,10 @@ describe('the upstream client over real connections (a loopback stand-in for AWS
       response.end(JSON.stringify({ SignalResponse: 'v=0 answer' }));
     });
     stops.push(aws.stop);
-    const output = await aws.client.send(reconnect(), { abortSignal: new AbortController().signal });
-    assert.equal(output.SignalResponse, 'v=0 answer');
-    assert.deepEqual(aws.seen.tokens, ['token-kept-across-attempts', 'token-kept-across-attempts']);
+    const outcome = await aws.connector.createStreamSessionConnection(reconnectCommand(), timing())();
+    assert.deepEqual(outcome, E.right({ signalResponse: 'v=0 answer', awsRequestId: undefined }));
+    assert.deepEqual(aws.seen.tokens, [TOKEN, TOKEN]);
+    assert.deepEqual(aws.observed, ['Success']);
   });
 
   it('closes the request to AWS when its signal fires, not only the call', async () => {
@@ -97,14 +111,34 @@ describe('the upstream client over real connections (a loopback stand-in for AWS
     const aws = await standInForAws(UNREACHED_BUDGET_MS, () => undefined);
     stops.push(aws.stop);
     const controller = new AbortController();
-    const call = aws.client.send(reconnect(), { abortSignal: controller.signal });
+    const call = aws.connector.createStreamSessionConnection(reconnectCommand(), timing(controller))();
     await aws.waiters.until(() => aws.seen.tokens.length === 1);
-    controller.abort({ _tag: 'CallerCancelled' });
-    await assert.rejects(call, (reason: unknown) => {
-      assert.deepEqual(reason, { _tag: 'CallerCancelled' });
-      return true;
-    });
+    controller.abort({ _tag: 'Cancelled' });
+    assert.deepEqual(await call, E.left({ _tag: 'Cancelled' }));
     await aws.waiters.until(() => aws.seen.closedEarly === 1);
     assert.equal(aws.seen.tokens.length, 1);
+    assert.deepEqual(aws.observed, ['Cancelled']);
+  });
+
+  it("ends a call at its budget, closing the request, and leaves the caller's signal alone", async () => {
+    const aws = await standInForAws(300, () => undefined);
+    stops.push(aws.stop);
+    const controller = new AbortController();
+    const outcome = await aws.connector.createStreamSessionConnection(reconnectCommand(), timing(controller))();
+    assert.deepEqual(outcome, E.left({ _tag: 'DeadlineExceeded', budgetMs: 300 }));
+    assert.equal(controller.signal.aborted, false);
+    await aws.waiters.until(() => aws.seen.closedEarly >= 1);
+    assert.deepEqual(aws.observed, ['DeadlineExceeded']);
+  });
+
+  it('does not call AWS at all when the call is already aborted', async () => {
+    const aws = await standInForAws(UNREACHED_BUDGET_MS, () => undefined);
+    stops.push(aws.stop);
+    const controller = new AbortController();
+    controller.abort({ _tag: 'DeadlineExceeded', budgetMs: 5 });
+    const outcome = await aws.connector.createStreamSessionConnection(reconnectCommand(), timing(controller))();
+    assert.deepEqual(outcome, E.left({ _tag: 'DeadlineExceeded', budgetMs: 5 }));
+    assert.equal(aws.seen.tokens.length, 0);
+    assert.deepEqual(aws.observed, []);
   });
 });

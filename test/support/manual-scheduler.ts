@@ -1,4 +1,4 @@
-import type { Scheduler } from '../../src/domain/scheduler';
+import type { Scheduler } from '../../src/domain/admission';
 
 /** A clock that moves only when the test says, running due timers in order: admission without waiting. */
 export class ManualScheduler implements Scheduler {

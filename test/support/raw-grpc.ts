@@ -1,4 +1,5 @@
 import * as http2 from 'node:http2';
+import { connect } from 'node:net';
 
 import * as grpc from '@grpc/grpc-js';
 
@@ -242,6 +243,119 @@ export function abandonMidMessage(port: number, path: string, partialBody: Buffe
       } else {
         session.destroy();
       }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP/2 framed by hand: for header fields node:http2 and grpc-js will not send, such as a repeated authorization.
+// ---------------------------------------------------------------------------------------------------------------
+
+const FRAME_DATA = 0x0;
+const FRAME_HEADERS = 0x1;
+const FRAME_RST_STREAM = 0x3;
+const FRAME_SETTINGS = 0x4;
+const FRAME_PING = 0x6;
+const FRAME_GOAWAY = 0x7;
+const FLAG_END_STREAM = 0x1;
+const FLAG_ACK = 0x1;
+const FLAG_END_HEADERS = 0x4;
+const CONNECTION_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header.writeUInt8(type, 3);
+  header.writeUInt8(flags, 4);
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
+}
+
+/** An HPACK integer with a 7-bit prefix (RFC 7541 §5.1). */
+function hpackLength(length: number): Buffer {
+  if (length < 0x7f) return Buffer.from([length]);
+  const bytes = [0x7f];
+  let rest = length - 0x7f;
+  while (rest >= 0x80) {
+    bytes.push((rest % 0x80) + 0x80);
+    rest = Math.floor(rest / 0x80);
+  }
+  bytes.push(rest);
+  return Buffer.from(bytes);
+}
+
+/** Every field as a literal without indexing, with a new name and no Huffman coding (RFC 7541 §6.2.2). */
+function hpackBlock(fields: ReadonlyArray<readonly [string, string]>): Buffer {
+  return Buffer.concat(
+    fields.flatMap(([name, value]) => {
+      const nameBytes = Buffer.from(name, 'latin1');
+      const valueBytes = Buffer.from(value, 'latin1');
+      return [Buffer.from([0x00]), hpackLength(nameBytes.length), nameBytes, hpackLength(valueBytes.length), valueBytes];
+    }),
+  );
+}
+
+/**
+ * Sends one gRPC request on a fresh connection to 127.0.0.1:port with exactly these header fields after the pseudo
+ * ones, repeats included, and resolves once the server has ended the stream (or reset it, or closed the connection,
+ * or `timeoutMs` passed). It reads only frame headers: the test checks what the server did through its effects.
+ */
+export function sendWithHeaderFields(
+  port: number,
+  path: string,
+  fields: ReadonlyArray<readonly [string, string]>,
+  body: Buffer,
+  timeoutMs: number,
+): Promise<'ended' | 'reset' | 'closed' | 'timeout'> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let settled = false;
+    const finish = (how: 'ended' | 'reset' | 'closed' | 'timeout'): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(how);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 9) {
+        const length = received.readUIntBE(0, 3);
+        if (received.length < 9 + length) break;
+        const type = received.readUInt8(3);
+        const flags = received.readUInt8(4);
+        const streamId = received.readUInt32BE(5) & 0x7fffffff;
+        const payload = received.subarray(9, 9 + length);
+        received = received.subarray(9 + length);
+        if (type === FRAME_SETTINGS && (flags & FLAG_ACK) === 0) socket.write(frame(FRAME_SETTINGS, FLAG_ACK, 0, Buffer.alloc(0)));
+        if (type === FRAME_PING && (flags & FLAG_ACK) === 0) socket.write(frame(FRAME_PING, FLAG_ACK, 0, payload));
+        if (streamId === 1 && (type === FRAME_HEADERS || type === FRAME_DATA) && (flags & FLAG_END_STREAM) !== 0) finish('ended');
+        if (streamId === 1 && type === FRAME_RST_STREAM) finish('reset');
+        if (type === FRAME_GOAWAY) finish('closed');
+      }
+    });
+    socket.on('error', () => finish('closed'));
+    socket.on('close', () => finish('closed'));
+    socket.on('connect', () => {
+      const headers = hpackBlock([
+        [':method', 'POST'],
+        [':scheme', 'http'],
+        [':path', path],
+        [':authority', `127.0.0.1:${port}`],
+        ['content-type', 'application/grpc'],
+        ['te', 'trailers'],
+        ...fields,
+      ]);
+      socket.write(
+        Buffer.concat([
+          CONNECTION_PREFACE,
+          frame(FRAME_SETTINGS, 0, 0, Buffer.alloc(0)),
+          frame(FRAME_HEADERS, FLAG_END_HEADERS, 1, headers),
+          frame(FRAME_DATA, FLAG_END_STREAM, 1, body),
+        ]),
+      );
     });
   });
 }

@@ -1,7 +1,7 @@
 import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 import * as grpc from '@grpc/grpc-js';
 
-import { startReconnectService, type RunningService, type ServiceConfig, type ServiceSettings } from '../../src/app';
+import { productionFoundations, start, wire, type RunningService, type ServiceConfig, type ServiceFoundations } from '../../src/app';
 import { ReconnectClient, type ReconnectClientOptions } from '../../src/client/reconnect-client';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
@@ -55,8 +55,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export type HarnessOptions = Partial<ServiceConfig> &
-  Pick<ServiceSettings, 'decorateConnector'> & {
+export type HarnessOptions = Partial<ServiceConfig> & {
+    /** Builds the service's foundations from production's: to put a misbehaving connector in, say. */
+    readonly foundations?: (production: ServiceFoundations) => ServiceFoundations;
     /** The channel credentials of `harness.client` (plaintext by default). */
     readonly clientCredentials?: grpc.ChannelCredentials;
     /** The per-call metadata of `harness.client` (none by default), e.g. `bearerMetadata(token)`. */
@@ -65,20 +66,21 @@ export type HarnessOptions = Partial<ServiceConfig> &
 
 /** Emulator + service + client, all real, all on 127.0.0.1 with ephemeral ports. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const { clientCredentials, clientMetadata, decorateConnector, ...config } = options;
+  const { clientCredentials, clientMetadata, foundations, ...config } = options;
   const logs = new CapturedLogs();
   const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }));
   const control = new EmulatorControl(emulator.endpoint);
   await expectRight(control.createStreamGroup({ id: GROUP_ID }));
   await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
+  const settings = {
+    // Admission is tested on its own; here it must not shape the other tests' calls.
+    ...testServiceConfig({ admission: { ratePerSecond: 1000, burst: 1000, queueLimit: 1000 }, ...config }),
+    upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS } as const,
+    logger: logs.logger,
+  };
+  const production = productionFoundations(settings);
   const service = await expectRight(
-    startReconnectService({
-      // Admission is tested on its own; here it must not shape the other tests' calls.
-      ...testServiceConfig({ admission: { enabled: true, ratePerSecond: 1000, burst: 1000, queueLimit: 1000 }, ...config }),
-      upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS },
-      logger: logs.logger,
-      decorateConnector,
-    }),
+    start(wire(settings, (observer) => (foundations === undefined ? production(observer) : foundations(production(observer))))),
   );
   const address = `127.0.0.1:${service.port}`;
   const clients: Closable[] = [];

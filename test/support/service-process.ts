@@ -63,16 +63,21 @@ export class ServiceProcess {
 
   /** Starts the process and waits for the line saying where it serves; fails if it exits first. */
   static async start(env: Readonly<Record<string, string>>): Promise<ServiceProcess> {
+    const started = ServiceProcess.launch(env);
+    await started.untilLogged(isServingLine);
+    return started;
+  }
+
+  /** Starts the process and returns at once; `nodeFlags` go before the script (a `--require` probe, say). */
+  static launch(env: Readonly<Record<string, string>>, nodeFlags: ReadonlyArray<string> = []): ServiceProcess {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !OWN_PREFIXES.some((prefix) => name.startsWith(prefix))),
     );
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [...nodeFlags, MAIN], {
       env: { ...inherited, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const started = new ServiceProcess(child);
-    await started.untilLogged(isServingLine);
-    return started;
+    return new ServiceProcess(child);
   }
 
   get grpcAddress(): string {
@@ -108,6 +113,19 @@ export class ServiceProcess {
   async exited(): Promise<ProcessExit> {
     await this.waiters.until(() => this.exit !== undefined);
     return this.exit ?? { code: null, signal: null };
+  }
+
+  /** The exit, or 'still running' when the process has not exited within `ms`: a wait that cannot hang a test. */
+  async exitedWithin(ms: number): Promise<ProcessExit | 'still running'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'still running'>((resolve) => {
+      timer = setTimeout(() => resolve('still running'), ms);
+    });
+    try {
+      return await Promise.race([this.exited(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   signal(signal: NodeJS.Signals): void {

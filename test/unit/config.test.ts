@@ -17,7 +17,7 @@ describe('loadConfig', () => {
       deadlineBudgetMs: 10000,
       upstreamMaxSockets: 64,
       upstreamMaxAttempts: 3,
-      admission: { enabled: true, ratePerSecond: 20, burst: 5, queueLimit: 2400 },
+      admission: { ratePerSecond: 20, burst: 5, queueLimit: 2400 },
       shutdown: { graceMs: 15000, drainDelayMs: 1000 },
       reflectionEnabled: true,
       grpcServer: {
@@ -78,9 +78,20 @@ describe('loadConfig', () => {
   });
 
   it('serves a non-loopback address with TLS and callers, or behind a mesh when plaintext is explicitly allowed', () => {
-    assert.ok(E.isRight(loadConfig({ GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', RECONNECT_CALLERS_FILE: 'callers.json' })));
-    assert.ok(E.isRight(loadConfig({ GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', GRPC_TLS_CLIENT_CA_FILE: 'ca.pem' })));
-    assert.ok(E.isRight(loadConfig({ GRPC_HOST: '10.1.2.3', GRPC_ALLOW_INSECURE_PLAINTEXT: 'true', RECONNECT_CALLERS_FILE: 'callers.json' })));
+    const aws = { RECONNECT_BACKEND: 'aws', AWS_REGION: 'us-west-2' };
+    assert.ok(E.isRight(loadConfig({ ...aws, GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', RECONNECT_CALLERS_FILE: 'callers.json' })));
+    assert.ok(E.isRight(loadConfig({ ...aws, GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', GRPC_TLS_CLIENT_CA_FILE: 'ca.pem' })));
+    assert.ok(E.isRight(loadConfig({ ...aws, GRPC_HOST: '10.1.2.3', GRPC_ALLOW_INSECURE_PLAINTEXT: 'true', RECONNECT_CALLERS_FILE: 'callers.json' })));
+  });
+
+  it('refuses the emulator backend off loopback, however secure the rest: its answers are made up', () => {
+    for (const host of ['0.0.0.0', '10.1.2.3', '::', 'reconnect.internal']) {
+      const config = loadConfig({ GRPC_HOST: host, GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', RECONNECT_CALLERS_FILE: 'callers.json' });
+      assert.ok(E.isLeft(config), host);
+      assert.equal(config.left.split('\n').length, 2, 'one line under the heading');
+      assert.match(config.left, /RECONNECT_BACKEND: the embedded emulator's answers are made up, so it is served on loopback only/);
+      assert.match(config.left, /set RECONNECT_BACKEND=aws/);
+    }
   });
 
   it('allows development without TLS or callers on loopback only', () => {

@@ -8,7 +8,7 @@ import {
   StreamGroupIdentifier,
   StreamSessionIdentifier,
   signalRequestCodec,
-} from '../../../src/domain/identifiers';
+} from '../../../src/domain/request';
 
 const ACCOUNT = '111122223333';
 const GROUP_ARN = `arn:aws:gameliftstreams:us-west-2:${ACCOUNT}:streamgroup/sg-1AB2C3De4`;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import * as E from 'fp-ts/Either';
 
-import { decodeReconnectRequest, type ReconnectRequestPolicy } from '../../../src/domain/reconnect-request';
+import { decodeReconnectRequest, type ReconnectRequestPolicy } from '../../../src/domain/request';
 
 const policy: ReconnectRequestPolicy = {
   maxSignalRequestBytes: 1024,
@@ -25,7 +25,7 @@ const valid = {
 function violations(input: unknown): Array<[string, string]> {
   const result = decode(input);
   assert.ok(E.isLeft(result), 'expected the request to be refused');
-  return result.left.map((v) => [v.field, v.description]);
+  return result.left.violations.map((v) => [v.field, v.description]);
 }
 
 describe('decodeReconnectRequest', () => {

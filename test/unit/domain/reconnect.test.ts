@@ -3,26 +3,23 @@ import { strict as assert } from 'node:assert';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
-import type { CallTiming } from '../../../src/domain/call-context';
-import { reconnectStreamSession, type AdmittedAnswer, type ReconnectDependencies, type ReconnectResult } from '../../../src/domain/reconnect';
-import { ReconnectCoalescer } from '../../../src/domain/reconnect-coalescer';
-import type { ReconnectCommand } from '../../../src/domain/reconnect-request';
-import type { ReconnectError } from '../../../src/domain/reconnect-error';
-import type { ConnectionAnswer, StreamSessionConnector } from '../../../src/domain/stream-session-connector';
-import type { Caller } from '../../../src/domain/caller';
-import type { StreamSessionReader, StreamSessionRecord } from '../../../src/domain/stream-session-status';
-import { unlimitedAdmission, type UpstreamAdmission, type UpstreamVerdict } from '../../../src/domain/upstream-admission';
+import { type AdmissionState, type UpstreamAdmission, type UpstreamVerdict } from '../../../src/domain/admission';
+import { endedBy, type Caller, type CallTiming } from '../../../src/domain/call-context';
+import type { CallEnded, ReadFailure, UpstreamFailure } from '../../../src/domain/outcomes';
+import type { ConnectionAnswer, StreamSessionConnector, StreamSessionReader, StreamSessionRecord } from '../../../src/domain/ports';
+import { ReconnectCoalescer, reconnectStreamSession, type ReconnectDependencies, type ReconnectResult } from '../../../src/domain/reconnect';
+import type { ReconnectCommand } from '../../../src/domain/request';
 
 interface PendingCall {
   readonly command: ReconnectCommand;
   readonly context: CallTiming;
-  readonly answer: (outcome: E.Either<ReconnectError, ConnectionAnswer>) => void;
+  readonly answer: (outcome: E.Either<UpstreamFailure | CallEnded, ConnectionAnswer>) => void;
 }
 
 /** A connector whose calls stay pending until the test answers them: lets tests hold calls "in flight". */
 class ControlledConnector implements StreamSessionConnector {
   readonly calls: PendingCall[] = [];
-  createStreamSessionConnection(command: ReconnectCommand, context: CallTiming): TE.TaskEither<ReconnectError, ConnectionAnswer> {
+  createStreamSessionConnection(command: ReconnectCommand, context: CallTiming): TE.TaskEither<UpstreamFailure | CallEnded, ConnectionAnswer> {
     return () => new Promise((resolve) => this.calls.push({ command, context, answer: resolve }));
   }
 }
@@ -31,12 +28,15 @@ class ControlledConnector implements StreamSessionConnector {
 class RecordingAdmission implements UpstreamAdmission {
   readonly verdicts: UpstreamVerdict[] = [];
   admissions = 0;
-  admit(context: CallTiming) {
+  admit(context: CallTiming): TE.TaskEither<CallEnded, void> {
     this.admissions += 1;
-    return unlimitedAdmission.admit(context);
+    return () => Promise.resolve(context.signal.aborted ? E.left(endedBy(context.signal)) : E.right(undefined));
   }
   record(verdict: UpstreamVerdict): void {
     this.verdicts.push(verdict);
+  }
+  state(): AdmissionState {
+    return { queueDepth: 0, tokensAvailable: 0, ratePerSecond: 0 };
   }
 }
 
@@ -44,7 +44,7 @@ class RecordingAdmission implements UpstreamAdmission {
 class OwnerReader implements StreamSessionReader {
   reads = 0;
   constructor(private readonly owner: string | undefined) {}
-  getStreamSession(): TE.TaskEither<ReconnectError, StreamSessionRecord> {
+  getStreamSession(): TE.TaskEither<ReadFailure | CallEnded, StreamSessionRecord> {
     this.reads += 1;
     const record: StreamSessionRecord = {
       arn: undefined, status: 'PENDING_CLIENT_RECONNECTION', statusReason: undefined,
@@ -70,7 +70,7 @@ const result = (signalResponse: string, coalesced: boolean): ReconnectResult => 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
 const request = { ...target, signalRequest: 'offer-1', clientToken: undefined as string | undefined };
-const throttled: ReconnectError = { _tag: 'UpstreamThrottling', upstream: { target, message: 'slow down', requestId: 'r' } };
+const throttled: UpstreamFailure = { _tag: 'UpstreamThrottling', upstream: { target, message: 'slow down', requestId: 'r' } };
 
 function setup(overrides: Partial<ReconnectDependencies> = {}) {
   const connector = new ControlledConnector();
@@ -80,7 +80,7 @@ function setup(overrides: Partial<ReconnectDependencies> = {}) {
     connector,
     reader: new OwnerReader('player-1'),
     admission,
-    coalescer: new ReconnectCoalescer<AdmittedAnswer>(),
+    coalescer: new ReconnectCoalescer(),
     clock: () => 0,
     throttleRetries: 2,
     ...overrides,
@@ -172,10 +172,10 @@ describe('reconnectStreamSession pipeline', () => {
     const calls = [call(request, first), call(request, second)];
     await flush();
     const upstreamSignal = connector.calls[0]?.context.signal;
-    first.abort({ _tag: 'CallerCancelled' });
+    first.abort({ _tag: 'Cancelled' });
     await flush();
     assert.equal(upstreamSignal?.aborted, false, 'a twin still waits');
-    second.abort({ _tag: 'CallerCancelled' });
+    second.abort({ _tag: 'Cancelled' });
     await flush();
     assert.equal(upstreamSignal?.aborted, true);
     assert.deepEqual(await Promise.all(calls), [E.left({ _tag: 'Cancelled' }), E.left({ _tag: 'Cancelled' })]);
@@ -186,7 +186,7 @@ describe('reconnectStreamSession pipeline', () => {
     const leaving = new AbortController();
     const first = call(request, leaving);
     await flush();
-    leaving.abort({ _tag: 'CallerCancelled' });
+    leaving.abort({ _tag: 'Cancelled' });
     const second = call(request);
     await flush();
     assert.equal(connector.calls.length, 2, 'the new call must not join the call being aborted');

@@ -4,11 +4,9 @@ import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 
-import type { Caller } from '../../../src/domain/caller';
-import type { ReconnectError } from '../../../src/domain/reconnect-error';
-import { authenticate, certificateNames, type AuthenticationPolicy } from '../../../src/security/authenticate';
-import { ANONYMOUS_LOOPBACK_CALLER } from '../../../src/security/caller-registry';
-import { CallerDirectory } from '../../../src/security/callers-file';
+import type { Caller } from '../../../src/domain/call-context';
+import type { Unauthenticated } from '../../../src/domain/outcomes';
+import { ANONYMOUS_LOOPBACK_CALLER, CallerDirectory, authenticate, certificateNames, type AuthenticationPolicy } from '../../../src/security/authentication';
 import { randomToken, sha256Hex } from '../../support/callers-fixture';
 
 /** A peer certificate as Node reports it; only the names matter here. */
@@ -150,7 +148,7 @@ describe('authentication', () => {
       { policy: 'loopback, no authentication', authorization: ['Basic x'], expected: 'MalformedAuthorization', why: 'and so is its form' },
     ];
 
-    const outcomeOf = (result: E.Either<ReconnectError, Caller>): string =>
+    const outcomeOf = (result: E.Either<Unauthenticated, Caller>): string =>
       E.isRight(result) ? result.right.name : result.left._tag === 'Unauthenticated' ? result.left.problem : result.left._tag;
 
     for (const row of rows) {

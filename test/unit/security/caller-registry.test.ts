@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import * as E from 'fp-ts/Either';
 
-import { ANONYMOUS_LOOPBACK_CALLER, CallerRegistry } from '../../../src/security/caller-registry';
+import { CallerRegistry } from '../../../src/security/callers-file';
 import { CallersFixture, randomToken } from '../../support/callers-fixture';
 
 describe('CallerRegistry (the callers file as loaded, reloaded on SIGHUP)', () => {
@@ -18,16 +18,14 @@ describe('CallerRegistry (the callers file as loaded, reloaded on SIGHUP)', () =
   });
 
   it('knows nobody before the first load, then the file\'s callers', async () => {
-    const registry = new CallerRegistry(fixture.path, undefined);
+    const registry = new CallerRegistry(fixture.path);
     assert.equal(registry.current(), undefined);
-    assert.equal(registry.resolve('matchmaker'), undefined);
     assert.deepEqual(await registry.reload(), E.right(1));
     assert.equal(registry.current()?.findByToken(tokenA)?.name, 'matchmaker');
-    assert.equal(registry.resolve('matchmaker')?.name, 'matchmaker');
   });
 
   it('a reload swaps in the new file: the old token stops working, the new one works', async () => {
-    const registry = new CallerRegistry(fixture.path, undefined);
+    const registry = new CallerRegistry(fixture.path);
     await registry.reload();
     await fixture.write([
       { name: 'matchmaker', token: tokenB, streamGroups: ['sg-1'] },
@@ -36,11 +34,11 @@ describe('CallerRegistry (the callers file as loaded, reloaded on SIGHUP)', () =
     assert.deepEqual(await registry.reload(), E.right(2));
     assert.equal(registry.current()?.findByToken(tokenA), undefined);
     assert.equal(registry.current()?.findByToken(tokenB)?.name, 'matchmaker');
-    assert.deepEqual(registry.resolve('matchmaker')?.grants, [{ _tag: 'StreamGroupId', id: 'sg-1' }]);
+    assert.deepEqual(registry.current()?.findByToken(tokenB)?.grants, [{ _tag: 'StreamGroupId', id: 'sg-1' }]);
   });
 
   it('a file that fails to load is reported and the previous one stays in force', async () => {
-    const registry = new CallerRegistry(fixture.path, undefined);
+    const registry = new CallerRegistry(fixture.path);
     await registry.reload();
     const before = registry.current();
     await fixture.writeText('{"callers": [');
@@ -54,16 +52,9 @@ describe('CallerRegistry (the callers file as loaded, reloaded on SIGHUP)', () =
     assert.equal(registry.current(), before);
   });
 
-  it('without a callers file: nothing to load, and only the anonymous loopback caller resolves', async () => {
-    const registry = new CallerRegistry(undefined, ANONYMOUS_LOOPBACK_CALLER);
+  it('without a callers file: nothing to load, and no directory', async () => {
+    const registry = new CallerRegistry(undefined);
     assert.deepEqual(await registry.reload(), E.right(0));
-    assert.equal(registry.resolve(ANONYMOUS_LOOPBACK_CALLER.name), ANONYMOUS_LOOPBACK_CALLER);
-    assert.equal(registry.resolve('matchmaker'), undefined);
-  });
-
-  it('the anonymous caller\'s name means nothing when authentication is configured', async () => {
-    const registry = new CallerRegistry(fixture.path, undefined);
-    await registry.reload();
-    assert.equal(registry.resolve(ANONYMOUS_LOOPBACK_CALLER.name), undefined);
+    assert.equal(registry.current(), undefined);
   });
 });

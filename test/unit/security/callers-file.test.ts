@@ -5,7 +5,8 @@ import * as path from 'node:path';
 
 import * as E from 'fp-ts/Either';
 
-import { CallerDirectory, loadCallersFile } from '../../../src/security/callers-file';
+import { CallerDirectory } from '../../../src/security/authentication';
+import { loadCallersFile } from '../../../src/security/callers-file';
 import { callersFileJson, randomToken, sha256Hex } from '../../support/callers-fixture';
 
 // The module object itself (not an import's copy of it), so the test can watch the comparisons made through it.
@@ -59,8 +60,7 @@ describe('callers file', () => {
         ],
       });
       assert.equal(callers.findByCertificateNames(['spiffe://example.org/lobby'])?.name, 'lobby');
-      assert.equal(callers.findByName('lobby')?.name, 'lobby');
-      assert.equal(callers.findByName('nobody'), undefined);
+      assert.equal(callers.findByCertificateNames(['nobody.internal']), undefined);
     });
 
     it('accepts an empty list of callers (nobody may call)', async () => {

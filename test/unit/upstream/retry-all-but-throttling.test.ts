@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import type { RetryErrorInfo, SdkError } from '@smithy/types';
 
-import { RetryAllButThrottling } from '../../../src/upstream/retry-all-but-throttling';
+import { RetryAllButThrottling } from '../../../src/upstream/gameliftstreams';
 
 function sdkError(name: string, code?: string): SdkError {
   const error: SdkError = Object.assign(new Error(name), { name, cause: undefined, $metadata: { httpStatusCode: 200 } });
