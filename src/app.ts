@@ -119,6 +119,7 @@ export function wire(settings: ServiceSettings, foundations: FoundationsFactory 
     coalescer,
     throttleRetries: THROTTLE_RETRIES,
     clock: () => performance.now(),
+    observer: metrics,
   });
   const readSession = getStreamSession({ policy: regionPolicy, reader: parts.reader, now: () => new Date() });
   const health = createServiceHealth([RECONNECT_SERVICE_NAME]);
@@ -129,7 +130,7 @@ export function wire(settings: ServiceSettings, foundations: FoundationsFactory 
   const server = createGrpcServer(
     reconnectServiceImplementation(
       {
-        reconnect: (request, context) => pipe(reconnect(request, context), TE.tap((result) => TE.fromIO(() => metrics.observeReconnect(result)))),
+        reconnect,
         getStreamSession: readSession,
       },
       { logger: settings.logger, deadlineBudgetMs: settings.deadlineBudgetMs },

@@ -61,7 +61,7 @@ export class NodeChild {
   static start(options: NodeChildOptions): NodeChild {
     if (!NodeChild.cleanupRegistered) {
       NodeChild.cleanupRegistered = true;
-      process.once('exit', NodeChild.killAll);
+      process.once('exit', () => NodeChild.killAll());
     }
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !OWN_PREFIXES.some((prefix) => name.startsWith(prefix))),

@@ -129,7 +129,7 @@ export class ReconnectCoalescer {
         (defect: unknown) => {
           if (done) return;
           leave();
-          reject(defect);
+          reject(defect instanceof Error ? defect : new Error('a non-Error defect in a shared reconnect', { cause: defect }));
         },
       );
     });
@@ -154,6 +154,12 @@ export interface ReconnectDependencies {
   readonly clock: () => number;
   /** How many times a call AWS throttles goes back through admission before the caller sees the throttle. */
   readonly throttleRetries: number;
+  /** Told about every successful reconnect (metrics: coalescing, admission waits). */
+  readonly observer: ReconnectObserver;
+}
+
+export interface ReconnectObserver {
+  reconnected(result: ReconnectResult): void;
 }
 
 /** Bumped if the derivation ever changes, so old and new tokens never collide. */
@@ -280,5 +286,6 @@ export function reconnectStreamSession(
           coalesced,
         }),
       ),
+      TE.tap((result) => TE.fromIO(() => dependencies.observer.reconnected(result))),
     );
 }

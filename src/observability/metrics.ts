@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+import type { ReconnectObserver } from '../domain/reconnect';
 import type { CallMethod, CallObservation, CallObserver } from '../transport/interceptors';
 import type { UpstreamObserver, UpstreamOperation } from '../upstream/gameliftstreams';
 
@@ -45,7 +46,7 @@ function splitPath(path: string): readonly [string, string] {
  * the gRPC server metrics under the names the gRPC ecosystem uses (go-grpc-prometheus), the upstream calls to
  * GameLift Streams, admission and coalescing, and Node's process metrics.
  */
-export class ServiceMetrics implements UpstreamObserver, CallObserver {
+export class ServiceMetrics implements UpstreamObserver, CallObserver, ReconnectObserver {
   readonly registry = new Registry();
   private readonly started: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
   private readonly handled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
@@ -143,7 +144,7 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver {
     this.upstreamDuration.observe({ operation }, seconds);
   }
 
-  observeReconnect(observation: ReconnectObservation): void {
+  reconnected(observation: ReconnectObservation): void {
     if (observation.coalesced) {
       this.coalesced.inc();
     } else {

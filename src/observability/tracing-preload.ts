@@ -33,6 +33,7 @@ function start(settings: TracingSettings): ProcessTracing {
     return traceless(settings);
   }
   // Required here rather than imported: with tracing off, no OpenTelemetry SDK is loaded and nothing is patched.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous on purpose: before grpc-js loads.
   const { startTracing } = require('./tracing') as typeof Tracing;
   const running = startTracing(FLUSH_LIMIT_MS);
   return {

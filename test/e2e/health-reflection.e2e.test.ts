@@ -25,7 +25,7 @@ function useHarnessWithClient<Client extends Closable>(
   options: HarnessOptions = {},
 ): { readonly harness: () => Harness; readonly client: () => Client } {
   const harness = useHarness(options);
-  const client = useSuiteFixture('the client', { start: async () => harness().closeWith(connect(harness().address)) });
+  const client = useSuiteFixture('the client', { start: () => Promise.resolve(harness().closeWith(connect(harness().address))) });
   return { harness, client };
 }
 

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { GetStreamSessionCommand, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
@@ -40,7 +39,7 @@ describe('emulator: standalone process (dist/src/emulator/main.js)', () => {
       env: { ...process.env, EMULATOR_PORT: '0', EMULATOR_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const exited = once(child, 'exit');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const endpoint = await endpointFrom(child, 10_000);
       assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -55,7 +54,7 @@ describe('emulator: standalone process (dist/src/emulator/main.js)', () => {
         sdk.destroy();
       }
       child.kill('SIGTERM');
-      const [code] = await exited;
+      const code = await exited;
       assert.equal(code, 0);
     } finally {
       if (child.exitCode === null) {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 /**
  * fast-check arbitraries for request fields, each named for what it guarantees by construction. The constraints
- * are the contract's (proto/reconnect/v1/reconnect.proto, README "The contract"), restated here from the contract
+ * are the contract's (proto/reconnect/v1/reconnect.proto, docs/contract.md), restated here from the contract
  * rather than imported from src, so that a regression in the service's validation cannot hide itself.
  */
 

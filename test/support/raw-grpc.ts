@@ -208,7 +208,7 @@ export function rawHttp2Call(port: number, request: Http2Request): Promise<Http2
     stream.on('response', (headers) => {
       responseHeaders = headers;
     });
-    stream.on('trailers', (received) => {
+    stream.on('trailers', (received: http2.IncomingHttpHeaders) => {
       trailers = received;
     });
     stream.on('data', (chunk: Buffer) => {

@@ -98,7 +98,7 @@ export class TestPki {
       await run(OPENSSL, [...args], { cwd: this.directory, timeout: 20_000 });
     } catch (error: unknown) {
       const stderr = typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr) : '';
-      throw new Error(`openssl ${args[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n${stderr}`);
+      throw new Error(`openssl ${args[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n${stderr}`, { cause: error });
     }
   }
 }

@@ -83,6 +83,7 @@ function setup(overrides: Partial<ReconnectDependencies> = {}) {
     coalescer: new ReconnectCoalescer(),
     clock: () => 0,
     throttleRetries: 2,
+    observer: { reconnected: () => undefined },
     ...overrides,
   };
   const reconnect = reconnectStreamSession(dependencies);

@@ -10,6 +10,7 @@ import { loadCallersFile } from '../../../src/security/callers-file';
 import { callersFileJson, randomToken, sha256Hex } from '../../support/callers-fixture';
 
 // The module object itself (not an import's copy of it), so the test can watch the comparisons made through it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, as explained above.
 import nodeCrypto = require('node:crypto');
 
 const GROUP = 'sg-1AB2C3De4';

@@ -9,7 +9,7 @@ import { defectStatus, statusOf } from '../../../src/transport/outcome-status';
 const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
 const upstream = { target, message: 'AWS says no', requestId: 'req-1234' };
 
-/** One example of every variant with the code the README's table promises for it. */
+/** One example of every variant with the code docs/contract.md promises for it. */
 const rows: ReadonlyArray<[ServiceFailure, status]> = [
   [{ _tag: 'InvalidRequest', violations: [{ field: 'signal_request', description: 'is required' }] }, status.INVALID_ARGUMENT],
   [{ _tag: 'UpstreamValidation', upstream }, status.INVALID_ARGUMENT],
