@@ -12,6 +12,3 @@ export const decodeNextToken = (token: string): number | undefined => {
   const digits = text.slice(TOKEN_PREFIX.length);
   return /^(0|[1-9][0-9]{0,8})$/.test(digits) ? Number(digits) : undefined;
 };
-
-export const DEFAULT_MAX_RESULTS = 25;
-export const MAX_MAX_RESULTS = 100;
