@@ -11,7 +11,10 @@ export const AWS_MODEL =
   'adwsingh/api-models-aws@5b9627844475df0b85d8402e7c011f5085ed74a0 ' +
   'models/gameliftstreams/service/2018-05-10/gameliftstreams-2018-05-10.json';
 
-/** The model the SDK is generated from, as stored at this commit; newer than AWS_MODEL. */
+/**
+ * The model the SDK is generated from, as stored at this commit. It is newer than AWS_MODEL and has what the
+ * installed SDK (3.1138.0) has and AWS_MODEL lacks: RoleArn and DisplayConfiguration.
+ */
 export const SDK_MODEL =
   'aws/aws-sdk-js-v3@03de214927dd649bdfe66913c1fb45b5ab72a8c7 codegen/sdk-codegen/aws-models/gameliftstreams.json';
 
@@ -27,9 +30,10 @@ export interface StringRule extends Sourced {
   readonly pattern?: string;
 }
 
-/** `@range` of an integer shape. */
+/** `@range` of an integer shape; `even` is a rule the model states only in a member's documentation. */
 export interface IntegerRule extends Sourced {
   readonly range: { readonly min: number; readonly max: number };
+  readonly even?: boolean;
 }
 
 /** `@length` (in items) and `@uniqueItems` of a list shape. */
@@ -46,6 +50,7 @@ export interface MapRule extends Sourced {
 }
 
 const inAwsModel = (shape: string): string => `${AWS_MODEL}, shape ${shape}`;
+const inSdkModel = (shape: string): string => `${SDK_MODEL}, shape ${shape}`;
 
 export const IDENTIFIER: StringRule = {
   shape: 'Identifier',
@@ -145,6 +150,40 @@ export const MAX_RESULTS: IntegerRule = {
 
 /** Documented, not a trait: "Default value is 25" (ListStreamSessions and ListStreamSessionsByAccount, MaxResults). */
 export const DEFAULT_MAX_RESULTS = 25;
+
+/**
+ * `RoleArn` (sensitive). The member's documentation adds that the role name must start with `GameLiftStreams-`; that
+ * is a condition of AWS assuming the role, not a constraint of the request, so the emulator does not check it.
+ */
+export const IAM_ROLE_ARN: StringRule = {
+  shape: 'IamRoleArn',
+  length: { min: 20, max: 2048 },
+  pattern: '^arn:aws[a-zA-Z-]*:iam::\\d{12}:role/.+$',
+  source: inSdkModel('IamRoleArn'),
+};
+
+/** "The value must be an even number" is the documentation of Resolution$Width. */
+export const RESOLUTION_WIDTH: IntegerRule = {
+  shape: 'ResolutionWidth',
+  range: { min: 320, max: 4096 },
+  even: true,
+  source: inSdkModel('ResolutionWidth, and the documentation of Resolution$Width'),
+};
+
+/** "The value must be an even number" is the documentation of Resolution$Height. */
+export const RESOLUTION_HEIGHT: IntegerRule = {
+  shape: 'ResolutionHeight',
+  range: { min: 320, max: 4096 },
+  even: true,
+  source: inSdkModel('ResolutionHeight, and the documentation of Resolution$Height'),
+};
+
+/** "The total number of pixels (width × height) must not exceed 2,073,600 (equivalent to 1920 × 1080)." */
+export const RESOLUTION_MAX_PIXELS = {
+  shape: 'Resolution',
+  value: 2_073_600,
+  source: inSdkModel('Resolution (its documentation)'),
+} as const;
 
 const compiled = new Map<string, RegExp>();
 

@@ -10,7 +10,13 @@ import { encodeNextToken } from './pagination';
 import { conflict, resourceNotFound, type ServiceError, validationError } from './service-error';
 import { emulatorSignalResponse, NO_CLIENT_CONNECTION, sha256Hex } from './signal-answer';
 import type { EmulatorStore } from './store';
-import { noTimers, type StreamGroup, type StreamSession } from './stream-session';
+import {
+  type DisplayConfiguration,
+  noTimers,
+  type PerformanceStatsConfiguration,
+  type StreamGroup,
+  type StreamSession,
+} from './stream-session';
 import type {
   CreateStreamSessionConnectionInput,
   ListStreamSessionsInput,
@@ -27,7 +33,21 @@ export interface OperationSuccess {
 /** restJson1's default timestamp format is epoch seconds. */
 const epochSeconds = (ms: number): number => ms / 1000;
 
-/** The StartStreamSession / GetStreamSession output shape. */
+const performanceStatsConfigurationShape = (configuration: PerformanceStatsConfiguration | undefined): object | undefined =>
+  configuration === undefined ? undefined : { SharedWithClient: configuration.sharedWithClient };
+
+const displayConfigurationShape = (configuration: DisplayConfiguration | undefined): object | undefined => {
+  if (configuration === undefined) {
+    return undefined;
+  }
+  const { resolution } = configuration;
+  return { Resolution: resolution === undefined ? undefined : { Width: resolution.width, Height: resolution.height } };
+};
+
+/**
+ * The StartStreamSession / GetStreamSession output shape. Optional structures are returned as they were given; what
+ * AWS returns for one that was left out (DisplayConfiguration's documented default of 1920 × 1080, say) is unknown.
+ */
 export const streamSessionDescription = (session: StreamSession): object => ({
   Arn: session.arn,
   Description: session.description,
@@ -42,9 +62,12 @@ export const streamSessionDescription = (session: StreamSession): object => ({
   SessionLengthSeconds: session.sessionLengthSeconds,
   AdditionalLaunchArgs: session.additionalLaunchArgs,
   AdditionalEnvironmentVariables: session.additionalEnvironmentVariables,
+  PerformanceStatsConfiguration: performanceStatsConfigurationShape(session.performanceStatsConfiguration),
   LastUpdatedAt: epochSeconds(session.lastUpdatedAtMs),
   CreatedAt: epochSeconds(session.createdAtMs),
   ApplicationArn: session.applicationArn,
+  RoleArn: session.roleArn,
+  DisplayConfiguration: displayConfigurationShape(session.displayConfiguration),
 });
 
 /** The `StreamSessionSummary` shape used by ListStreamSessions. */
@@ -58,9 +81,10 @@ const streamSessionSummary = (session: StreamSession): object => ({
   CreatedAt: epochSeconds(session.createdAtMs),
   ApplicationArn: session.applicationArn,
   Location: session.location,
+  RoleArn: session.roleArn,
 });
 
-/** The parameters that must match for a ClientToken replay; the signal enters only as a hash. */
+/** The parameters that must match for a ClientToken replay; only their hash is kept, so no signal or RoleArn is. */
 const startFingerprint = (input: StartStreamSessionInput, groupId: string): string =>
   sha256Hex(
     JSON.stringify([
@@ -75,6 +99,9 @@ const startFingerprint = (input: StartStreamSessionInput, groupId: string): stri
       input.sessionLengthSeconds,
       input.additionalLaunchArgs ?? null,
       input.additionalEnvironmentVariables ?? null,
+      input.performanceStatsConfiguration ?? null,
+      input.roleArn ?? null,
+      input.displayConfiguration ?? null,
     ]),
   );
 
@@ -236,6 +263,9 @@ export class StreamSessionOperations {
       sessionLengthSeconds: input.sessionLengthSeconds,
       additionalLaunchArgs: input.additionalLaunchArgs,
       additionalEnvironmentVariables: input.additionalEnvironmentVariables,
+      performanceStatsConfiguration: input.performanceStatsConfiguration,
+      roleArn: input.roleArn,
+      displayConfiguration: input.displayConfiguration,
       createdAtMs,
       // A session started without a client has no offer to answer.
       initialSignalResponse:

@@ -11,6 +11,22 @@ export interface SessionTimers {
   sessionLength: ScheduledTimer | undefined;
 }
 
+/** StartStreamSession's `PerformanceStatsConfiguration`. */
+export interface PerformanceStatsConfiguration {
+  readonly sharedWithClient: boolean | undefined;
+}
+
+/** StartStreamSession's `DisplayConfiguration.Resolution`. */
+export interface Resolution {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** StartStreamSession's `DisplayConfiguration`. */
+export interface DisplayConfiguration {
+  readonly resolution: Resolution | undefined;
+}
+
 /** One emulated stream session. Only the lifecycle changes the mutable fields. */
 export interface StreamSession {
   readonly id: string;
@@ -25,6 +41,10 @@ export interface StreamSession {
   readonly sessionLengthSeconds: number;
   readonly additionalLaunchArgs: readonly string[] | undefined;
   readonly additionalEnvironmentVariables: Readonly<Record<string, string>> | undefined;
+  readonly performanceStatsConfiguration: PerformanceStatsConfiguration | undefined;
+  /** Sensitive in the model: returned as AWS does, never logged or put in a message. */
+  readonly roleArn: string | undefined;
+  readonly displayConfiguration: DisplayConfiguration | undefined;
   readonly createdAtMs: number;
   /** Sensitive: returned by GetStreamSession as AWS does, never logged. */
   readonly initialSignalResponse: string | undefined;

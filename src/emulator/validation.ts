@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { type JsonObject, member } from './json-body';
+import { isJsonObject, type JsonObject, member } from './json-body';
 import {
   CLIENT_TOKEN,
   CONNECTION_TIMEOUT_SECONDS,
@@ -8,6 +8,7 @@ import {
   DESCRIPTION,
   ENVIRONMENT_VARIABLES,
   GAME_LAUNCH_ARG_LIST,
+  IAM_ROLE_ARN,
   IDENTIFIER,
   type IntegerRule,
   type ListRule,
@@ -15,6 +16,9 @@ import {
   LOCATION_NAME,
   MAX_RESULTS,
   matchesPattern,
+  RESOLUTION_HEIGHT,
+  RESOLUTION_MAX_PIXELS,
+  RESOLUTION_WIDTH,
   satisfiesLength,
   SESSION_LENGTH_SECONDS,
   SIGNAL_REQUEST,
@@ -30,6 +34,7 @@ import {
   isStreamSessionStatus,
   type StreamSessionStatus,
 } from './session-status';
+import type { DisplayConfiguration, PerformanceStatsConfiguration, Resolution } from './stream-session';
 
 /**
  * Decoders for the operations' inputs, enforcing the model's constraints (`model-constraints.ts`). Every violation is
@@ -56,6 +61,9 @@ export interface StartStreamSessionInput {
   readonly sessionLengthSeconds: number;
   readonly additionalLaunchArgs: readonly string[] | undefined;
   readonly additionalEnvironmentVariables: Readonly<Record<string, string>> | undefined;
+  readonly performanceStatsConfiguration: PerformanceStatsConfiguration | undefined;
+  readonly roleArn: string | undefined;
+  readonly displayConfiguration: DisplayConfiguration | undefined;
 }
 
 export interface ListStreamSessionsInput {
@@ -174,7 +182,10 @@ const isIntegerIn = (value: unknown, rule: IntegerRule): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= rule.range.min && value <= rule.range.max;
 
 const integerMessage = (name: string, rule: IntegerRule): string =>
-  `${name} must be an integer from ${rule.range.min} to ${rule.range.max}`;
+  `${name} must be ${rule.even === true ? 'an even' : 'an'} integer from ${rule.range.min} to ${rule.range.max}`;
+
+const satisfiesInteger = (value: unknown, rule: IntegerRule): value is number =>
+  isIntegerIn(value, rule) && (rule.even !== true || value % 2 === 0);
 
 const optionalInteger = (
   body: JsonObject,
@@ -187,11 +198,81 @@ const optionalInteger = (
   if (value === undefined || value === null) {
     return fallback;
   }
-  if (!isIntegerIn(value, rule)) {
+  if (!satisfiesInteger(value, rule)) {
     violations.add(integerMessage(key, rule));
     return fallback;
   }
   return value;
+};
+
+/** An optional structure member: `undefined` when absent (or null), else the object, or a violation. */
+const optionalStructure = (
+  body: JsonObject,
+  key: string,
+  name: string,
+  violations: Violations,
+): JsonObject | undefined => {
+  const value = member(body, key);
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  if (!isJsonObject(value)) {
+    violations.add(`${name} must be an object`);
+    return undefined;
+  }
+  return value;
+};
+
+const performanceStatsConfigurationOf = (
+  body: JsonObject,
+  violations: Violations,
+): PerformanceStatsConfiguration | undefined => {
+  const configuration = optionalStructure(body, 'PerformanceStatsConfiguration', 'PerformanceStatsConfiguration', violations);
+  if (configuration === undefined) {
+    return undefined;
+  }
+  const shared = member(configuration, 'SharedWithClient');
+  if (shared !== undefined && shared !== null && typeof shared !== 'boolean') {
+    violations.add('PerformanceStatsConfiguration.SharedWithClient must be a boolean');
+    return undefined;
+  }
+  return { sharedWithClient: typeof shared === 'boolean' ? shared : undefined };
+};
+
+/** Width and Height are required members of Resolution. */
+const resolutionOf = (configuration: JsonObject, violations: Violations): Resolution | undefined => {
+  const resolution = optionalStructure(configuration, 'Resolution', 'DisplayConfiguration.Resolution', violations);
+  if (resolution === undefined) {
+    return undefined;
+  }
+  const dimension = (key: 'Width' | 'Height', rule: IntegerRule): number | undefined => {
+    const name = `DisplayConfiguration.Resolution.${key}`;
+    const value = member(resolution, key);
+    if (value === undefined || value === null) {
+      violations.add(`${name} is required`);
+      return undefined;
+    }
+    if (!satisfiesInteger(value, rule)) {
+      violations.add(integerMessage(name, rule));
+      return undefined;
+    }
+    return value;
+  };
+  const width = dimension('Width', RESOLUTION_WIDTH);
+  const height = dimension('Height', RESOLUTION_HEIGHT);
+  if (width === undefined || height === undefined) {
+    return undefined;
+  }
+  if (width * height > RESOLUTION_MAX_PIXELS.value) {
+    violations.add(`DisplayConfiguration.Resolution must have at most ${RESOLUTION_MAX_PIXELS.value} pixels (Width × Height)`);
+    return undefined;
+  }
+  return { width, height };
+};
+
+const displayConfigurationOf = (body: JsonObject, violations: Violations): DisplayConfiguration | undefined => {
+  const configuration = optionalStructure(body, 'DisplayConfiguration', 'DisplayConfiguration', violations);
+  return configuration === undefined ? undefined : { resolution: resolutionOf(configuration, violations) };
 };
 
 const optionalStringList = (
@@ -288,6 +369,9 @@ export const decodeStartStreamSession = (
   );
   const additionalLaunchArgs = optionalStringList(body, 'AdditionalLaunchArgs', GAME_LAUNCH_ARG_LIST, violations);
   const additionalEnvironmentVariables = environmentVariablesOf(body, violations);
+  const performanceStatsConfiguration = performanceStatsConfigurationOf(body, violations);
+  const roleArn = optionalString(body, 'RoleArn', IAM_ROLE_ARN, violations);
+  const displayConfiguration = displayConfigurationOf(body, violations);
   // `conclude` builds only when nothing was violated, so the required values are present; `?? ''` is unreachable.
   return violations.conclude(() => ({
     identifier,
@@ -302,6 +386,9 @@ export const decodeStartStreamSession = (
     sessionLengthSeconds,
     additionalLaunchArgs,
     additionalEnvironmentVariables,
+    performanceStatsConfiguration,
+    roleArn,
+    displayConfiguration,
   }));
 };
 

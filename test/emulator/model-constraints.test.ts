@@ -14,12 +14,17 @@ import {
   DESCRIPTION,
   ENVIRONMENT_VARIABLES,
   GAME_LAUNCH_ARG_LIST,
+  IAM_ROLE_ARN,
   IDENTIFIER,
   type IntegerRule,
   type ListRule,
   LOCATION_LIST,
   LOCATION_NAME,
+  matchesPattern,
   MAX_RESULTS,
+  RESOLUTION_HEIGHT,
+  RESOLUTION_MAX_PIXELS,
+  RESOLUTION_WIDTH,
   SESSION_LENGTH_SECONDS,
   SIGNAL_REQUEST,
   type StringRule,
@@ -186,6 +191,26 @@ const validationOverRawHttp = async (fixture: TestEmulator, method: string, path
 
 const GROUP_PATH = `/streamgroups/${GROUP_ID}/streamsessions`;
 
+/** A StartStreamSession body the SDK's types would not let a test write (a member of the wrong JSON type). */
+const rawStart =
+  (members: Readonly<Record<string, unknown>>): Call =>
+  async (fixture) => {
+    const body = JSON.stringify({ ...startSessionInput(), Identifier: undefined, ...members });
+    const answer = await rawRequest(fixture.emulator.endpoint, 'POST', GROUP_PATH, body);
+    return answer.headers.get('x-amzn-errortype') === 'ValidationException'
+      ? { kind: 'refused', httpStatus: answer.status, message: answer.text }
+      : { kind: 'passed-validation', answer: `HTTP ${answer.status}` };
+  };
+
+const ROLE_PREFIX = 'arn:aws:iam::111122223333:role/';
+/** A role ARN of exactly `length` characters; below the prefix's length plus one it cannot match the pattern. */
+const roleArnOf = (length: number): string =>
+  length <= ROLE_PREFIX.length ? ROLE_PREFIX.slice(0, length) : `${ROLE_PREFIX}${'r'.repeat(length - ROLE_PREFIX.length)}`;
+
+const withResolution = (width: number | undefined, height: number | undefined): Call =>
+  start({ DisplayConfiguration: { Resolution: { Width: width, Height: height } } });
+const SMALLEST = RESOLUTION_HEIGHT.range.min;
+
 type SessionAddressInput = { readonly Identifier: string; readonly StreamSessionIdentifier: string };
 
 /** The operations whose whole input is the two labels. */
@@ -282,6 +307,44 @@ const rows: readonly Row[] = [
     /AdditionalEnvironmentVariables/,
     start({ AdditionalEnvironmentVariables: { KEY: '😀'.repeat((ENVIRONMENT_VARIABLES.value.length.max ?? 0) + 1) } })),
 
+  // StartStreamSession: the members newer than AWS_MODEL, from SDK_MODEL
+  // The pattern needs more characters than the length minimum, so no valid ARN has the minimum length: that row is out.
+  ...boundsOf(IAM_ROLE_ARN.length)
+    .filter(([length, expect]) => expect === 'refused' || matchesPattern(IAM_ROLE_ARN, roleArnOf(length)))
+    .map(([length, expect]) =>
+      literal(`StartStreamSession RoleArn: length ${length} (${IAM_ROLE_ARN.shape} ${JSON.stringify(IAM_ROLE_ARN.length)})`,
+        expect, /RoleArn/, start({ RoleArn: roleArnOf(length) }))),
+  literal(`StartStreamSession RoleArn: the shortest that matches the pattern (${ROLE_PREFIX.length + 1})`, 'accepted', /RoleArn/,
+    start({ RoleArn: roleArnOf(ROLE_PREFIX.length + 1) })),
+  literal('StartStreamSession RoleArn: another partition', 'accepted', /RoleArn/,
+    start({ RoleArn: 'arn:aws-cn:iam::111122223333:role/GameLiftStreams-app' })),
+  literal('StartStreamSession RoleArn: an account that is not 12 digits', 'refused', /RoleArn/,
+    start({ RoleArn: 'arn:aws:iam::12345:role/GameLiftStreams-app-with-a-long-name' })),
+  literal('StartStreamSession RoleArn: a user, not a role', 'refused', /RoleArn/,
+    start({ RoleArn: 'arn:aws:iam::111122223333:user/GameLiftStreams-app' })),
+  literal('StartStreamSession RoleArn: not a string', 'refused', /RoleArn/, rawStart({ RoleArn: 42 })),
+  ...integerRows('StartStreamSession DisplayConfiguration.Resolution.Width', /Resolution\.Width/, RESOLUTION_WIDTH, (value) =>
+    withResolution(value, SMALLEST)),
+  ...integerRows('StartStreamSession DisplayConfiguration.Resolution.Height', /Resolution\.Height/, RESOLUTION_HEIGHT, (value) =>
+    withResolution(SMALLEST, value)),
+  literal('StartStreamSession Resolution.Width: odd', 'refused', /Resolution\.Width/, withResolution(SMALLEST + 1, SMALLEST)),
+  literal('StartStreamSession Resolution.Height: odd', 'refused', /Resolution\.Height/, withResolution(SMALLEST, SMALLEST + 1)),
+  literal('StartStreamSession Resolution: Width missing', 'refused', /Resolution\.Width/, withResolution(undefined, SMALLEST)),
+  literal('StartStreamSession Resolution: Height missing', 'refused', /Resolution\.Height/, withResolution(SMALLEST, undefined)),
+  literal(`StartStreamSession Resolution: 1920 × 1080 = ${RESOLUTION_MAX_PIXELS.value} pixels`, 'accepted', /Resolution/,
+    withResolution(1920, 1080)),
+  literal('StartStreamSession Resolution: 1922 × 1080, over the pixel maximum', 'refused', /Resolution/, withResolution(1922, 1080)),
+  literal('StartStreamSession DisplayConfiguration: without a Resolution', 'accepted', /DisplayConfiguration/,
+    start({ DisplayConfiguration: {} })),
+  literal('StartStreamSession DisplayConfiguration: not an object', 'refused', /DisplayConfiguration/,
+    rawStart({ DisplayConfiguration: [1280, 720] })),
+  literal('StartStreamSession PerformanceStatsConfiguration: SharedWithClient false', 'accepted', /PerformanceStatsConfiguration/,
+    start({ PerformanceStatsConfiguration: { SharedWithClient: false } })),
+  literal('StartStreamSession PerformanceStatsConfiguration: empty', 'accepted', /PerformanceStatsConfiguration/,
+    start({ PerformanceStatsConfiguration: {} })),
+  literal('StartStreamSession PerformanceStatsConfiguration: SharedWithClient not a boolean', 'refused',
+    /PerformanceStatsConfiguration\.SharedWithClient/, rawStart({ PerformanceStatsConfiguration: { SharedWithClient: 'yes' } })),
+
   // GetStreamSession and TerminateStreamSession: their two labels
   ...sessionAddressOperations.flatMap(({ name, method, send }) => [
     ...labelRows(name, 'Identifier', (value) => send({ Identifier: value, StreamSessionIdentifier: 'ABC123def4567' }), {
@@ -327,6 +390,13 @@ describe('emulator: every model constraint, at both sides of each bound (table-d
   it('has rows for every bound it was given', () => {
     assert.ok(rows.length > 100, `only ${rows.length} rows`);
     assert.ok(rows.some((row) => row.expect === 'accepted') && rows.some((row) => row.expect === 'refused'));
+  });
+
+  it('a refused RoleArn, which the model marks sensitive, is not quoted', async () => {
+    const secretRole = 'arn:aws:iam::111122223333:user/GameLiftStreams-secret-marker';
+    const outcome = await start({ RoleArn: secretRole })(fixture());
+    assert.ok(outcome.kind === 'refused');
+    assert.ok(!outcome.message.includes('secret-marker'), outcome.message);
   });
 
   for (const row of rows) {

@@ -1,7 +1,13 @@
 import { strict as assert } from 'node:assert';
+import { ExportFilesStatus, StreamSessionStatus, StreamSessionStatusReason } from '@aws-sdk/client-gameliftstreams';
 import { FaultPlan } from '../../src/emulator/faults';
 import { decodeNextToken, encodeNextToken } from '../../src/emulator/pagination';
 import { routeAwsRequest, splitTarget } from '../../src/emulator/router';
+import {
+  EXPORT_FILES_STATUSES,
+  STREAM_SESSION_STATUS_REASONS,
+  STREAM_SESSION_STATUSES,
+} from '../../src/emulator/session-status';
 import { emulatorSignalResponse, sha256Hex } from '../../src/emulator/signal-answer';
 import { TokenBucket } from '../../src/emulator/throttle';
 import { TimerRegistry } from '../../src/emulator/timers';
@@ -36,6 +42,16 @@ describe('emulator units (no sockets)', () => {
     it('keeps a label that is not valid percent-encoding as malformed', () => {
       const matched = route('GET', '/streamgroups/%E0%A4%A/streamsessions');
       assert.deepEqual(matched?.identifier, { kind: 'malformed', raw: '%E0%A4%A' });
+    });
+  });
+
+  describe('status vocabularies', () => {
+    const sorted = (values: readonly string[]): string[] => [...values].sort();
+
+    it("are exactly the SDK's enums (StreamSessionStatus, StreamSessionStatusReason, ExportFilesStatus)", () => {
+      assert.deepEqual(sorted(STREAM_SESSION_STATUSES), sorted(Object.values(StreamSessionStatus)));
+      assert.deepEqual(sorted(STREAM_SESSION_STATUS_REASONS), sorted(Object.values(StreamSessionStatusReason)));
+      assert.deepEqual(sorted(EXPORT_FILES_STATUSES), sorted(Object.values(ExportFilesStatus)));
     });
   });
 
