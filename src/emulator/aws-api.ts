@@ -23,6 +23,7 @@ import type { OperationSuccess } from './stream-session-operations';
 import {
   decodeCreateStreamSessionConnection,
   decodeListStreamSessions,
+  decodeListStreamSessionsByAccount,
   decodeSessionAddress,
   decodeStartStreamSession,
 } from './validation';
@@ -68,7 +69,7 @@ const recordOf = (route: AwsRoute, body: ParsedBody, atMs: number): RecordedRequ
   const signalRequest = member(fields, 'SignalRequest');
   return {
     operation: route.operation,
-    identifier: labelText(route.identifier),
+    identifier: 'identifier' in route ? labelText(route.identifier) : undefined,
     streamSessionIdentifier: 'streamSessionIdentifier' in route ? labelText(route.streamSessionIdentifier) : undefined,
     clientToken: typeof clientToken === 'string' ? clientToken : undefined,
     signalRequestSha256: typeof signalRequest === 'string' ? sha256Hex(signalRequest) : undefined,
@@ -193,6 +194,12 @@ export class AwsApi {
           body,
           E.chain(() => decodeListStreamSessions(route)),
           E.chain((input) => operations.listStreamSessions(input)),
+        );
+      case 'ListStreamSessionsByAccount':
+        return pipe(
+          body,
+          E.chain(() => decodeListStreamSessionsByAccount(route)),
+          E.chain((input) => operations.listStreamSessionsByAccount(input)),
         );
       case 'GetStreamSession':
         return pipe(

@@ -76,8 +76,8 @@ const countersCodec = t.type({
 const recordedRequestsCodec = t.type({
   requests: t.array(
     t.intersection([
-      t.type({ operation: operationCodec, identifier: t.string, at: t.string }),
-      t.partial({ streamSessionIdentifier: t.string, clientToken: t.string, signalRequestSha256: t.string }),
+      t.type({ operation: operationCodec, at: t.string }),
+      t.partial({ identifier: t.string, streamSessionIdentifier: t.string, clientToken: t.string, signalRequestSha256: t.string }),
     ]),
   ),
 });

@@ -76,8 +76,8 @@ export type CountersSnapshot = Readonly<Record<CounterName, Readonly<Record<Oper
 /** One AWS request as it reached the emulator; the signal itself is never kept, only its SHA-256. */
 export interface RecordedRequest {
   readonly operation: OperationName;
-  /** The decoded `{Identifier}` label exactly as sent (ID or ARN). */
-  readonly identifier: string;
+  /** The decoded `{Identifier}` label exactly as sent (ID or ARN); absent for ListStreamSessionsByAccount. */
+  readonly identifier?: string;
   readonly streamSessionIdentifier?: string;
   /** The body's ClientToken exactly as sent, valid or not. */
   readonly clientToken?: string;

@@ -12,6 +12,7 @@ export type EnsureResult = { readonly group: StreamGroup; readonly created: bool
 /** In-memory stream groups and their sessions, looked up by ID or ARN. */
 export class EmulatorStore {
   private readonly groups = new Map<string, StreamGroup>();
+  private lastSequence = 0;
 
   constructor(
     private readonly scope: AccountScope,
@@ -53,6 +54,24 @@ export class EmulatorStore {
       return undefined;
     }
     return !looksLikeArn(identifier) || session.arn === identifier ? session : undefined;
+  }
+
+  /** The group's sessions in creation order. */
+  sessionsOf(group: StreamGroup): StreamSession[] {
+    return [...group.sessions.values()];
+  }
+
+  /** The sessions of every group of the account, in creation order. */
+  allSessions(): StreamSession[] {
+    return [...this.groups.values()]
+      .flatMap((group) => this.sessionsOf(group))
+      .sort((first, second) => first.sequence - second.sequence);
+  }
+
+  /** The creation sequence number of the next session; never reused, not even after a reset. */
+  nextSequence(): number {
+    this.lastSequence += 1;
+    return this.lastSequence;
   }
 
   addSession(group: StreamGroup, session: StreamSession): E.Either<ServiceError, StreamSession> {

@@ -6,7 +6,7 @@ import { IdempotencyLedger } from './idempotency';
 import { newStreamSessionId } from './ids';
 import type { SessionLifecycle, TransitionRefused } from './lifecycle';
 import type { OperationName } from './operations';
-import { encodeNextToken } from './pagination';
+import { encodeNextToken, pageOf } from './pagination';
 import { conflict, resourceNotFound, type ServiceError, validationError } from './service-error';
 import { emulatorSignalResponse, NO_CLIENT_CONNECTION, sha256Hex } from './signal-answer';
 import type { EmulatorStore } from './store';
@@ -21,6 +21,7 @@ import type {
   CreateStreamSessionConnectionInput,
   ListStreamSessionsInput,
   SessionAddress,
+  SessionListQuery,
   StartStreamSessionInput,
 } from './validation';
 
@@ -84,6 +85,21 @@ const streamSessionSummary = (session: StreamSession): object => ({
   RoleArn: session.roleArn,
 });
 
+/** One page of a list operation's answer, out of sessions in creation order. */
+const listPage = (sessions: readonly StreamSession[], query: SessionListQuery): object => {
+  const matching = sessions.filter(
+    (session) =>
+      (query.status === undefined || session.status === query.status) &&
+      // Emulated sessions never export files, so any ExportFilesStatus filter matches none.
+      query.exportFilesStatus === undefined,
+  );
+  const page = pageOf(matching, query.from, query.maxResults);
+  return {
+    Items: page.items.map(streamSessionSummary),
+    NextToken: page.next === undefined ? undefined : encodeNextToken(page.next),
+  };
+};
+
 /** The parameters that must match for a ClientToken replay; only their hash is kept, so no signal or RoleArn is. */
 const startFingerprint = (input: StartStreamSessionInput, groupId: string): string =>
   sha256Hex(
@@ -125,7 +141,7 @@ interface IdempotencyScope {
 
 const success = (body: object | undefined): OperationSuccess => ({ body, replayed: false });
 
-/** The five operations over the store and the lifecycle; every outcome is a value. */
+/** The operations over the store and the lifecycle; every outcome is a value. */
 export class StreamSessionOperations {
   private readonly startLedger = new IdempotencyLedger<object>();
   private readonly connectionLedger = new IdempotencyLedger<object>();
@@ -160,21 +176,13 @@ export class StreamSessionOperations {
   listStreamSessions(input: ListStreamSessionsInput): E.Either<ServiceError, OperationSuccess> {
     return pipe(
       this.streamGroup(input.identifier),
-      E.map((group) => {
-        const matching = [...group.sessions.values()].filter(
-          (session) =>
-            (input.status === undefined || session.status === input.status) &&
-            // Emulated sessions never export files, so any ExportFilesStatus filter matches none.
-            input.exportFilesStatus === undefined,
-        );
-        const page = matching.slice(input.offset, input.offset + input.maxResults);
-        const nextOffset = input.offset + page.length;
-        return success({
-          Items: page.map(streamSessionSummary),
-          NextToken: nextOffset < matching.length ? encodeNextToken(nextOffset) : undefined,
-        });
-      }),
+      E.map((group) => success(listPage(this.store.sessionsOf(group), input))),
     );
+  }
+
+  /** Every group of the emulated account: the account is the only one there is. */
+  listStreamSessionsByAccount(input: SessionListQuery): E.Either<ServiceError, OperationSuccess> {
+    return E.right(success(listPage(this.store.allSessions(), input)));
   }
 
   terminateStreamSession(input: SessionAddress): E.Either<ServiceError, OperationSuccess> {
@@ -254,6 +262,7 @@ export class StreamSessionOperations {
       id,
       arn: streamSessionArn(this.scope, group.id, id),
       streamGroupId: group.id,
+      sequence: this.store.nextSequence(),
       location: input.locations?.[0] ?? this.scope.region,
       protocol: input.protocol,
       applicationArn: applicationArn(this.scope, input.applicationIdentifier),

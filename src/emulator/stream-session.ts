@@ -32,6 +32,8 @@ export interface StreamSession {
   readonly id: string;
   readonly arn: string;
   readonly streamGroupId: string;
+  /** Emulator-wide creation order, which the list operations page through. */
+  readonly sequence: number;
   readonly location: string;
   readonly protocol: 'WebRTC';
   readonly applicationArn: string;
@@ -60,7 +62,7 @@ export interface StreamGroup {
   readonly id: string;
   readonly arn: string;
   readonly createdAtMs: number;
-  /** Insertion order is creation order, which ListStreamSessions pages through. */
+  /** Insertion order is creation order. */
   readonly sessions: Map<string, StreamSession>;
 }
 

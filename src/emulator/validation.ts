@@ -26,7 +26,7 @@ import {
   USER_ID,
 } from './model-constraints';
 import { decodeNextToken } from './pagination';
-import type { GroupRoute, Label, SessionRoute } from './router';
+import type { AccountRoute, GroupRoute, Label, SessionRoute } from './router';
 import { type ServiceError, validationError } from './service-error';
 import {
   type ExportFilesStatus,
@@ -66,12 +66,17 @@ export interface StartStreamSessionInput {
   readonly displayConfiguration: DisplayConfiguration | undefined;
 }
 
-export interface ListStreamSessionsInput {
-  readonly identifier: string;
+/** The query both list operations share: filters and a page. */
+export interface SessionListQuery {
   readonly status: StreamSessionStatus | undefined;
   readonly exportFilesStatus: ExportFilesStatus | undefined;
-  readonly offset: number;
+  /** The creation sequence number the page starts at (from NextToken). */
+  readonly from: number;
   readonly maxResults: number;
+}
+
+export interface ListStreamSessionsInput extends SessionListQuery {
+  readonly identifier: string;
 }
 
 export interface CreateStreamSessionConnectionInput extends SessionAddress {
@@ -408,32 +413,37 @@ const maxResultsOf = (query: URLSearchParams, violations: Violations): number =>
   return value;
 };
 
-export const decodeListStreamSessions = (route: GroupRoute): E.Either<Invalid, ListStreamSessionsInput> => {
-  const violations = new Violations();
-  const identifier = identifierLabel('Identifier', route.identifier, violations);
-  const statusText = optionalQuery(route.query, 'Status');
+/** Status and ExportFilesStatus arrive as httpQuery values, exactly as the SDK sends them. */
+const sessionListQueryOf = (query: URLSearchParams, violations: Violations): SessionListQuery => {
+  const statusText = optionalQuery(query, 'Status');
   const status = isStreamSessionStatus(statusText) ? statusText : undefined;
   if (statusText !== undefined && status === undefined) {
     violations.add('Status must be a stream session status such as ACTIVE');
   }
-  const exportText = optionalQuery(route.query, 'ExportFilesStatus');
+  const exportText = optionalQuery(query, 'ExportFilesStatus');
   const exportFilesStatus = isExportFilesStatus(exportText) ? exportText : undefined;
   if (exportText !== undefined && exportFilesStatus === undefined) {
     violations.add('ExportFilesStatus must be SUCCEEDED, FAILED or PENDING');
   }
-  const nextToken = optionalQuery(route.query, 'NextToken');
-  const offset = nextToken === undefined ? 0 : decodeNextToken(nextToken);
-  if (offset === undefined) {
+  const nextToken = optionalQuery(query, 'NextToken');
+  const from = nextToken === undefined ? 0 : decodeNextToken(nextToken);
+  if (from === undefined) {
     violations.add('NextToken is not a token this endpoint returned');
   }
-  const maxResults = maxResultsOf(route.query, violations);
-  return violations.conclude(() => ({
-    identifier,
-    status,
-    exportFilesStatus,
-    offset: offset ?? 0,
-    maxResults,
-  }));
+  return { status, exportFilesStatus, from: from ?? 0, maxResults: maxResultsOf(query, violations) };
+};
+
+export const decodeListStreamSessions = (route: GroupRoute): E.Either<Invalid, ListStreamSessionsInput> => {
+  const violations = new Violations();
+  const identifier = identifierLabel('Identifier', route.identifier, violations);
+  const query = sessionListQueryOf(route.query, violations);
+  return violations.conclude(() => ({ identifier, ...query }));
+};
+
+export const decodeListStreamSessionsByAccount = (route: AccountRoute): E.Either<Invalid, SessionListQuery> => {
+  const violations = new Violations();
+  const query = sessionListQueryOf(route.query, violations);
+  return violations.conclude(() => query);
 };
 
 export const decodeSessionAddress = (route: SessionRoute): E.Either<Invalid, SessionAddress> => {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import {
   CreateStreamSessionConnectionCommand,
   GetStreamSessionCommand,
+  ListStreamSessionsByAccountCommand,
   ListStreamSessionsCommand,
   StartStreamSessionCommand,
   type StartStreamSessionCommandInput,
@@ -365,6 +366,10 @@ const rows: readonly Row[] = [
   }),
   ...integerRows('ListStreamSessions MaxResults', /MaxResults/, MAX_RESULTS, (value) => (fixture) =>
     viaSdk(fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: value })))),
+
+  // ListStreamSessionsByAccount
+  ...integerRows('ListStreamSessionsByAccount MaxResults', /MaxResults/, MAX_RESULTS, (value) => (fixture) =>
+    viaSdk(fixture.sdk.send(new ListStreamSessionsByAccountCommand({ MaxResults: value })))),
 
   // CreateStreamSessionConnection
   ...labelRows('CreateStreamSessionConnection', 'Identifier', (value) => reconnect({ identifier: value }), {

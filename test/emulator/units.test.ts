@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ExportFilesStatus, StreamSessionStatus, StreamSessionStatusReason } from '@aws-sdk/client-gameliftstreams';
 import { FaultPlan } from '../../src/emulator/faults';
-import { decodeNextToken, encodeNextToken } from '../../src/emulator/pagination';
+import { decodeNextToken, encodeNextToken, pageOf } from '../../src/emulator/pagination';
 import { routeAwsRequest, splitTarget } from '../../src/emulator/router';
 import {
   EXPORT_FILES_STATUSES,
@@ -36,12 +36,15 @@ describe('emulator units (no sockets)', () => {
       assert.equal(route('DELETE', '/streamgroups/g/streamsessions/s')?.operation, 'TerminateStreamSession');
       assert.equal(route('PATCH', '/streamgroups/g/streamsessions/s'), undefined);
       assert.equal(route('GET', '/streamgroups/g/streamsessions/s/connections'), undefined);
-      assert.equal(route('GET', '/streamsessions'), undefined);
+      assert.equal(route('GET', '/streamsessions?MaxResults=5')?.operation, 'ListStreamSessionsByAccount');
+      assert.equal(route('POST', '/streamsessions'), undefined);
+      assert.equal(route('GET', '/streamsessions/x'), undefined);
     });
 
     it('keeps a label that is not valid percent-encoding as malformed', () => {
       const matched = route('GET', '/streamgroups/%E0%A4%A/streamsessions');
-      assert.deepEqual(matched?.identifier, { kind: 'malformed', raw: '%E0%A4%A' });
+      assert.ok(matched !== undefined && 'identifier' in matched);
+      assert.deepEqual(matched.identifier, { kind: 'malformed', raw: '%E0%A4%A' });
     });
   });
 
@@ -85,6 +88,13 @@ describe('emulator units (no sockets)', () => {
       assert.equal(decodeNextToken(encodeNextToken(75)), 75);
       assert.equal(decodeNextToken('forged'), undefined);
       assert.equal(decodeNextToken(Buffer.from('emulator-page:-1').toString('base64url')), undefined);
+    });
+
+    it('a page starts at the first item at or after the cursor, so a gap left by a forgotten item skips nothing', () => {
+      const items = [{ sequence: 1 }, { sequence: 3 }, { sequence: 5 }, { sequence: 8 }];
+      assert.deepEqual(pageOf(items, 0, 2), { items: [{ sequence: 1 }, { sequence: 3 }], next: 5 });
+      assert.deepEqual(pageOf(items, 4, 2), { items: [{ sequence: 5 }, { sequence: 8 }], next: undefined });
+      assert.deepEqual(pageOf(items, 9, 2), { items: [], next: undefined });
     });
   });
 
