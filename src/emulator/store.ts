@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { type AccountScope, lastResourceSegment, looksLikeArn, streamGroupArn } from './arn';
-import { conflict, type ServiceError } from './service-error';
+import { conflict, type ModelledError } from './service-error';
 import { hasEnded } from './session-status';
 import type { StreamGroup, StreamSession } from './stream-session';
 
@@ -74,7 +74,7 @@ export class EmulatorStore {
     return this.lastSequence;
   }
 
-  addSession(group: StreamGroup, session: StreamSession): E.Either<ServiceError, StreamSession> {
+  addSession(group: StreamGroup, session: StreamSession): E.Either<ModelledError<'ConflictException'>, StreamSession> {
     if (group.sessions.size >= MAX_SESSIONS_PER_GROUP && !this.evictOldestEndedSession(group)) {
       return E.left(
         conflict(

@@ -7,7 +7,8 @@ import { newStreamSessionId } from './ids';
 import type { SessionLifecycle, TransitionRefused } from './lifecycle';
 import type { OperationName } from './operations';
 import { encodeNextToken, pageOf } from './pagination';
-import { conflict, resourceNotFound, type ServiceError, validationError } from './service-error';
+import type { OperationError } from './operation-errors';
+import { conflict, type ModelledError, resourceNotFound, type ServiceError, validationError } from './service-error';
 import { emulatorSignalResponse, NO_CLIENT_CONNECTION, sha256Hex } from './signal-answer';
 import type { EmulatorStore } from './store';
 import {
@@ -124,13 +125,21 @@ const startFingerprint = (input: StartStreamSessionInput, groupId: string): stri
 const connectionFingerprint = (session: StreamSession, signalRequest: string): string =>
   sha256Hex(JSON.stringify([session.arn, sha256Hex(signalRequest)]));
 
-const idempotencyMismatch = (operation: string): ServiceError =>
+const idempotencyMismatch = (operation: string): ModelledError<'ValidationException'> =>
   validationError(
     `ClientToken was already used for a ${operation} call with different parameters ` +
       '(idempotent parameter mismatch); use a new ClientToken for a new request.',
   );
 
-const asConflict = (refused: TransitionRefused): ServiceError => conflict(refused.message);
+const asConflict = (refused: TransitionRefused): ModelledError<'ConflictException'> => conflict(refused.message);
+
+/**
+ * TerminateStreamSession of an ACTIVATING session. The model says only that "an exception is thrown", and its
+ * error list has no ConflictException; ValidationException is the one listed error that fits a request the session's
+ * state makes invalid (see the README).
+ */
+const asInvalidTermination = (refused: TransitionRefused): ModelledError<'ValidationException'> =>
+  validationError(`${refused.message} Terminate it once it has left ACTIVATING.`);
 
 interface IdempotencyScope {
   readonly ledger: IdempotencyLedger<object>;
@@ -153,10 +162,10 @@ export class StreamSessionOperations {
     private readonly now: () => number,
   ) {}
 
-  startStreamSession(input: StartStreamSessionInput): E.Either<ServiceError, OperationSuccess> {
+  startStreamSession(input: StartStreamSessionInput): E.Either<OperationError<'StartStreamSession'>, OperationSuccess> {
     return pipe(
       this.streamGroup(input.identifier),
-      E.chain((group) =>
+      E.chainW((group) =>
         this.idempotently(
           { ledger: this.startLedger, operation: 'StartStreamSession', group, clientToken: input.clientToken },
           startFingerprint(input, group.id),
@@ -166,14 +175,14 @@ export class StreamSessionOperations {
     );
   }
 
-  getStreamSession(input: SessionAddress): E.Either<ServiceError, OperationSuccess> {
+  getStreamSession(input: SessionAddress): E.Either<OperationError<'GetStreamSession'>, OperationSuccess> {
     return pipe(
       this.streamSession(input),
       E.map(({ session }) => success(streamSessionDescription(session))),
     );
   }
 
-  listStreamSessions(input: ListStreamSessionsInput): E.Either<ServiceError, OperationSuccess> {
+  listStreamSessions(input: ListStreamSessionsInput): E.Either<OperationError<'ListStreamSessions'>, OperationSuccess> {
     return pipe(
       this.streamGroup(input.identifier),
       E.map((group) => success(listPage(this.store.sessionsOf(group), input))),
@@ -181,22 +190,26 @@ export class StreamSessionOperations {
   }
 
   /** Every group of the emulated account: the account is the only one there is. */
-  listStreamSessionsByAccount(input: SessionListQuery): E.Either<ServiceError, OperationSuccess> {
+  listStreamSessionsByAccount(
+    input: SessionListQuery,
+  ): E.Either<OperationError<'ListStreamSessionsByAccount'>, OperationSuccess> {
     return E.right(success(listPage(this.store.allSessions(), input)));
   }
 
-  terminateStreamSession(input: SessionAddress): E.Either<ServiceError, OperationSuccess> {
+  terminateStreamSession(input: SessionAddress): E.Either<OperationError<'TerminateStreamSession'>, OperationSuccess> {
     return pipe(
       this.streamSession(input),
-      E.chain(({ session }) => pipe(this.lifecycle.terminate(session), E.mapLeft(asConflict))),
+      E.chainW(({ session }) => pipe(this.lifecycle.terminate(session), E.mapLeft(asInvalidTermination))),
       E.map(() => success(undefined)),
     );
   }
 
-  createStreamSessionConnection(input: CreateStreamSessionConnectionInput): E.Either<ServiceError, OperationSuccess> {
+  createStreamSessionConnection(
+    input: CreateStreamSessionConnectionInput,
+  ): E.Either<OperationError<'CreateStreamSessionConnection'>, OperationSuccess> {
     return pipe(
       this.streamSession(input),
-      E.chain(({ group, session }) =>
+      E.chainW(({ group, session }) =>
         this.idempotently(
           {
             ledger: this.connectionLedger,
@@ -217,11 +230,11 @@ export class StreamSessionOperations {
   }
 
   /** Runs `perform` once per (group, ClientToken); a retry with the same parameters gets the first result back. */
-  private idempotently(
+  private idempotently<Failure extends ServiceError>(
     scope: IdempotencyScope,
     fingerprint: string,
-    perform: () => E.Either<ServiceError, OperationSuccess>,
-  ): E.Either<ServiceError, OperationSuccess> {
+    perform: () => E.Either<Failure, OperationSuccess>,
+  ): E.Either<Failure | ModelledError<'ValidationException'>, OperationSuccess> {
     const { ledger, group, clientToken } = scope;
     if (clientToken === undefined) {
       return perform();
@@ -247,7 +260,10 @@ export class StreamSessionOperations {
     }
   }
 
-  private reconnect(session: StreamSession, signalRequest: string): E.Either<ServiceError, OperationSuccess> {
+  private reconnect(
+    session: StreamSession,
+    signalRequest: string,
+  ): E.Either<ModelledError<'ConflictException'>, OperationSuccess> {
     return pipe(
       this.lifecycle.reconnect(session),
       E.mapLeft(asConflict),
@@ -255,7 +271,10 @@ export class StreamSessionOperations {
     );
   }
 
-  private createSession(group: StreamGroup, input: StartStreamSessionInput): E.Either<ServiceError, OperationSuccess> {
+  private createSession(
+    group: StreamGroup,
+    input: StartStreamSessionInput,
+  ): E.Either<ModelledError<'ConflictException'>, OperationSuccess> {
     const id = newStreamSessionId();
     const createdAtMs = this.now();
     const session: StreamSession = {
@@ -296,7 +315,7 @@ export class StreamSessionOperations {
     );
   }
 
-  private streamGroup(identifier: string): E.Either<ServiceError, StreamGroup> {
+  private streamGroup(identifier: string): E.Either<ModelledError<'ResourceNotFoundException'>, StreamGroup> {
     const group = this.store.findStreamGroup(identifier);
     return group === undefined
       ? E.left(resourceNotFound(`Stream group ${identifier} was not found.`))
@@ -305,7 +324,7 @@ export class StreamSessionOperations {
 
   private streamSession(
     address: SessionAddress,
-  ): E.Either<ServiceError, { readonly group: StreamGroup; readonly session: StreamSession }> {
+  ): E.Either<ModelledError<'ResourceNotFoundException'>, { readonly group: StreamGroup; readonly session: StreamSession }> {
     return pipe(
       this.streamGroup(address.identifier),
       E.chain((group) => {

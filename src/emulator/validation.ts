@@ -27,7 +27,7 @@ import {
 } from './model-constraints';
 import { decodeNextToken } from './pagination';
 import type { AccountRoute, GroupRoute, Label, SessionRoute } from './router';
-import { type ServiceError, validationError } from './service-error';
+import { type ModelledError, validationError } from './service-error';
 import {
   type ExportFilesStatus,
   isExportFilesStatus,
@@ -84,7 +84,7 @@ export interface CreateStreamSessionConnectionInput extends SessionAddress {
   readonly clientToken: string | undefined;
 }
 
-type Invalid = ServiceError;
+type Invalid = ModelledError<'ValidationException'>;
 
 /** Documented defaults; the model has no `@default`, so the SDK sends nothing when the caller omits them. */
 export const DEFAULT_CONNECTION_TIMEOUT_SECONDS = 120;

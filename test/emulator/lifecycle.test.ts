@@ -5,6 +5,7 @@ import {
   GetStreamSessionCommand,
   type GetStreamSessionCommandOutput,
   TerminateStreamSessionCommand,
+  ValidationException,
 } from '@aws-sdk/client-gameliftstreams';
 import type { StreamSessionStatus } from '../../src/emulator/session-status';
 import { emulatorSignalResponse, NO_CLIENT_CONNECTION } from '../../src/emulator/signal-answer';
@@ -67,12 +68,14 @@ describe('emulator: stream session lifecycle', () => {
     });
   }
 
-  it('TerminateStreamSession in ACTIVATING → ConflictException naming the status', async () => {
+  it('TerminateStreamSession in ACTIVATING → ValidationException (its model lists no ConflictException); nothing changes', async () => {
     const session = await startSession(fixture().sdk);
     await right(fixture().control.forceStatus(GROUP_ID, session.id, { status: 'ACTIVATING' }));
     const error = await rejectionOf(fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id })));
-    assert.ok(error instanceof ConflictException);
+    assert.ok(error instanceof ValidationException, String(error));
+    assert.equal(error.$metadata.httpStatusCode, 400);
     assert.match(error.message, /ACTIVATING/);
+    assert.equal(await statusOf(session.id), 'ACTIVATING');
   });
 
   it('a forced status carries the given status reason and the control API refuses impossible client actions', async () => {
