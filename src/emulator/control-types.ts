@@ -57,6 +57,11 @@ export interface TransitionSetting {
   readonly delayMs: number;
 }
 
+export interface RetentionSetting {
+  /** How long an ended session (TERMINATED or ERROR) stays visible before it is forgotten; 0 forgets it at once. */
+  readonly endedSessionRetentionMs: number;
+}
+
 export interface RateSetting {
   readonly operation: OperationName;
   readonly ratePerSecond: number;
@@ -89,6 +94,7 @@ export interface RecordedRequest {
 /** Limits the control API enforces on its inputs. */
 export const CONTROL_LIMITS = {
   maxTransitionDelayMs: 86_400_000,
+  maxEndedSessionRetentionMs: 604_800_000,
   maxLatencyMs: 300_000,
   maxRatePerSecond: 1_000_000,
   maxBurst: 1_000_000,

@@ -52,6 +52,7 @@ export interface StreamSession {
   readonly initialSignalResponse: string | undefined;
   status: StreamSessionStatus;
   statusReason: StreamSessionStatusReason | undefined;
+  /** For an ended session, when it ended: its retention counts from here. */
   lastUpdatedAtMs: number;
   /** Accepted CreateStreamSessionConnection calls; decides whether an ACTIVE timeout is a reconnection timeout. */
   reconnections: number;

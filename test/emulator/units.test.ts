@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
+import * as E from 'fp-ts/Either';
 import { ExportFilesStatus, StreamSessionStatus, StreamSessionStatusReason } from '@aws-sdk/client-gameliftstreams';
 import { FaultPlan } from '../../src/emulator/faults';
 import { decodeNextToken, encodeNextToken, pageOf } from '../../src/emulator/pagination';
 import { routeAwsRequest, splitTarget } from '../../src/emulator/router';
+import { EmulatorStore } from '../../src/emulator/store';
+import { noTimers, type StreamSession } from '../../src/emulator/stream-session';
 import {
   EXPORT_FILES_STATUSES,
   STREAM_SESSION_STATUS_REASONS,
@@ -55,6 +58,49 @@ describe('emulator units (no sockets)', () => {
       assert.deepEqual(sorted(STREAM_SESSION_STATUSES), sorted(Object.values(StreamSessionStatus)));
       assert.deepEqual(sorted(STREAM_SESSION_STATUS_REASONS), sorted(Object.values(StreamSessionStatusReason)));
       assert.deepEqual(sorted(EXPORT_FILES_STATUSES), sorted(Object.values(ExportFilesStatus)));
+    });
+  });
+
+  describe('EmulatorStore: the ended-session retention', () => {
+    const endedSession = (id: string, endedAtMs: number): StreamSession => ({
+      id,
+      arn: `arn:aws:gameliftstreams:us-west-2:111122223333:streamsession/sg-1/${id}`,
+      streamGroupId: 'sg-1',
+      sequence: 1,
+      location: 'us-west-2',
+      protocol: 'WebRTC',
+      applicationArn: 'arn:aws:gameliftstreams:us-west-2:111122223333:application/a-1',
+      description: undefined,
+      userId: undefined,
+      connectionTimeoutSeconds: 120,
+      sessionLengthSeconds: 43_200,
+      additionalLaunchArgs: undefined,
+      additionalEnvironmentVariables: undefined,
+      performanceStatsConfiguration: undefined,
+      roleArn: undefined,
+      displayConfiguration: undefined,
+      createdAtMs: 0,
+      initialSignalResponse: undefined,
+      status: 'TERMINATED',
+      statusReason: 'apiTerminated',
+      lastUpdatedAtMs: endedAtMs,
+      reconnections: 0,
+      timers: noTimers(),
+    });
+
+    it('keeps an ended session until the retention has passed since it ended, then forgets it for good', () => {
+      let now = 1_000_000;
+      const store = new EmulatorStore({ region: 'us-west-2', accountId: '111122223333' }, () => now, () => 10_000);
+      const { group } = store.ensureStreamGroup('sg-1');
+      assert.ok(E.isRight(store.addSession(group, endedSession('ended', now))));
+      now += 9_999;
+      assert.equal(store.findStreamSession(group, 'ended')?.id, 'ended');
+      assert.equal(store.sessionsOf(group).length, 1);
+      now += 1;
+      assert.equal(store.findStreamSession(group, 'ended'), undefined);
+      assert.deepEqual(store.allSessions(), []);
+      now -= 5_000;
+      assert.equal(store.findStreamSession(group, 'ended'), undefined, 'a forgotten session does not come back');
     });
   });
 
