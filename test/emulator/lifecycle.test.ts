@@ -15,6 +15,7 @@ import {
   left,
   OFFER,
   pollUntil,
+  raiseRateLimits,
   rejectionOf,
   right,
   startSession,
@@ -92,6 +93,8 @@ describe('emulator: stream session lifecycle', () => {
   });
 
   it('ConnectionTimeoutSeconds ends ACTIVE (connectionTimeout) and PENDING_CLIENT_RECONNECTION (reconnectionTimeout) sessions', async () => {
+    // Three sessions polled at once read faster than AWS's 20/s GetStreamSession quota allows.
+    await raiseRateLimits(fixture().control, ['GetStreamSession']);
     const neverConnected = await startSession(fixture().sdk, { ConnectionTimeoutSeconds: 1 });
     const dropped = await droppedSession(fixture(), { ConnectionTimeoutSeconds: 1 });
     const reconnectedButIdle = await droppedSession(fixture(), { ConnectionTimeoutSeconds: 1 });
@@ -119,6 +122,7 @@ describe('emulator: stream session lifecycle', () => {
   });
 
   it('with a transition delay, sessions are observed in ACTIVATING, RECONNECTING and TERMINATING before moving on', async () => {
+    await raiseRateLimits(fixture().control, ['GetStreamSession']);
     await right(fixture().control.setTransitions({ delayMs: 150 }));
     const session = await startSession(fixture().sdk);
     assert.equal(await statusOf(session.id), 'ACTIVATING');

@@ -5,7 +5,7 @@ import {
   paginateListStreamSessionsByAccount,
   TerminateStreamSessionCommand,
 } from '@aws-sdk/client-gameliftstreams';
-import { GROUP_ID, rawRequest, right, type StartedSession, startSession, useTestEmulator } from './support/fixture';
+import { GROUP_ID, raiseRateLimits, rawRequest, right, type StartedSession, startSession, useTestEmulator } from './support/fixture';
 
 const OTHER_GROUP = 'sg-other0001';
 
@@ -86,6 +86,7 @@ describe('emulator: ListStreamSessionsByAccount (GET /streamsessions) through th
   });
 
   it('an unknown Status, a bad MaxResults or a foreign NextToken is a ValidationException; an account without groups lists nothing', async () => {
+    await raiseRateLimits(fixture().control, ['ListStreamSessionsByAccount']);
     for (const query of ['Status=SLEEPING', 'ExportFilesStatus=DONE', 'MaxResults=0', 'MaxResults=101', 'MaxResults=-1', 'NextToken=forged']) {
       const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamsessions?${query}`);
       assert.equal(answer.status, 400, query);

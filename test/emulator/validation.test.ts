@@ -12,6 +12,7 @@ import {
   droppedSession,
   GROUP_ID,
   OFFER,
+  raiseRateLimits,
   rawRequest,
   rejectionOf,
   REGION,
@@ -101,6 +102,7 @@ describe('emulator: validation and unknown resources', () => {
   }
 
   it('ListStreamSessions rejects a bad Status, MaxResults out of range and a foreign NextToken', async () => {
+    await raiseRateLimits(fixture().control, ['ListStreamSessions']);
     const base = `/streamgroups/${GROUP_ID}/streamsessions`;
     for (const query of ['Status=SLEEPING', 'MaxResults=0', 'MaxResults=101', 'MaxResults=ten', 'NextToken=forged', 'ExportFilesStatus=DONE']) {
       const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `${base}?${query}`);

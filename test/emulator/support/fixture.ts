@@ -3,6 +3,7 @@ import { GameLiftStreamsClient, StartStreamSessionCommand, type StartStreamSessi
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import { EmulatorControl } from '../../../src/emulator/control-client';
+import type { OperationName } from '../../../src/emulator/operations';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../../src/emulator/server';
 import { useSuiteFixture } from '../../support/suite-fixture';
 
@@ -77,6 +78,16 @@ export const startTestEmulator = async (options: EmulatorOptions = {}): Promise<
       await emulator.close();
     },
   };
+};
+
+/**
+ * The emulator's defaults are AWS's quotas (20/s, 5/s for the lists). A test that calls an operation more often than
+ * that in a burst raises it first, explicitly, through the control API; a reset restores the defaults.
+ */
+export const raiseRateLimits = async (control: EmulatorControl, operations: readonly OperationName[]): Promise<void> => {
+  for (const operation of operations) {
+    await right(control.setRate({ operation, ratePerSecond: 1000, burst: 1000 }));
+  }
 };
 
 export interface StartedSession {
