@@ -12,6 +12,7 @@ import { type OperationName, successStatus } from './operations';
 import { type AwsRoute, labelText } from './router';
 import {
   isModelledErrorName,
+  type ModelledError,
   modelledHttpStatus,
   type ServiceError,
   throttled,
@@ -23,6 +24,7 @@ import type { OperationSuccess } from './stream-session-operations';
 import {
   decodeCreateStreamSessionConnection,
   decodeListStreamSessions,
+  decodeListStreamSessionsByAccount,
   decodeSessionAddress,
   decodeStartStreamSession,
 } from './validation';
@@ -40,7 +42,8 @@ export interface AwsApiDependencies {
   readonly clock: Clock;
 }
 
-type ParsedBody = E.Either<ServiceError, JsonObject>;
+/** A body that cannot be read is a ValidationException for every operation: every one lists it. */
+type ParsedBody = E.Either<ModelledError<'ValidationException'>, JsonObject>;
 
 const answeredWith = (response: ServerResponse, error: ServiceError): AwsOutcome => {
   sendServiceError(response, error);
@@ -68,7 +71,7 @@ const recordOf = (route: AwsRoute, body: ParsedBody, atMs: number): RecordedRequ
   const signalRequest = member(fields, 'SignalRequest');
   return {
     operation: route.operation,
-    identifier: labelText(route.identifier),
+    identifier: 'identifier' in route ? labelText(route.identifier) : undefined,
     streamSessionIdentifier: 'streamSessionIdentifier' in route ? labelText(route.streamSessionIdentifier) : undefined,
     clientToken: typeof clientToken === 'string' ? clientToken : undefined,
     signalRequestSha256: typeof signalRequest === 'string' ? sha256Hex(signalRequest) : undefined,
@@ -179,38 +182,45 @@ export class AwsApi {
     );
   }
 
-  private perform(route: AwsRoute, body: ParsedBody): E.Either<ServiceError, OperationSuccess> {
+  /** Each case's errors are those of its operation (`OperationError`), which the operations' signatures enforce. */
+  private perform(route: AwsRoute, body: ParsedBody): E.Either<ModelledError, OperationSuccess> {
     const { operations } = this.deps.state;
     switch (route.operation) {
       case 'StartStreamSession':
         return pipe(
           body,
-          E.chain((fields) => decodeStartStreamSession(route, fields)),
-          E.chain((input) => operations.startStreamSession(input)),
+          E.chainW((fields) => decodeStartStreamSession(route, fields)),
+          E.chainW((input) => operations.startStreamSession(input)),
         );
       case 'ListStreamSessions':
         return pipe(
           body,
-          E.chain(() => decodeListStreamSessions(route)),
-          E.chain((input) => operations.listStreamSessions(input)),
+          E.chainW(() => decodeListStreamSessions(route)),
+          E.chainW((input) => operations.listStreamSessions(input)),
+        );
+      case 'ListStreamSessionsByAccount':
+        return pipe(
+          body,
+          E.chainW(() => decodeListStreamSessionsByAccount(route)),
+          E.chainW((input) => operations.listStreamSessionsByAccount(input)),
         );
       case 'GetStreamSession':
         return pipe(
           body,
-          E.chain(() => decodeSessionAddress(route)),
-          E.chain((input) => operations.getStreamSession(input)),
+          E.chainW(() => decodeSessionAddress(route)),
+          E.chainW((input) => operations.getStreamSession(input)),
         );
       case 'TerminateStreamSession':
         return pipe(
           body,
-          E.chain(() => decodeSessionAddress(route)),
-          E.chain((input) => operations.terminateStreamSession(input)),
+          E.chainW(() => decodeSessionAddress(route)),
+          E.chainW((input) => operations.terminateStreamSession(input)),
         );
       case 'CreateStreamSessionConnection':
         return pipe(
           body,
-          E.chain((fields) => decodeCreateStreamSessionConnection(route, fields)),
-          E.chain((input) => operations.createStreamSessionConnection(input)),
+          E.chainW((fields) => decodeCreateStreamSessionConnection(route, fields)),
+          E.chainW((input) => operations.createStreamSessionConnection(input)),
         );
       default:
         return assertNever(route);

@@ -6,6 +6,7 @@ import {
   decodeFaultRequest,
   decodeForcedStatus,
   decodeRateSetting,
+  decodeRetentionSetting,
   decodeStreamGroupRequest,
   decodeTransitionSetting,
 } from './control-decoders';
@@ -47,6 +48,7 @@ type ControlRoute =
   | ({ readonly kind: 'set-client' } & SessionPath)
   | ({ readonly kind: 'force-status' } & SessionPath)
   | { readonly kind: 'set-transitions' }
+  | { readonly kind: 'set-retention' }
   | { readonly kind: 'set-rate' }
   | { readonly kind: 'inject-fault' }
   | { readonly kind: 'clear-faults' }
@@ -76,6 +78,8 @@ const matchControlRoute = (method: string, rawPath: string): RouteMatch => {
         return byMethod(method, { POST: { kind: 'create-stream-group' } });
       case 'transitions':
         return byMethod(method, { PUT: { kind: 'set-transitions' } });
+      case 'retention':
+        return byMethod(method, { PUT: { kind: 'set-retention' } });
       case 'rates':
         return byMethod(method, { PUT: { kind: 'set-rate' } });
       case 'faults':
@@ -111,6 +115,22 @@ const matchControlRoute = (method: string, rawPath: string): RouteMatch => {
 const json = (status: number, body: object): ControlResponse => ({ status, body });
 const empty = (status: number): ControlResponse => ({ status, body: undefined });
 const failure = (status: number, message: string): ControlResponse => ({ status, body: { message } });
+
+/** A setting that decoded is applied and echoed; one that did not is a 400 naming the problem. */
+const applied = <Setting extends object>(
+  decoded: E.Either<string, Setting>,
+  apply: (setting: Setting) => void,
+): ControlResponse =>
+  pipe(
+    decoded,
+    E.match(
+      (message) => failure(400, message),
+      (setting) => {
+        apply(setting);
+        return json(200, setting);
+      },
+    ),
+  );
 
 const sessionSummary = (session: StreamSession): SessionSummary => ({
   id: session.id,
@@ -169,27 +189,13 @@ export class ControlApi {
       case 'force-status':
         return this.forceStatus(route, body);
       case 'set-transitions':
-        return pipe(
-          decodeTransitionSetting(body),
-          E.match(
-            (message) => failure(400, message),
-            (setting) => {
-              this.state.setTransitionDelay(setting.delayMs);
-              return json(200, setting);
-            },
-          ),
+        return applied(decodeTransitionSetting(body), (setting) => this.state.setTransitionDelay(setting.delayMs));
+      case 'set-retention':
+        return applied(decodeRetentionSetting(body), (setting) =>
+          this.state.setEndedSessionRetention(setting.endedSessionRetentionMs),
         );
       case 'set-rate':
-        return pipe(
-          decodeRateSetting(body),
-          E.match(
-            (message) => failure(400, message),
-            (setting) => {
-              this.state.throttle.setLimit(setting.operation, setting);
-              return json(200, setting);
-            },
-          ),
-        );
+        return applied(decodeRateSetting(body), (setting) => this.state.throttle.setLimit(setting.operation, setting));
       case 'inject-fault':
         return pipe(
           decodeFaultRequest(body),

@@ -10,6 +10,7 @@ import type {
   FaultRequest,
   RateSetting,
   RecordedRequest,
+  RetentionSetting,
   SessionSummary,
   StreamGroupSummary,
   TransitionSetting,
@@ -63,6 +64,7 @@ const sessionSummaryCodec = t.intersection([
   t.partial({ statusReason: statusReasonCodec }),
 ]);
 const transitionCodec = t.type({ delayMs: t.number });
+const retentionCodec = t.type({ endedSessionRetentionMs: t.number });
 const rateCodec = t.type({ operation: operationCodec, ratePerSecond: t.number, burst: t.number });
 const faultCreatedCodec = t.type({ id: t.string });
 const perOperationCount = t.type(perOperation(() => t.number));
@@ -76,8 +78,8 @@ const countersCodec = t.type({
 const recordedRequestsCodec = t.type({
   requests: t.array(
     t.intersection([
-      t.type({ operation: operationCodec, identifier: t.string, at: t.string }),
-      t.partial({ streamSessionIdentifier: t.string, clientToken: t.string, signalRequestSha256: t.string }),
+      t.type({ operation: operationCodec, at: t.string }),
+      t.partial({ identifier: t.string, streamSessionIdentifier: t.string, clientToken: t.string, signalRequestSha256: t.string }),
     ]),
   ),
 });
@@ -118,7 +120,7 @@ export class EmulatorControl {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** Clears stream groups, sessions, faults, counters and recorded requests; restores start-up rates and delay. */
+  /** Clears stream groups, sessions, faults, counters and recorded requests; restores start-up rates, delay, retention. */
   reset(): TE.TaskEither<EmulatorControlError, void> {
     return this.callWithoutAnswer('POST', '/reset', undefined);
   }
@@ -149,6 +151,11 @@ export class EmulatorControl {
   /** Delay of automatic transitions (ACTIVATING → ACTIVE, RECONNECTING → ACTIVE, TERMINATING → TERMINATED). */
   setTransitions(request: TransitionSetting): TE.TaskEither<EmulatorControlError, TransitionSetting> {
     return this.call('PUT', '/transitions', request, transitionCodec);
+  }
+
+  /** How long an ended session stays visible before it is forgotten (0: at once); applies to sessions already ended. */
+  setRetention(request: RetentionSetting): TE.TaskEither<EmulatorControlError, RetentionSetting> {
+    return this.call('PUT', '/retention', request, retentionCodec);
   }
 
   /** Replaces one operation's token bucket (starting full). */

@@ -10,6 +10,7 @@ import {
   type FaultRequest,
   type FaultSpec,
   type RateSetting,
+  type RetentionSetting,
   type TransitionSetting,
 } from './control-types';
 import { STREAM_GROUP_ID_PATTERN } from './ids';
@@ -76,6 +77,13 @@ export const decodeTransitionSetting = (body: JsonObject): E.Either<string, Tran
   return isIntegerIn(delayMs, 0, CONTROL_LIMITS.maxTransitionDelayMs)
     ? E.right({ delayMs })
     : E.left(`"delayMs" must be an integer from 0 to ${CONTROL_LIMITS.maxTransitionDelayMs}`);
+};
+
+export const decodeRetentionSetting = (body: JsonObject): E.Either<string, RetentionSetting> => {
+  const endedSessionRetentionMs = member(body, 'endedSessionRetentionMs');
+  return isIntegerIn(endedSessionRetentionMs, 0, CONTROL_LIMITS.maxEndedSessionRetentionMs)
+    ? E.right({ endedSessionRetentionMs })
+    : E.left(`"endedSessionRetentionMs" must be an integer from 0 to ${CONTROL_LIMITS.maxEndedSessionRetentionMs}`);
 };
 
 export const decodeRateSetting = (body: JsonObject): E.Either<string, RateSetting> => {

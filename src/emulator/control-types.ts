@@ -57,6 +57,11 @@ export interface TransitionSetting {
   readonly delayMs: number;
 }
 
+export interface RetentionSetting {
+  /** How long an ended session (TERMINATED or ERROR) stays visible before it is forgotten; 0 forgets it at once. */
+  readonly endedSessionRetentionMs: number;
+}
+
 export interface RateSetting {
   readonly operation: OperationName;
   readonly ratePerSecond: number;
@@ -76,8 +81,8 @@ export type CountersSnapshot = Readonly<Record<CounterName, Readonly<Record<Oper
 /** One AWS request as it reached the emulator; the signal itself is never kept, only its SHA-256. */
 export interface RecordedRequest {
   readonly operation: OperationName;
-  /** The decoded `{Identifier}` label exactly as sent (ID or ARN). */
-  readonly identifier: string;
+  /** The decoded `{Identifier}` label exactly as sent (ID or ARN); absent for ListStreamSessionsByAccount. */
+  readonly identifier?: string;
   readonly streamSessionIdentifier?: string;
   /** The body's ClientToken exactly as sent, valid or not. */
   readonly clientToken?: string;
@@ -89,6 +94,7 @@ export interface RecordedRequest {
 /** Limits the control API enforces on its inputs. */
 export const CONTROL_LIMITS = {
   maxTransitionDelayMs: 86_400_000,
+  maxEndedSessionRetentionMs: 604_800_000,
   maxLatencyMs: 300_000,
   maxRatePerSecond: 1_000_000,
   maxBurst: 1_000_000,

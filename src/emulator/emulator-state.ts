@@ -14,6 +14,7 @@ import { TimerRegistry } from './timers';
 export interface EmulatorBaseline {
   readonly scope: AccountScope;
   readonly transitionDelayMs: number;
+  readonly endedSessionRetentionMs: number;
   readonly rateLimits: Readonly<Record<OperationName, RateLimit>>;
 }
 
@@ -28,13 +29,15 @@ export class EmulatorState {
   readonly counters = new OperationCounters();
   readonly requestLog = new RequestLog();
   private delayMs: number;
+  private retentionMs: number;
 
   constructor(
     readonly baseline: EmulatorBaseline,
     clock: Clock,
   ) {
     this.delayMs = baseline.transitionDelayMs;
-    this.store = new EmulatorStore(baseline.scope, clock.nowMs);
+    this.retentionMs = baseline.endedSessionRetentionMs;
+    this.store = new EmulatorStore(baseline.scope, clock.nowMs, () => this.retentionMs);
     this.lifecycle = new SessionLifecycle(this.timers, () => this.delayMs, clock.nowMs);
     this.operations = new StreamSessionOperations(baseline.scope, this.store, this.lifecycle, clock.nowMs);
     this.throttle = new OperationThrottle(baseline.rateLimits, clock.monotonicMs);
@@ -49,6 +52,15 @@ export class EmulatorState {
     this.delayMs = delayMs;
   }
 
+  get endedSessionRetentionMs(): number {
+    return this.retentionMs;
+  }
+
+  /** Applies at once to every ended session, those that ended before the change included. */
+  setEndedSessionRetention(retentionMs: number): void {
+    this.retentionMs = retentionMs;
+  }
+
   reset(): void {
     this.timers.cancelAll();
     this.store.clear();
@@ -58,6 +70,7 @@ export class EmulatorState {
     this.counters.reset();
     this.requestLog.clear();
     this.delayMs = this.baseline.transitionDelayMs;
+    this.retentionMs = this.baseline.endedSessionRetentionMs;
   }
 
   close(): void {

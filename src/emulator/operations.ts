@@ -1,10 +1,11 @@
 import { assertNever } from './assert-never';
 
-/** The five GameLift Streams operations the emulator serves; every per-operation table is keyed by this union. */
+/** The six GameLift Streams operations the emulator serves; every per-operation table is keyed by this union. */
 export const OPERATION_NAMES = [
   'StartStreamSession',
   'GetStreamSession',
   'ListStreamSessions',
+  'ListStreamSessionsByAccount',
   'TerminateStreamSession',
   'CreateStreamSessionConnection',
 ] as const;
@@ -21,6 +22,7 @@ export const successStatus = (operation: OperationName): number => {
       return 201;
     case 'GetStreamSession':
     case 'ListStreamSessions':
+    case 'ListStreamSessionsByAccount':
     case 'CreateStreamSessionConnection':
       return 200;
     case 'TerminateStreamSession':
@@ -35,6 +37,7 @@ export const perOperation = <T>(make: (operation: OperationName) => T): Record<O
   StartStreamSession: make('StartStreamSession'),
   GetStreamSession: make('GetStreamSession'),
   ListStreamSessions: make('ListStreamSessions'),
+  ListStreamSessionsByAccount: make('ListStreamSessionsByAccount'),
   TerminateStreamSession: make('TerminateStreamSession'),
   CreateStreamSessionConnection: make('CreateStreamSessionConnection'),
 });

@@ -23,6 +23,11 @@ export interface EmulatorOptions {
   readonly accountId?: string;
   /** Default 0: follow-up transitions happen before the response is written. */
   readonly transitionDelayMs?: number;
+  /**
+   * Default DEFAULT_ENDED_SESSION_RETENTION_MS: how long a TERMINATED or ERROR session stays visible before it is
+   * forgotten (GetStreamSession then answers ResourceNotFoundException).
+   */
+  readonly endedSessionRetentionMs?: number;
   /** Per-operation token buckets; unspecified operations keep the defaults. */
   readonly rates?: Partial<Readonly<Record<OperationName, RateLimit>>>;
   /** Default 1 MiB. */
@@ -38,6 +43,7 @@ export interface ResolvedOptions {
   readonly port: number;
   readonly scope: AccountScope;
   readonly transitionDelayMs: number;
+  readonly endedSessionRetentionMs: number;
   readonly rateLimits: Readonly<Record<OperationName, RateLimit>>;
   readonly maxBodyBytes: number;
   readonly logger: EmulatorLogger;
@@ -47,6 +53,11 @@ export interface ResolvedOptions {
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_REGION = 'us-west-2';
 export const DEFAULT_ACCOUNT_ID = '111122223333';
+/**
+ * One hour. AWS documents no retention for ended stream sessions; an hour is what EC2 documents for terminated
+ * instances, and it keeps every test that reads an ended session well within it. See docs/ended-sessions.md.
+ */
+export const DEFAULT_ENDED_SESSION_RETENTION_MS = 3_600_000;
 
 const silentLogger: EmulatorLogger = {
   info: () => undefined,
@@ -82,6 +93,7 @@ export const resolveOptions = (options: EmulatorOptions): E.Either<string, Resol
     port: options.port ?? 0,
     scope: { region: options.region ?? DEFAULT_REGION, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID },
     transitionDelayMs: options.transitionDelayMs ?? 0,
+    endedSessionRetentionMs: options.endedSessionRetentionMs ?? DEFAULT_ENDED_SESSION_RETENTION_MS,
     rateLimits: perOperation((operation) => options.rates?.[operation] ?? DEFAULT_RATE_LIMITS[operation]),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     logger: options.logger ?? silentLogger,
@@ -95,6 +107,9 @@ export const resolveOptions = (options: EmulatorOptions): E.Either<string, Resol
     isIntegerIn(resolved.transitionDelayMs, 0, CONTROL_LIMITS.maxTransitionDelayMs)
       ? undefined
       : `transitionDelayMs must be an integer from 0 to ${CONTROL_LIMITS.maxTransitionDelayMs}`,
+    isIntegerIn(resolved.endedSessionRetentionMs, 0, CONTROL_LIMITS.maxEndedSessionRetentionMs)
+      ? undefined
+      : `endedSessionRetentionMs must be an integer from 0 to ${CONTROL_LIMITS.maxEndedSessionRetentionMs}`,
     isIntegerIn(resolved.maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT)
       ? undefined
       : `maxBodyBytes must be an integer from 1 to ${MAX_BODY_BYTES_LIMIT}`,

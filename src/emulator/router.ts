@@ -24,7 +24,13 @@ export type SessionRoute = {
   readonly query: URLSearchParams;
 };
 
-export type AwsRoute = GroupRoute | SessionRoute;
+/** An operation of the whole account, with no label. */
+export type AccountRoute = {
+  readonly operation: Extract<OperationName, 'ListStreamSessionsByAccount'>;
+  readonly query: URLSearchParams;
+};
+
+export type AwsRoute = GroupRoute | SessionRoute | AccountRoute;
 
 export interface RawTarget {
   readonly rawPath: string;
@@ -51,8 +57,11 @@ export const decodeLabel = (raw: string): Label => {
 /** What the request log and error messages show for a label. */
 export const labelText = (label: Label): string => (label.kind === 'decoded' ? label.value : label.raw);
 
-/** Matches a request against the five operations' URI templates; `undefined` means no operation has that route. */
+/** Matches a request against the six operations' URI templates; `undefined` means no operation has that route. */
 export const routeAwsRequest = (method: string, target: RawTarget): AwsRoute | undefined => {
+  if (target.rawPath === '/streamsessions') {
+    return method === 'GET' ? { operation: 'ListStreamSessionsByAccount', query: target.query } : undefined;
+  }
   const segments = target.rawPath.split('/');
   const [leading, collection, groupLabel, sessions, sessionLabel, connections] = segments;
   if (leading !== '' || collection !== 'streamgroups' || groupLabel === undefined || sessions !== 'streamsessions') {

@@ -49,7 +49,12 @@ class EmulatorServer {
 
   constructor(private readonly options: ResolvedOptions) {
     this.state = new EmulatorState(
-      { scope: options.scope, transitionDelayMs: options.transitionDelayMs, rateLimits: options.rateLimits },
+      {
+        scope: options.scope,
+        transitionDelayMs: options.transitionDelayMs,
+        endedSessionRetentionMs: options.endedSessionRetentionMs,
+        rateLimits: options.rateLimits,
+      },
       systemClock,
     );
     this.awsApi = new AwsApi({

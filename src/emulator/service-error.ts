@@ -1,6 +1,6 @@
 import { assertNever } from './assert-never';
 
-/** The six errors the model lists for the stream-session operations. */
+/** The six errors the model defines for the stream-session operations; `operation-errors.ts` says which answers which. */
 export const MODELLED_ERROR_NAMES = [
   'AccessDeniedException',
   'ConflictException',
@@ -39,7 +39,8 @@ export const UNMODELLED_ERROR_DEFAULT_STATUS = 400;
 
 /**
  * An AWS-style error response as a value. `errorType` goes to `X-Amzn-Errortype`; `undefined` means a bare HTTP error
- * with no type information, which the SDK reports as `Unknown`.
+ * with no type information, which the SDK reports as `Unknown`. Only injected faults and unknown routes produce
+ * errors other than `ModelledError`s.
  */
 export interface ServiceError {
   readonly errorType: string | undefined;
@@ -47,18 +48,29 @@ export interface ServiceError {
   readonly message: string;
 }
 
-const modelled = (name: ModelledErrorName, message: string): ServiceError => ({
+/**
+ * An error the model defines, typed by its name, so that an operation's signature can say which errors it may answer
+ * (see `operation-errors.ts`) and the compiler refuses any other.
+ */
+export interface ModelledError<Name extends ModelledErrorName = ModelledErrorName> extends ServiceError {
+  readonly errorType: Name;
+}
+
+const modelled = <Name extends ModelledErrorName>(name: Name, message: string): ModelledError<Name> => ({
   errorType: name,
   httpStatus: modelledHttpStatus(name),
   message,
 });
 
-export const validationError = (message: string): ServiceError => modelled('ValidationException', message);
-export const resourceNotFound = (message: string): ServiceError => modelled('ResourceNotFoundException', message);
-export const conflict = (message: string): ServiceError => modelled('ConflictException', message);
-export const internalServerError = (message: string): ServiceError => modelled('InternalServerException', message);
+export const validationError = (message: string): ModelledError<'ValidationException'> =>
+  modelled('ValidationException', message);
+export const resourceNotFound = (message: string): ModelledError<'ResourceNotFoundException'> =>
+  modelled('ResourceNotFoundException', message);
+export const conflict = (message: string): ModelledError<'ConflictException'> => modelled('ConflictException', message);
+export const internalServerError = (message: string): ModelledError<'InternalServerException'> =>
+  modelled('InternalServerException', message);
 
-export const throttled = (operation: string): ServiceError =>
+export const throttled = (operation: string): ModelledError<'ThrottlingException'> =>
   modelled('ThrottlingException', `Rate exceeded for ${operation}; retry after a short wait.`);
 
 export const unknownOperation = (method: string, rawPath: string): ServiceError => ({

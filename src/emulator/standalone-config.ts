@@ -1,5 +1,11 @@
 import * as E from 'fp-ts/Either';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_REGION, type EmulatorOptions } from './options';
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_ENDED_SESSION_RETENTION_MS,
+  DEFAULT_HOST,
+  DEFAULT_REGION,
+  type EmulatorOptions,
+} from './options';
 
 /** Default port of a standalone emulator; the service's embedded emulator and CLI use the same one. */
 export const DEFAULT_STANDALONE_PORT = 50052;
@@ -35,7 +41,8 @@ const booleanFrom = (text: string | undefined, name: string, problems: string[])
 
 /**
  * Reads the standalone emulator's settings: EMULATOR_HOST (127.0.0.1), EMULATOR_PORT (50052), EMULATOR_REGION
- * (us-west-2), EMULATOR_ACCOUNT_ID (111122223333), EMULATOR_TRANSITION_DELAY_MS (0), EMULATOR_LOG_REQUESTS (false).
+ * (us-west-2), EMULATOR_ACCOUNT_ID (111122223333), EMULATOR_TRANSITION_DELAY_MS (0),
+ * EMULATOR_ENDED_SESSION_RETENTION_MS (3600000), EMULATOR_LOG_REQUESTS (false).
  * Value checks beyond syntax are left to `startEmulator`, which reports them all at once.
  */
 export const standaloneOptions = (env: Environment): E.Either<string, EmulatorOptions> => {
@@ -46,6 +53,12 @@ export const standaloneOptions = (env: Environment): E.Either<string, EmulatorOp
     region: env.EMULATOR_REGION ?? DEFAULT_REGION,
     accountId: env.EMULATOR_ACCOUNT_ID ?? DEFAULT_ACCOUNT_ID,
     transitionDelayMs: integerFrom(env.EMULATOR_TRANSITION_DELAY_MS, 0, 'EMULATOR_TRANSITION_DELAY_MS', problems),
+    endedSessionRetentionMs: integerFrom(
+      env.EMULATOR_ENDED_SESSION_RETENTION_MS,
+      DEFAULT_ENDED_SESSION_RETENTION_MS,
+      'EMULATOR_ENDED_SESSION_RETENTION_MS',
+      problems,
+    ),
     logRequests: booleanFrom(env.EMULATOR_LOG_REQUESTS, 'EMULATOR_LOG_REQUESTS', problems),
   };
   return problems.length === 0 ? E.right(options) : E.left(problems.join('; '));

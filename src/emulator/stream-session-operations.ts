@@ -6,15 +6,23 @@ import { IdempotencyLedger } from './idempotency';
 import { newStreamSessionId } from './ids';
 import type { SessionLifecycle, TransitionRefused } from './lifecycle';
 import type { OperationName } from './operations';
-import { encodeNextToken } from './pagination';
-import { conflict, resourceNotFound, type ServiceError, validationError } from './service-error';
+import { encodeNextToken, pageOf } from './pagination';
+import type { OperationError } from './operation-errors';
+import { conflict, type ModelledError, resourceNotFound, type ServiceError, validationError } from './service-error';
 import { emulatorSignalResponse, NO_CLIENT_CONNECTION, sha256Hex } from './signal-answer';
 import type { EmulatorStore } from './store';
-import { noTimers, type StreamGroup, type StreamSession } from './stream-session';
+import {
+  type DisplayConfiguration,
+  noTimers,
+  type PerformanceStatsConfiguration,
+  type StreamGroup,
+  type StreamSession,
+} from './stream-session';
 import type {
   CreateStreamSessionConnectionInput,
   ListStreamSessionsInput,
   SessionAddress,
+  SessionListQuery,
   StartStreamSessionInput,
 } from './validation';
 
@@ -27,7 +35,21 @@ export interface OperationSuccess {
 /** restJson1's default timestamp format is epoch seconds. */
 const epochSeconds = (ms: number): number => ms / 1000;
 
-/** The StartStreamSession / GetStreamSession output shape. */
+const performanceStatsConfigurationShape = (configuration: PerformanceStatsConfiguration | undefined): object | undefined =>
+  configuration === undefined ? undefined : { SharedWithClient: configuration.sharedWithClient };
+
+const displayConfigurationShape = (configuration: DisplayConfiguration | undefined): object | undefined => {
+  if (configuration === undefined) {
+    return undefined;
+  }
+  const { resolution } = configuration;
+  return { Resolution: resolution === undefined ? undefined : { Width: resolution.width, Height: resolution.height } };
+};
+
+/**
+ * The StartStreamSession / GetStreamSession output shape. Optional structures are returned as they were given; what
+ * AWS returns for one that was left out (DisplayConfiguration's documented default of 1920 × 1080, say) is unknown.
+ */
 export const streamSessionDescription = (session: StreamSession): object => ({
   Arn: session.arn,
   Description: session.description,
@@ -42,9 +64,12 @@ export const streamSessionDescription = (session: StreamSession): object => ({
   SessionLengthSeconds: session.sessionLengthSeconds,
   AdditionalLaunchArgs: session.additionalLaunchArgs,
   AdditionalEnvironmentVariables: session.additionalEnvironmentVariables,
+  PerformanceStatsConfiguration: performanceStatsConfigurationShape(session.performanceStatsConfiguration),
   LastUpdatedAt: epochSeconds(session.lastUpdatedAtMs),
   CreatedAt: epochSeconds(session.createdAtMs),
   ApplicationArn: session.applicationArn,
+  RoleArn: session.roleArn,
+  DisplayConfiguration: displayConfigurationShape(session.displayConfiguration),
 });
 
 /** The `StreamSessionSummary` shape used by ListStreamSessions. */
@@ -58,9 +83,25 @@ const streamSessionSummary = (session: StreamSession): object => ({
   CreatedAt: epochSeconds(session.createdAtMs),
   ApplicationArn: session.applicationArn,
   Location: session.location,
+  RoleArn: session.roleArn,
 });
 
-/** The parameters that must match for a ClientToken replay; the signal enters only as a hash. */
+/** One page of a list operation's answer, out of sessions in creation order. */
+const listPage = (sessions: readonly StreamSession[], query: SessionListQuery): object => {
+  const matching = sessions.filter(
+    (session) =>
+      (query.status === undefined || session.status === query.status) &&
+      // Emulated sessions never export files, so any ExportFilesStatus filter matches none.
+      query.exportFilesStatus === undefined,
+  );
+  const page = pageOf(matching, query.from, query.maxResults);
+  return {
+    Items: page.items.map(streamSessionSummary),
+    NextToken: page.next === undefined ? undefined : encodeNextToken(page.next),
+  };
+};
+
+/** The parameters that must match for a ClientToken replay; only their hash is kept, so no signal or RoleArn is. */
 const startFingerprint = (input: StartStreamSessionInput, groupId: string): string =>
   sha256Hex(
     JSON.stringify([
@@ -75,19 +116,30 @@ const startFingerprint = (input: StartStreamSessionInput, groupId: string): stri
       input.sessionLengthSeconds,
       input.additionalLaunchArgs ?? null,
       input.additionalEnvironmentVariables ?? null,
+      input.performanceStatsConfiguration ?? null,
+      input.roleArn ?? null,
+      input.displayConfiguration ?? null,
     ]),
   );
 
 const connectionFingerprint = (session: StreamSession, signalRequest: string): string =>
   sha256Hex(JSON.stringify([session.arn, sha256Hex(signalRequest)]));
 
-const idempotencyMismatch = (operation: string): ServiceError =>
+const idempotencyMismatch = (operation: string): ModelledError<'ValidationException'> =>
   validationError(
     `ClientToken was already used for a ${operation} call with different parameters ` +
       '(idempotent parameter mismatch); use a new ClientToken for a new request.',
   );
 
-const asConflict = (refused: TransitionRefused): ServiceError => conflict(refused.message);
+const asConflict = (refused: TransitionRefused): ModelledError<'ConflictException'> => conflict(refused.message);
+
+/**
+ * TerminateStreamSession of an ACTIVATING session. The model says only that "an exception is thrown", and its
+ * error list has no ConflictException; ValidationException is the one listed error that fits a request the session's
+ * state makes invalid (see the README).
+ */
+const asInvalidTermination = (refused: TransitionRefused): ModelledError<'ValidationException'> =>
+  validationError(`${refused.message} Terminate it once it has left ACTIVATING.`);
 
 interface IdempotencyScope {
   readonly ledger: IdempotencyLedger<object>;
@@ -98,7 +150,7 @@ interface IdempotencyScope {
 
 const success = (body: object | undefined): OperationSuccess => ({ body, replayed: false });
 
-/** The five operations over the store and the lifecycle; every outcome is a value. */
+/** The operations over the store and the lifecycle; every outcome is a value. */
 export class StreamSessionOperations {
   private readonly startLedger = new IdempotencyLedger<object>();
   private readonly connectionLedger = new IdempotencyLedger<object>();
@@ -110,10 +162,10 @@ export class StreamSessionOperations {
     private readonly now: () => number,
   ) {}
 
-  startStreamSession(input: StartStreamSessionInput): E.Either<ServiceError, OperationSuccess> {
+  startStreamSession(input: StartStreamSessionInput): E.Either<OperationError<'StartStreamSession'>, OperationSuccess> {
     return pipe(
       this.streamGroup(input.identifier),
-      E.chain((group) =>
+      E.chainW((group) =>
         this.idempotently(
           { ledger: this.startLedger, operation: 'StartStreamSession', group, clientToken: input.clientToken },
           startFingerprint(input, group.id),
@@ -123,45 +175,41 @@ export class StreamSessionOperations {
     );
   }
 
-  getStreamSession(input: SessionAddress): E.Either<ServiceError, OperationSuccess> {
+  getStreamSession(input: SessionAddress): E.Either<OperationError<'GetStreamSession'>, OperationSuccess> {
     return pipe(
       this.streamSession(input),
       E.map(({ session }) => success(streamSessionDescription(session))),
     );
   }
 
-  listStreamSessions(input: ListStreamSessionsInput): E.Either<ServiceError, OperationSuccess> {
+  listStreamSessions(input: ListStreamSessionsInput): E.Either<OperationError<'ListStreamSessions'>, OperationSuccess> {
     return pipe(
       this.streamGroup(input.identifier),
-      E.map((group) => {
-        const matching = [...group.sessions.values()].filter(
-          (session) =>
-            (input.status === undefined || session.status === input.status) &&
-            // Emulated sessions never export files, so any ExportFilesStatus filter matches none.
-            input.exportFilesStatus === undefined,
-        );
-        const page = matching.slice(input.offset, input.offset + input.maxResults);
-        const nextOffset = input.offset + page.length;
-        return success({
-          Items: page.map(streamSessionSummary),
-          NextToken: nextOffset < matching.length ? encodeNextToken(nextOffset) : undefined,
-        });
-      }),
+      E.map((group) => success(listPage(this.store.sessionsOf(group), input))),
     );
   }
 
-  terminateStreamSession(input: SessionAddress): E.Either<ServiceError, OperationSuccess> {
+  /** Every group of the emulated account: the account is the only one there is. */
+  listStreamSessionsByAccount(
+    input: SessionListQuery,
+  ): E.Either<OperationError<'ListStreamSessionsByAccount'>, OperationSuccess> {
+    return E.right(success(listPage(this.store.allSessions(), input)));
+  }
+
+  terminateStreamSession(input: SessionAddress): E.Either<OperationError<'TerminateStreamSession'>, OperationSuccess> {
     return pipe(
       this.streamSession(input),
-      E.chain(({ session }) => pipe(this.lifecycle.terminate(session), E.mapLeft(asConflict))),
+      E.chainW(({ session }) => pipe(this.lifecycle.terminate(session), E.mapLeft(asInvalidTermination))),
       E.map(() => success(undefined)),
     );
   }
 
-  createStreamSessionConnection(input: CreateStreamSessionConnectionInput): E.Either<ServiceError, OperationSuccess> {
+  createStreamSessionConnection(
+    input: CreateStreamSessionConnectionInput,
+  ): E.Either<OperationError<'CreateStreamSessionConnection'>, OperationSuccess> {
     return pipe(
       this.streamSession(input),
-      E.chain(({ group, session }) =>
+      E.chainW(({ group, session }) =>
         this.idempotently(
           {
             ledger: this.connectionLedger,
@@ -182,11 +230,11 @@ export class StreamSessionOperations {
   }
 
   /** Runs `perform` once per (group, ClientToken); a retry with the same parameters gets the first result back. */
-  private idempotently(
+  private idempotently<Failure extends ServiceError>(
     scope: IdempotencyScope,
     fingerprint: string,
-    perform: () => E.Either<ServiceError, OperationSuccess>,
-  ): E.Either<ServiceError, OperationSuccess> {
+    perform: () => E.Either<Failure, OperationSuccess>,
+  ): E.Either<Failure | ModelledError<'ValidationException'>, OperationSuccess> {
     const { ledger, group, clientToken } = scope;
     if (clientToken === undefined) {
       return perform();
@@ -212,7 +260,10 @@ export class StreamSessionOperations {
     }
   }
 
-  private reconnect(session: StreamSession, signalRequest: string): E.Either<ServiceError, OperationSuccess> {
+  private reconnect(
+    session: StreamSession,
+    signalRequest: string,
+  ): E.Either<ModelledError<'ConflictException'>, OperationSuccess> {
     return pipe(
       this.lifecycle.reconnect(session),
       E.mapLeft(asConflict),
@@ -220,13 +271,17 @@ export class StreamSessionOperations {
     );
   }
 
-  private createSession(group: StreamGroup, input: StartStreamSessionInput): E.Either<ServiceError, OperationSuccess> {
+  private createSession(
+    group: StreamGroup,
+    input: StartStreamSessionInput,
+  ): E.Either<ModelledError<'ConflictException'>, OperationSuccess> {
     const id = newStreamSessionId();
     const createdAtMs = this.now();
     const session: StreamSession = {
       id,
       arn: streamSessionArn(this.scope, group.id, id),
       streamGroupId: group.id,
+      sequence: this.store.nextSequence(),
       location: input.locations?.[0] ?? this.scope.region,
       protocol: input.protocol,
       applicationArn: applicationArn(this.scope, input.applicationIdentifier),
@@ -236,6 +291,9 @@ export class StreamSessionOperations {
       sessionLengthSeconds: input.sessionLengthSeconds,
       additionalLaunchArgs: input.additionalLaunchArgs,
       additionalEnvironmentVariables: input.additionalEnvironmentVariables,
+      performanceStatsConfiguration: input.performanceStatsConfiguration,
+      roleArn: input.roleArn,
+      displayConfiguration: input.displayConfiguration,
       createdAtMs,
       // A session started without a client has no offer to answer.
       initialSignalResponse:
@@ -257,7 +315,7 @@ export class StreamSessionOperations {
     );
   }
 
-  private streamGroup(identifier: string): E.Either<ServiceError, StreamGroup> {
+  private streamGroup(identifier: string): E.Either<ModelledError<'ResourceNotFoundException'>, StreamGroup> {
     const group = this.store.findStreamGroup(identifier);
     return group === undefined
       ? E.left(resourceNotFound(`Stream group ${identifier} was not found.`))
@@ -266,7 +324,7 @@ export class StreamSessionOperations {
 
   private streamSession(
     address: SessionAddress,
-  ): E.Either<ServiceError, { readonly group: StreamGroup; readonly session: StreamSession }> {
+  ): E.Either<ModelledError<'ResourceNotFoundException'>, { readonly group: StreamGroup; readonly session: StreamSession }> {
     return pipe(
       this.streamGroup(address.identifier),
       E.chain((group) => {

@@ -1,3 +1,4 @@
+import { assertNever } from './assert-never';
 import { type OperationName, perOperation } from './operations';
 
 export interface RateLimit {
@@ -5,10 +6,33 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-/** CreateStreamSessionConnection's default is the real AWS quota; the others are generous. */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<OperationName, RateLimit>> = perOperation((operation) =>
-  operation === 'CreateStreamSessionConnection' ? { ratePerSecond: 20, burst: 20 } : { ratePerSecond: 100, burst: 100 },
-);
+/**
+ * AWS's documented quota (developer guide, "Regions, quotas, and limitations", API rate limits): 20 requests/s per
+ * account and region. No burst is published; a burst of one second's worth is the emulator's choice.
+ */
+const DOCUMENTED_QUOTA: RateLimit = { ratePerSecond: 20, burst: 20 };
+
+/**
+ * The list operations have no documented quota, and the model calls polling ListStreamSessionsByAccount costly. A
+ * low default makes a test that polls a list fail here before it meets an unknown limit at AWS.
+ */
+const UNDOCUMENTED_LIST_QUOTA: RateLimit = { ratePerSecond: 5, burst: 5 };
+
+/** The emulator's rates when nothing raises them; a test that needs more sets them through PUT /_emulator/rates. */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<OperationName, RateLimit>> = perOperation((operation) => {
+  switch (operation) {
+    case 'StartStreamSession':
+    case 'GetStreamSession':
+    case 'TerminateStreamSession':
+    case 'CreateStreamSessionConnection':
+      return DOCUMENTED_QUOTA;
+    case 'ListStreamSessions':
+    case 'ListStreamSessionsByAccount':
+      return UNDOCUMENTED_LIST_QUOTA;
+    default:
+      return assertNever(operation);
+  }
+});
 
 /** A token bucket refilled lazily from a monotonic clock, so it needs no timer. */
 export class TokenBucket {

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 
-import { GetStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+import { GetStreamSessionCommand, TerminateStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
 import { status } from '@grpc/grpc-js';
 
 import type { ServiceFoundations } from '../../src/app';
+import { DEFAULT_ENDED_SESSION_RETENTION_MS } from '../../src/emulator/options';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import { expectLeft, expectRight } from '../support/task-either';
 import { connectionCallsReceived } from '../support/emulator-counters';
@@ -133,6 +134,7 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
   });
 
   describe('sessions that cannot be reconnected', () => {
+    // TERMINATED and ERROR here are ended sessions that AWS still keeps (docs/ended-sessions.md).
     for (const sessionStatus of ['ACTIVATING', 'CONNECTED', 'RECONNECTING', 'TERMINATING', 'TERMINATED', 'ERROR'] as const) {
       it(`${sessionStatus} → FAILED_PRECONDITION`, async () => {
         const session = await disconnectedSession(harness());
@@ -142,6 +144,19 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
         assert.match(error.message, /ConflictException/);
       });
     }
+
+    it('an ended session that AWS no longer keeps → NOT_FOUND (ResourceNotFoundException)', async () => {
+      const session = await disconnectedSession(harness());
+      await harness().aws.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+      await expectRight(harness().control.setRetention({ endedSessionRetentionMs: 0 }));
+      try {
+        const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
+        assert.equal(error.code, status.NOT_FOUND, error.message);
+        assert.match(error.message, /ResourceNotFoundException/);
+      } finally {
+        await expectRight(harness().control.setRetention({ endedSessionRetentionMs: DEFAULT_ENDED_SESSION_RETENTION_MS }));
+      }
+    });
 
     it('an ACTIVE session (client never connected) can be reconnected', async () => {
       const session = await disconnectedSession(harness());

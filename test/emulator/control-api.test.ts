@@ -62,6 +62,7 @@ describe('emulator: control API', () => {
     ['PUT', `/stream-groups/${GROUP_ID}/stream-sessions/x/status`, '{"status":"ACTIVE","statusReason":"bored"}', /"statusReason"/],
     ['PUT', '/transitions', '{"delayMs":-1}', /"delayMs"/],
     ['PUT', '/transitions', '{}', /"delayMs"/],
+    ['PUT', '/retention', '{"endedSessionRetentionMs":604800001}', /"endedSessionRetentionMs"/],
     ['PUT', '/rates', '{"operation":"GetStreamSession","ratePerSecond":0,"burst":1}', /"ratePerSecond"/],
     ['PUT', '/rates', '{"operation":"GetStreamSession","ratePerSecond":1,"burst":0.5}', /"burst"/],
     ['PUT', '/rates', '{"operation":"Nope","ratePerSecond":1,"burst":1}', /"operation"/],

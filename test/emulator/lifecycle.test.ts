@@ -5,6 +5,7 @@ import {
   GetStreamSessionCommand,
   type GetStreamSessionCommandOutput,
   TerminateStreamSessionCommand,
+  ValidationException,
 } from '@aws-sdk/client-gameliftstreams';
 import type { StreamSessionStatus } from '../../src/emulator/session-status';
 import { emulatorSignalResponse, NO_CLIENT_CONNECTION } from '../../src/emulator/signal-answer';
@@ -14,6 +15,7 @@ import {
   left,
   OFFER,
   pollUntil,
+  raiseRateLimits,
   rejectionOf,
   right,
   startSession,
@@ -67,12 +69,14 @@ describe('emulator: stream session lifecycle', () => {
     });
   }
 
-  it('TerminateStreamSession in ACTIVATING → ConflictException naming the status', async () => {
+  it('TerminateStreamSession in ACTIVATING → ValidationException (its model lists no ConflictException); nothing changes', async () => {
     const session = await startSession(fixture().sdk);
     await right(fixture().control.forceStatus(GROUP_ID, session.id, { status: 'ACTIVATING' }));
     const error = await rejectionOf(fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id })));
-    assert.ok(error instanceof ConflictException);
+    assert.ok(error instanceof ValidationException, String(error));
+    assert.equal(error.$metadata.httpStatusCode, 400);
     assert.match(error.message, /ACTIVATING/);
+    assert.equal(await statusOf(session.id), 'ACTIVATING');
   });
 
   it('a forced status carries the given status reason and the control API refuses impossible client actions', async () => {
@@ -89,6 +93,8 @@ describe('emulator: stream session lifecycle', () => {
   });
 
   it('ConnectionTimeoutSeconds ends ACTIVE (connectionTimeout) and PENDING_CLIENT_RECONNECTION (reconnectionTimeout) sessions', async () => {
+    // Three sessions polled at once read faster than AWS's 20/s GetStreamSession quota allows.
+    await raiseRateLimits(fixture().control, ['GetStreamSession']);
     const neverConnected = await startSession(fixture().sdk, { ConnectionTimeoutSeconds: 1 });
     const dropped = await droppedSession(fixture(), { ConnectionTimeoutSeconds: 1 });
     const reconnectedButIdle = await droppedSession(fixture(), { ConnectionTimeoutSeconds: 1 });
@@ -116,6 +122,7 @@ describe('emulator: stream session lifecycle', () => {
   });
 
   it('with a transition delay, sessions are observed in ACTIVATING, RECONNECTING and TERMINATING before moving on', async () => {
+    await raiseRateLimits(fixture().control, ['GetStreamSession']);
     await right(fixture().control.setTransitions({ delayMs: 150 }));
     const session = await startSession(fixture().sdk);
     assert.equal(await statusOf(session.id), 'ACTIVATING');

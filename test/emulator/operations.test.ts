@@ -19,7 +19,7 @@ import {
   useTestEmulator,
 } from './support/fixture';
 
-describe('emulator: the five operations through the real SDK', () => {
+describe('emulator: the operations through the real SDK', () => {
   const fixture = useTestEmulator();
 
   it('StartStreamSession answers 201 with the session in ACTIVATING and every recorded field', async () => {
@@ -51,6 +51,47 @@ describe('emulator: the five operations through the real SDK', () => {
     assert.equal(output.SignalResponse, emulatorSignalResponse(OFFER));
     assert.ok(output.CreatedAt instanceof Date && output.CreatedAt.getTime() >= before - 1000);
     assert.ok(output.LastUpdatedAt instanceof Date);
+  });
+
+  it('the newer members (PerformanceStatsConfiguration, RoleArn, DisplayConfiguration) are stored and returned', async () => {
+    const roleArn = `arn:aws:iam::${ACCOUNT_ID}:role/GameLiftStreams-player-app`;
+    const started = await fixture().sdk.send(
+      new StartStreamSessionCommand({
+        Identifier: GROUP_ID,
+        Protocol: 'WebRTC',
+        SignalRequest: OFFER,
+        ApplicationIdentifier: 'a-test00001',
+        PerformanceStatsConfiguration: { SharedWithClient: true },
+        RoleArn: roleArn,
+        DisplayConfiguration: { Resolution: { Width: 1280, Height: 720 } },
+      }),
+    );
+    const got = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: started.Arn ?? '' }));
+    for (const output of [started, got]) {
+      assert.deepEqual(output.PerformanceStatsConfiguration, { SharedWithClient: true });
+      assert.equal(output.RoleArn, roleArn);
+      assert.deepEqual(output.DisplayConfiguration, { Resolution: { Width: 1280, Height: 720 } });
+    }
+    const listed = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID }));
+    assert.equal(listed.Items?.[0]?.RoleArn, roleArn);
+  });
+
+  it('a session started without the newer members returns none of them', async () => {
+    const session = await startSession(fixture().sdk);
+    const got = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    assert.equal(got.PerformanceStatsConfiguration, undefined);
+    assert.equal(got.RoleArn, undefined);
+    assert.equal(got.DisplayConfiguration, undefined);
+  });
+
+  it('ListStreamSessions items carry StatusReason', async () => {
+    const session = await startSession(fixture().sdk);
+    await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const listed = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID }));
+    assert.deepEqual(
+      listed.Items?.map((item) => [item.Arn, item.Status, item.StatusReason]),
+      [[session.arn, 'TERMINATED', 'apiTerminated']],
+    );
   });
 
   it('StartStreamSession applies the documented defaults (120 s, 43200 s)', async () => {

@@ -15,9 +15,15 @@ const TOKEN = 'a2f6c1de-0b1e-4c55-9d4e-6b8f2c1a7e30';
 describe('emulator: throttling and idempotency', () => {
   const fixture = useTestEmulator();
 
-  it('defaults to the AWS quota for CreateStreamSessionConnection (20/s, burst 20) and 100/s elsewhere', () => {
-    assert.deepEqual(DEFAULT_RATE_LIMITS.CreateStreamSessionConnection, { ratePerSecond: 20, burst: 20 });
-    assert.deepEqual(DEFAULT_RATE_LIMITS.GetStreamSession, { ratePerSecond: 100, burst: 100 });
+  it("defaults to AWS's documented 20/s for Start, Get, Terminate and CreateStreamSessionConnection, and 5/s for the lists", () => {
+    assert.deepEqual(DEFAULT_RATE_LIMITS, {
+      StartStreamSession: { ratePerSecond: 20, burst: 20 },
+      GetStreamSession: { ratePerSecond: 20, burst: 20 },
+      TerminateStreamSession: { ratePerSecond: 20, burst: 20 },
+      CreateStreamSessionConnection: { ratePerSecond: 20, burst: 20 },
+      ListStreamSessions: { ratePerSecond: 5, burst: 5 },
+      ListStreamSessionsByAccount: { ratePerSecond: 5, burst: 5 },
+    });
   });
 
   it('over the configured rate, calls get ThrottlingException (429) and are counted as throttled', async () => {

@@ -12,6 +12,7 @@ import {
   droppedSession,
   GROUP_ID,
   OFFER,
+  raiseRateLimits,
   rawRequest,
   rejectionOf,
   REGION,
@@ -69,7 +70,7 @@ describe('emulator: validation and unknown resources', () => {
       connect({ Identifier: 'bad id', StreamSessionIdentifier: session.id, SignalRequest: '', ClientToken: 'short' }),
       /^3 validation errors detected/,
     );
-    assert.match(error.message, /SignalRequest must not be empty/);
+    assert.match(error.message, /SignalRequest must be at least 1 character long/);
   });
 
   it('rejects a missing SignalRequest and wrong JSON types', async () => {
@@ -101,6 +102,7 @@ describe('emulator: validation and unknown resources', () => {
   }
 
   it('ListStreamSessions rejects a bad Status, MaxResults out of range and a foreign NextToken', async () => {
+    await raiseRateLimits(fixture().control, ['ListStreamSessions']);
     const base = `/streamgroups/${GROUP_ID}/streamsessions`;
     for (const query of ['Status=SLEEPING', 'MaxResults=0', 'MaxResults=101', 'MaxResults=ten', 'NextToken=forged', 'ExportFilesStatus=DONE']) {
       const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `${base}?${query}`);

@@ -1,20 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { request as httpRequest } from 'node:http';
 import { GetStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
-import { GROUP_ID, rawRequest, right, startSession, useTestEmulator } from './support/fixture';
-
-/** Sends raw bytes over one socket, for inputs fetch would refuse to produce. */
-const rawHttp = (port: number, method: string, path: string, body: Buffer): Promise<{ status: number; text: string }> =>
-  new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers: { 'content-type': 'application/json' } }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    outgoing.setTimeout(5000, () => outgoing.destroy(new Error('timed out')));
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
+import { GROUP_ID, rawHttp, rawRequest, right, startSession, useTestEmulator } from './support/fixture';
 
 describe('emulator: wire format and robustness', () => {
   const fixture = useTestEmulator();

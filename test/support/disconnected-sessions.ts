@@ -61,8 +61,10 @@ export async function disconnectedDemoSessions(service: ServiceProcess, count: n
   const control = new EmulatorControl(service.emulatorEndpoint);
   const aws = new GameLiftStreamsClient({ region: EMBEDDED_EMULATOR_REGION, endpoint: service.emulatorEndpoint, credentials: EMULATOR_SDK_CREDENTIALS });
   try {
-    await expectRight(control.setRate({ operation: 'StartStreamSession', ratePerSecond: 1000, burst: 1000 }));
-    await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
+    // GetStreamSession too: the service reads the session for a reconnect that names its player, and for its own RPC.
+    for (const operation of ['StartStreamSession', 'CreateStreamSessionConnection', 'GetStreamSession'] as const) {
+      await expectRight(control.setRate({ operation, ratePerSecond: 1000, burst: 1000 }));
+    }
     const sessions = await Promise.all(
       Array.from({ length: count }, () => startDisconnectedSession(aws, control, { groupId: DEMO_STREAM_GROUP_ID })),
     );

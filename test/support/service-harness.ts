@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { productionFoundations, start, wire, type RunningService, type ServiceConfig, type ServiceFoundations } from '../../src/app';
 import { ReconnectClient, type ReconnectClientOptions } from '../../src/client/reconnect-client';
 import { EmulatorControl } from '../../src/emulator/control-client';
+import { OPERATION_NAMES } from '../../src/emulator/operations';
 import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import type { ReconnectStreamSessionRequest } from '../../src/gen/reconnect/v1/reconnect';
@@ -71,7 +72,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }));
   const control = new EmulatorControl(emulator.endpoint);
   await expectRight(control.createStreamGroup({ id: GROUP_ID }));
-  await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
+  // The emulator's defaults are AWS's quotas (20/s); these suites test the service, not the quotas, so every
+  // operation is raised. A test of throttling sets its own rate after this.
+  for (const operation of OPERATION_NAMES) {
+    await expectRight(control.setRate({ operation, ratePerSecond: 1000, burst: 1000 }));
+  }
   const settings = {
     // Admission is tested on its own; here it must not shape the other tests' calls.
     ...testServiceConfig({ admission: { ratePerSecond: 1000, burst: 1000, queueLimit: 1000 }, ...config }),

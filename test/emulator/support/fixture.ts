@@ -1,7 +1,9 @@
+import { request as httpRequest } from 'node:http';
 import { GameLiftStreamsClient, StartStreamSessionCommand, type StartStreamSessionCommandInput } from '@aws-sdk/client-gameliftstreams';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import { EmulatorControl } from '../../../src/emulator/control-client';
+import type { OperationName } from '../../../src/emulator/operations';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../../src/emulator/server';
 import { useSuiteFixture } from '../../support/suite-fixture';
 
@@ -78,6 +80,16 @@ export const startTestEmulator = async (options: EmulatorOptions = {}): Promise<
   };
 };
 
+/**
+ * The emulator's defaults are AWS's quotas (20/s, 5/s for the lists). A test that calls an operation more often than
+ * that in a burst raises it first, explicitly, through the control API; a reset restores the defaults.
+ */
+export const raiseRateLimits = async (control: EmulatorControl, operations: readonly OperationName[]): Promise<void> => {
+  for (const operation of operations) {
+    await right(control.setRate({ operation, ratePerSecond: 1000, burst: 1000 }));
+  }
+};
+
 export interface StartedSession {
   readonly id: string;
   readonly arn: string;
@@ -146,6 +158,32 @@ export const rawRequest = async (
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
 };
+
+/** Sends raw bytes over one socket, for inputs fetch would refuse to produce (a GET with a body, invalid UTF-8). */
+export const rawHttp = (
+  port: number,
+  method: string,
+  path: string,
+  body: Buffer,
+): Promise<{ status: number; errorType: string | undefined; text: string }> =>
+  new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', 'content-length': String(body.length) };
+    const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (incoming) => {
+      const chunks: Buffer[] = [];
+      const errorType = incoming.headers['x-amzn-errortype'];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () =>
+        resolve({
+          status: incoming.statusCode ?? 0,
+          errorType: typeof errorType === 'string' ? errorType : undefined,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    outgoing.setTimeout(5000, () => outgoing.destroy(new Error('timed out')));
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 
 /**
  * Registers a suite's hooks: one emulator for the suite, reset before each test, closed after the suite.
