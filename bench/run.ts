@@ -91,13 +91,22 @@ async function runAgainstEmulator(
   if (selected.has('throughput') || selected.has('coalescing')) {
     const subjects: MeasuredSubject[] = [];
     try {
-      const service = await startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots }, requestFor);
+      const service = await startService(
+        { emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots },
+        requestFor,
+      );
       subjects.push(service);
       if (selected.has('throughput')) {
         const floorBSessions = await prepareSessions(emulator.control, emulator.endpoint, FLOOR_B_GROUP, slots);
         const floorA = await startFloorA(requestFor);
         subjects.push(floorA);
-        const floorB = await startFloorB({ endpoint: emulator.endpoint, groupId: FLOOR_B_GROUP, sessionIds: [...floorBSessions], maxSockets: slots, httpHandler: settings.floorHttpHandler });
+        const floorB = await startFloorB({
+          endpoint: emulator.endpoint,
+          groupId: FLOOR_B_GROUP,
+          sessionIds: [...floorBSessions],
+          maxSockets: slots,
+          httpHandler: settings.floorHttpHandler,
+        });
         subjects.push(floorB);
         const { throughput } = settings;
         log(
@@ -105,12 +114,21 @@ async function runAgainstEmulator(
             `(after ${throughput.initialWarmupMs / 1000} s of warm-up per subject, and ${throughput.warmupMs / 1000} s before each phase); ` +
             `the floors' SDK HTTP handler: ${settings.floorHttpHandler}`,
         );
-        const composed = await startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler }, requestFor);
+        const composed = await startComposedFloor(
+          { endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler },
+          requestFor,
+        );
         subjects.push(composed);
         const measured: MeasuredSubject[] = [floorA, floorB, composed, service];
         if (baseline !== undefined) {
           const before = await startService(
-            { emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, main: baseline.main, nodeFlags: baseline.nodeFlags, baseline: true },
+            {
+              emulatorEndpoint: emulator.endpoint,
+              upstreamMaxSockets: slots,
+              main: baseline.main,
+              nodeFlags: baseline.nodeFlags,
+              baseline: true,
+            },
             requestFor,
           );
           subjects.push(before);
@@ -163,9 +181,15 @@ async function profileOnly(settings: RunSettings, subject: ProfileSubject): Prom
     const start = (nodeFlags: ReadonlyArray<string>): Promise<MeasuredSubject> =>
       subject === 'service'
         ? startService({ emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, nodeFlags }, requestFor)
-        : startComposedFloor({ endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler }, requestFor, nodeFlags);
+        : startComposedFloor(
+            { endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler },
+            requestFor,
+            nodeFlags,
+          );
     const pace = settings.profile.ratePerSecond === undefined ? '' : ` paced at ${settings.profile.ratePerSecond}/s`;
-    log(`profile: the ${subject === 'service' ? 'service' : 'composed floor'} under node --cpu-prof at concurrency ${slots}${pace} for ${settings.profile.measureMs / 1000} s`);
+    log(
+      `profile: the ${subject === 'service' ? 'service' : 'composed floor'} under node --cpu-prof at concurrency ${slots}${pace} for ${settings.profile.measureMs / 1000} s`,
+    );
     const profiled = await runProfile(start, settings.profile, join(RESULTS_DIRECTORY, 'profiles'));
     log(
       `profiled phase: ${profiled.phase.requestsPerSecond.toFixed(0)} req/s, ${profiled.phase.cpuMicrosPerRequest.toFixed(0)} µs CPU/req ` +
@@ -184,7 +208,8 @@ async function profileOnly(settings: RunSettings, subject: ProfileSubject): Prom
 /** --floor-http-handler: the floors' SDK client on the SDK's default handler (node), or on the service's (undici). */
 function floorHttpHandlerOf(value: string | undefined): FloorHttpHandler {
   const decoded = FloorHttpHandler.decode(value ?? 'node');
-  if (E.isLeft(decoded)) throw new Error(`--floor-http-handler must be one of ${Object.keys(FloorHttpHandler.keys).join(', ')}`);
+  if (E.isLeft(decoded))
+    throw new Error(`--floor-http-handler must be one of ${Object.keys(FloorHttpHandler.keys).join(', ')}`);
   return decoded.right;
 }
 
@@ -216,10 +241,15 @@ async function main(): Promise<void> {
   log(`machine: ${machineLine(machine)}; /proc clock ticks ${clockTicksPerSecond()}/s`);
   if (values.profile === true) {
     const concurrency = values.concurrency === undefined ? settings.profile.concurrency : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error('--concurrency must be an integer from 1 to 1024');
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024)
+      throw new Error('--concurrency must be an integer from 1 to 1024');
     const ratePerSecond = values.rate === undefined ? undefined : Number(values.rate);
-    if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 100_000)) throw new Error('--rate must be a number of calls per second up to 100000');
-    const profile = ratePerSecond === undefined ? { ...settings.profile, concurrency } : { ...settings.profile, concurrency, ratePerSecond };
+    if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 100_000))
+      throw new Error('--rate must be a number of calls per second up to 100000');
+    const profile =
+      ratePerSecond === undefined
+        ? { ...settings.profile, concurrency }
+        : { ...settings.profile, concurrency, ratePerSecond };
     await profileOnly({ ...settings, profile }, profileSubjectOf(values.subject));
     return;
   }
@@ -251,7 +281,8 @@ async function main(): Promise<void> {
   const ranTargets = summaries.length > 0 || results.coalescing !== undefined || results.soak !== undefined;
   const targets = ranTargets ? evaluateTargets(summaries, results.coalescing, results.soak) : [];
   log('');
-  if (summaries.length > 0) log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n\n${composedFloorTable(summaries)}\n`);
+  if (summaries.length > 0)
+    log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n\n${composedFloorTable(summaries)}\n`);
   if (results.soak !== undefined) log(`${soakTable(results.soak)}\n`);
   if (targets.length > 0) log(`${targetsTable(targets)}\n`);
   if (results.storm !== undefined) log(`${stormTable(results.storm)}\n`);
@@ -261,7 +292,15 @@ async function main(): Promise<void> {
   await writeFile(
     file,
     JSON.stringify(
-      { machine, full, elapsedSeconds, settings, targets, ...results, storm: results.storm && { settings: settings.storm, results: results.storm } },
+      {
+        machine,
+        full,
+        elapsedSeconds,
+        settings,
+        targets,
+        ...results,
+        storm: results.storm && { settings: settings.storm, results: results.storm },
+      },
       null,
       2,
     ),
@@ -270,6 +309,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -24,7 +24,12 @@ export interface RunSettings {
  * 200 calls/s with up to 16 in flight (latency is then what a call costs, not how long it queued) and, with
  * --full, 500 calls/s with up to 64 in flight (CPU per call compared at equal throughput, nearer the limit here).
  */
-const LEVELS = [{ concurrency: 1 }, { concurrency: 16 }, { concurrency: 64 }, { concurrency: 16, ratePerSecond: 200 }] as const;
+const LEVELS = [
+  { concurrency: 1 },
+  { concurrency: 16 },
+  { concurrency: 64 },
+  { concurrency: 16, ratePerSecond: 200 },
+] as const;
 const FULL_LEVELS = [...LEVELS, { concurrency: 64, ratePerSecond: 500 }] as const;
 
 export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 'node'): RunSettings {
@@ -40,7 +45,14 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
     },
     coalescingRequests: 100,
     soak: full
-      ? { concurrency: 16, requests: 200_000, baselineMark: 20_000, sampleEvery: 2_000, markWindow: 10_000, maxDurationMs: 15 * 60_000 }
+      ? {
+          concurrency: 16,
+          requests: 200_000,
+          baselineMark: 20_000,
+          sampleEvery: 2_000,
+          markWindow: 10_000,
+          maxDurationMs: 15 * 60_000,
+        }
       : undefined,
     storm: full
       ? { sessions: 1000, ratePerSecond: 20, deadlineMs: 120_000 }
@@ -51,4 +63,8 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
 }
 
 export const maxConcurrency = (settings: RunSettings): number =>
-  Math.max(...settings.throughput.levels.map((level) => level.concurrency), settings.soak?.concurrency ?? 1, settings.profile.concurrency);
+  Math.max(
+    ...settings.throughput.levels.map((level) => level.concurrency),
+    settings.soak?.concurrency ?? 1,
+    settings.profile.concurrency,
+  );

@@ -23,7 +23,13 @@ import {
 import { addReflection, DEFAULT_DESCRIPTOR_SET_PATH, describeReflectionSetupError } from './transport/reflection';
 import { reconnectServiceImplementation } from './transport/reconnect-service';
 import { serverCredentials } from './transport/server-credentials';
-import { createServiceHealth, HEALTH_CHECK_METHODS, servingControls, type ServiceHealth, type ServingControls } from './transport/serving';
+import {
+  createServiceHealth,
+  HEALTH_CHECK_METHODS,
+  servingControls,
+  type ServiceHealth,
+  type ServingControls,
+} from './transport/serving';
 import { GameLiftStreams, type UpstreamObserver, type UpstreamTarget } from './upstream/gameliftstreams';
 
 /**
@@ -104,7 +110,10 @@ export interface WiredService {
 }
 
 /** Builds the service: the use cases on their foundations, the gRPC server with its interceptors, health and metrics. */
-export function wire(settings: ServiceSettings, foundations: FoundationsFactory = productionFoundations(settings)): WiredService {
+export function wire(
+  settings: ServiceSettings,
+  foundations: FoundationsFactory = productionFoundations(settings),
+): WiredService {
   const [defaultRegion = 'us-west-2'] = settings.regions;
   const regionPolicy = { defaultRegion, servedRegions: new Set(settings.regions) };
   const coalescer = new ReconnectCoalescer();
@@ -126,7 +135,10 @@ export function wire(settings: ServiceSettings, foundations: FoundationsFactory 
   const { security } = settings;
   const callers = new CallerRegistry(security.callersFile);
   // No authentication at all is only possible on loopback: configuration refuses it elsewhere.
-  const anonymous = security.callersFile === undefined && security.tls?.clientCaFile === undefined ? ANONYMOUS_LOOPBACK_CALLER : undefined;
+  const anonymous =
+    security.callersFile === undefined && security.tls?.clientCaFile === undefined
+      ? ANONYMOUS_LOOPBACK_CALLER
+      : undefined;
   const server = createGrpcServer(
     reconnectServiceImplementation(
       {
@@ -143,7 +155,11 @@ export function wire(settings: ServiceSettings, foundations: FoundationsFactory 
         accessLogInterceptor({ logger: settings.logger, quietMethods: HEALTH_CHECK_METHODS }),
         openCallTrackingInterceptor(health.watches),
         authenticationInterceptor({
-          policy: { directory: () => callers.current(), clientCertificates: security.tls?.clientCaFile !== undefined, anonymous },
+          policy: {
+            directory: () => callers.current(),
+            clientCertificates: security.tls?.clientCaFile !== undefined,
+            anonymous,
+          },
           exemptMethods: security.healthRequiresAuthentication ? new Set() : HEALTH_CHECK_METHODS,
         }),
       ],
@@ -165,15 +181,29 @@ export interface RunningService extends ServingControls {
 /** Loads what the service reads (descriptor set, callers file, TLS files), binds the gRPC port, then metrics. */
 export function start(wired: WiredService): TE.TaskEither<Error, RunningService> {
   const { settings, server, callers, metrics, health } = wired;
-  const reflection = { enabled: settings.reflectionEnabled, descriptorSetPath: DEFAULT_DESCRIPTOR_SET_PATH, requiredServices: [RECONNECT_SERVICE_NAME] };
+  const reflection = {
+    enabled: settings.reflectionEnabled,
+    descriptorSetPath: DEFAULT_DESCRIPTOR_SET_PATH,
+    requiredServices: [RECONNECT_SERVICE_NAME],
+  };
   const startMetrics: TE.TaskEither<Error, RunningMetricsServer | undefined> = settings.metrics.enabled
     ? startMetricsServer(metrics.registry, settings.metrics.host, settings.metrics.port)
     : TE.right(undefined);
   return pipe(
     addReflection(server, reflection),
     TE.mapLeft((error) => new Error(describeReflectionSetupError(error))),
-    TE.tap(() => pipe(() => callers.reload(), TE.mapLeft((problem) => new Error(problem)))),
-    TE.flatMap(() => pipe(() => serverCredentials(settings.security.tls), TE.mapLeft((problem) => new Error(problem)))),
+    TE.tap(() =>
+      pipe(
+        () => callers.reload(),
+        TE.mapLeft((problem) => new Error(problem)),
+      ),
+    ),
+    TE.flatMap(() =>
+      pipe(
+        () => serverCredentials(settings.security.tls),
+        TE.mapLeft((problem) => new Error(problem)),
+      ),
+    ),
     TE.flatMap((credentials) => bindServer(server, settings.grpcHost, settings.grpcPort, credentials)),
     TE.flatMap((port) =>
       pipe(

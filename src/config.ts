@@ -128,7 +128,10 @@ const HOST_PATTERN = /^[A-Za-z0-9.:[\]-]+$/;
 const filePath = (raw: string): string | undefined => (raw.length <= 4096 && !raw.includes('\0') ? raw : undefined);
 
 const regionList = (raw: string): ReadonlyArray<string> | undefined => {
-  const regions = raw.split(',').map((region) => region.trim()).filter((region) => region.length > 0);
+  const regions = raw
+    .split(',')
+    .map((region) => region.trim())
+    .filter((region) => region.length > 0);
   return regions.length > 0 && regions.every((region) => REGION_PATTERN.test(region)) ? regions : undefined;
 };
 const region = (raw: string): string | undefined => (REGION_PATTERN.test(raw) ? raw : undefined);
@@ -156,7 +159,11 @@ const EnvironmentCodec = t.type({
   RECONNECT_DEADLINE_BUDGET_MS: envVar('must be an integer from 1 to 600000', 10_000, integerIn(1, 600_000)),
   RECONNECT_UPSTREAM_MAX_SOCKETS: envVar('must be an integer from 1 to 1024', 64, integerIn(1, 1024)),
   RECONNECT_UPSTREAM_MAX_ATTEMPTS: envVar('must be an integer from 1 to 10', 3, integerIn(1, 10)),
-  RECONNECT_UPSTREAM_RATE_PER_SECOND: envVar('must be a number greater than 0 and at most 10000', 20, positiveNumberUpTo(10_000)),
+  RECONNECT_UPSTREAM_RATE_PER_SECOND: envVar(
+    'must be a number greater than 0 and at most 10000',
+    20,
+    positiveNumberUpTo(10_000),
+  ),
   RECONNECT_UPSTREAM_BURST: envVar('must be an integer from 1 to 10000', 5, integerIn(1, 10_000)),
   RECONNECT_ADMISSION_QUEUE_LIMIT: envVar('must be an integer from 0 to 1000000', 2400, integerIn(0, 1_000_000)),
   RECONNECT_SHUTDOWN_GRACE_MS: envVar('must be an integer from 0 to 600000', 15_000, integerIn(0, 600_000)),
@@ -164,7 +171,11 @@ const EnvironmentCodec = t.type({
   RECONNECT_REFLECTION_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
   GRPC_KEEPALIVE_TIME_MS: envVar('must be an integer from 1000 to 86400000', 60_000, integerIn(1000, 86_400_000)),
   GRPC_KEEPALIVE_TIMEOUT_MS: envVar('must be an integer from 1000 to 600000', 20_000, integerIn(1000, 600_000)),
-  GRPC_MAX_CONNECTION_AGE_MS: envVar('must be an integer from 1000 to 86400000', 1_800_000, integerIn(1000, 86_400_000)),
+  GRPC_MAX_CONNECTION_AGE_MS: envVar(
+    'must be an integer from 1000 to 86400000',
+    1_800_000,
+    integerIn(1000, 86_400_000),
+  ),
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: envVar('must be an integer from 0 to 3600000', 30_000, integerIn(0, 3_600_000)),
   GRPC_MAX_CONCURRENT_STREAMS: envVar('must be an integer from 1 to 100000', 1000, integerIn(1, 100_000)),
   GRPC_TLS_CERT_FILE: envVar<string | undefined>('must be a file path', undefined, filePath),
@@ -176,7 +187,11 @@ const EnvironmentCodec = t.type({
   METRICS_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
   METRICS_HOST: envVar('must be a host name or IP address', '127.0.0.1', host),
   METRICS_PORT: envVar('must be an integer from 0 to 65535', 9464, integerIn(0, 65535)),
-  LOG_FORMAT: envVar<LogFormat>('must be "json", "pretty" or "auto"', 'auto', oneOf<LogFormat>(['json', 'pretty', 'auto'])),
+  LOG_FORMAT: envVar<LogFormat>(
+    'must be "json", "pretty" or "auto"',
+    'auto',
+    oneOf<LogFormat>(['json', 'pretty', 'auto']),
+  ),
   EMULATOR_HOST: envVar('must be a host name or IP address', '127.0.0.1', host),
   EMULATOR_PORT: envVar('must be an integer from 0 to 65535', 50052, integerIn(0, 65535)),
   LOG_LEVEL: envVar<LogLevel>(`must be one of ${LOG_LEVELS.join(', ')}`, 'info', oneOf(LOG_LEVELS)),
@@ -209,7 +224,9 @@ function securityProblems(env: Environment): string[] {
   const hasCert = env.GRPC_TLS_CERT_FILE !== undefined;
   const hasKey = env.GRPC_TLS_KEY_FILE !== undefined;
   if (hasCert !== hasKey) {
-    problems.push(`  ${hasCert ? 'GRPC_TLS_KEY_FILE' : 'GRPC_TLS_CERT_FILE'}: is required with ${hasCert ? 'GRPC_TLS_CERT_FILE' : 'GRPC_TLS_KEY_FILE'}`);
+    problems.push(
+      `  ${hasCert ? 'GRPC_TLS_KEY_FILE' : 'GRPC_TLS_CERT_FILE'}: is required with ${hasCert ? 'GRPC_TLS_CERT_FILE' : 'GRPC_TLS_KEY_FILE'}`,
+    );
   }
   if (env.GRPC_TLS_CLIENT_CA_FILE !== undefined && !(hasCert && hasKey)) {
     problems.push('  GRPC_TLS_CLIENT_CA_FILE: mutual TLS needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE too');

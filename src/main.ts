@@ -54,7 +54,8 @@ async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either
 }
 
 function describeAuthentication(security: SecuritySettings): string {
-  const transport = security.tls === undefined ? 'plaintext' : security.tls.clientCaFile === undefined ? 'TLS' : 'mutual TLS';
+  const transport =
+    security.tls === undefined ? 'plaintext' : security.tls.clientCaFile === undefined ? 'TLS' : 'mutual TLS';
   const callers = security.callersFile === undefined ? '' : `, bearer tokens from ${security.callersFile}`;
   const anonymous = security.callersFile === undefined && security.tls?.clientCaFile === undefined;
   return anonymous ? `${transport}, no authentication (loopback only)` : `${transport}${callers}`;
@@ -71,7 +72,8 @@ function reloadCallersOnSighup(service: RunningService, logger: Logger): void {
           logger.error(`callers file not reloaded; the previous one stays in force: ${outcome.left}`);
         }
       },
-      (defect: unknown) => logger.error({ err: defect }, 'callers file not reloaded (defect); the previous one stays in force'),
+      (defect: unknown) =>
+        logger.error({ err: defect }, 'callers file not reloaded (defect); the previous one stays in force'),
     );
   });
 }
@@ -93,7 +95,10 @@ async function main(): Promise<void> {
   }
   const config = loaded.right;
   const tracing = processTracing.right;
-  const logger = createLogger(config.logLevel, config.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat);
+  const logger = createLogger(
+    config.logLevel,
+    config.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat,
+  );
   // pino writes asynchronously and process.exit would cut a write in flight short (or let it land after the lines
   // written synchronously on exit), so the last lines are flushed, in order, first; before them, the spans still
   // buffered are exported (bounded), or the last calls' traces would be lost. Exits whether or not the spans could
@@ -134,4 +139,6 @@ async function main(): Promise<void> {
   signals.serve({ service: service.right, releaseUpstream: upstream.right.close });
 }
 
-main().catch((defect: unknown) => abort(`fatal: ${defect instanceof Error ? (defect.stack ?? defect.message) : String(defect)}`));
+main().catch((defect: unknown) =>
+  abort(`fatal: ${defect instanceof Error ? (defect.stack ?? defect.message) : String(defect)}`),
+);

@@ -14,7 +14,11 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
  * The AWS SDK client of the floors, configured as a careful caller would (one client, keep-alive sockets sized to
  * the concurrency) and independently of the service's src/upstream, so optimising the service moves no floor.
  */
-export function bareSdkClient(endpoint: string, maxSockets: number, httpHandler: FloorHttpHandler): GameLiftStreamsClient {
+export function bareSdkClient(
+  endpoint: string,
+  maxSockets: number,
+  httpHandler: FloorHttpHandler,
+): GameLiftStreamsClient {
   return new GameLiftStreamsClient({
     region: BENCH_REGION,
     endpoint,

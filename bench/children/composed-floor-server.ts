@@ -35,7 +35,8 @@ serveFloor('the composed floor', {
       )
       .then(
         (output) => callback(null, { signalResponse: output.SignalResponse ?? '' }),
-        (error: unknown) => callback({ code: grpc.status.UNAVAILABLE, details: error instanceof Error ? error.name : 'rejected' }),
+        (error: unknown) =>
+          callback({ code: grpc.status.UNAVAILABLE, details: error instanceof Error ? error.name : 'rejected' }),
       );
   },
   getStreamSession: onlyReconnects('the composed floor'),

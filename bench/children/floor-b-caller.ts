@@ -45,12 +45,22 @@ const call: LoadCall = async (slot) => {
 
 async function runPhase(phase: RunPhase): Promise<PhaseResult> {
   await runClosedLoop(
-    { concurrency: phase.concurrency, ratePerSecond: phase.ratePerSecond, maxRequests: phase.warmupRequests, maxDurationMs: phase.warmupMs },
+    {
+      concurrency: phase.concurrency,
+      ratePerSecond: phase.ratePerSecond,
+      maxRequests: phase.warmupRequests,
+      maxDurationMs: phase.warmupMs,
+    },
     call,
   );
   const cpuBefore = process.cpuUsage();
   const result = await runClosedLoop(
-    { concurrency: phase.concurrency, ratePerSecond: phase.ratePerSecond, maxRequests: phase.maxRequests, maxDurationMs: phase.measureMs },
+    {
+      concurrency: phase.concurrency,
+      ratePerSecond: phase.ratePerSecond,
+      maxRequests: phase.maxRequests,
+      maxDurationMs: phase.measureMs,
+    },
     call,
   );
   const cpu = process.cpuUsage(cpuBefore);
@@ -73,7 +83,9 @@ process.on('message', (message: unknown) => {
   runPhase(phase.right).then(
     (result) => process.send?.(result),
     (defect: unknown) => {
-      process.stderr.write(`floor B failed: ${defect instanceof Error ? (defect.stack ?? defect.message) : String(defect)}\n`);
+      process.stderr.write(
+        `floor B failed: ${defect instanceof Error ? (defect.stack ?? defect.message) : String(defect)}\n`,
+      );
       process.exit(1);
     },
   );

@@ -35,7 +35,14 @@ export const RunPhase = t.intersection([
 ]);
 export type RunPhase = t.TypeOf<typeof RunPhase>;
 
-const Latency = t.type({ count: t.number, p50Ms: t.number, p90Ms: t.number, p99Ms: t.number, maxMs: t.number, meanMs: t.number });
+const Latency = t.type({
+  count: t.number,
+  p50Ms: t.number,
+  p90Ms: t.number,
+  p99Ms: t.number,
+  maxMs: t.number,
+  meanMs: t.number,
+});
 
 export const PhaseResult = t.type({
   kind: t.literal('result'),

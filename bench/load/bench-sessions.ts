@@ -25,7 +25,12 @@ export async function prepareSessions(
   count: number,
 ): Promise<ReadonlyArray<string>> {
   await expectRight(control.createStreamGroup({ id: groupId }));
-  const aws = new GameLiftStreamsClient({ region: BENCH_REGION, endpoint, credentials: EMULATOR_SDK_CREDENTIALS, maxAttempts: 1 });
+  const aws = new GameLiftStreamsClient({
+    region: BENCH_REGION,
+    endpoint,
+    credentials: EMULATOR_SDK_CREDENTIALS,
+    maxAttempts: 1,
+  });
   try {
     const ids: string[] = [];
     for (let i = 0; i < count; i += 1) {

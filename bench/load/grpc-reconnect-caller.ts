@@ -4,8 +4,7 @@ import { ReconnectServiceClient, type ReconnectStreamSessionRequest } from '../.
 
 /** The answer of one call, kept small: the load loop needs success or the code's name, coalescing the answer. */
 export type GrpcAnswer =
-  | { readonly ok: true; readonly signalResponse: string }
-  | { readonly ok: false; readonly failure: string };
+  { readonly ok: true; readonly signalResponse: string } | { readonly ok: false; readonly failure: string };
 
 /**
  * The load driver's side of the wire: one grpc-js channel (one HTTP/2 connection, as a typical caller has) to a
@@ -28,13 +27,18 @@ export class GrpcReconnectCaller {
 
   reconnect(request: ReconnectStreamSessionRequest, deadlineMs: number): Promise<GrpcAnswer> {
     return new Promise((resolve) => {
-      this.client.reconnectStreamSession(request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => {
-        if (error === null) {
-          resolve({ ok: true, signalResponse: response.signalResponse });
-        } else {
-          resolve({ ok: false, failure: grpc.status[error.code] ?? String(error.code) });
-        }
-      });
+      this.client.reconnectStreamSession(
+        request,
+        new grpc.Metadata(),
+        { deadline: Date.now() + deadlineMs },
+        (error, response) => {
+          if (error === null) {
+            resolve({ ok: true, signalResponse: response.signalResponse });
+          } else {
+            resolve({ ok: false, failure: grpc.status[error.code] ?? String(error.code) });
+          }
+        },
+      );
     });
   }
 

@@ -8,7 +8,8 @@
 /** About the size of a real browser offer with a few ICE candidates (1.5-3 KB), so hashing and signing see real bytes. */
 const OFFER_BODY = Array.from(
   { length: 12 },
-  (_, index) => `a=candidate:${index} 1 udp ${2122260223 - index} 127.0.0.1 ${50000 + index} typ host generation 0\\r\\n`,
+  (_, index) =>
+    `a=candidate:${index} 1 udp ${2122260223 - index} 127.0.0.1 ${50000 + index} typ host generation 0\\r\\n`,
 ).join('');
 
 /** A WebRTC-offer-shaped signal request, unique per (tag, slot, sequence). */

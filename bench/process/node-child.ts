@@ -104,7 +104,9 @@ export class NodeChild {
         if (parsed !== undefined) return parsed;
       }
       if (this.exit !== undefined) {
-        throw new Error(`${this.name} exited (${JSON.stringify(this.exit)}) before it was ready; output:\n${this.output}`);
+        throw new Error(
+          `${this.name} exited (${JSON.stringify(this.exit)}) before it was ready; output:\n${this.output}`,
+        );
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error(`${this.name} was not ready within ${timeoutMs} ms; output:\n${this.output}`);
@@ -129,14 +131,18 @@ export class NodeChild {
       if (this.messages.length > 0) {
         const message = this.messages.shift();
         const decoded = decode(message);
-        if (decoded === undefined) throw new Error(`${this.name} sent an unexpected message: ${JSON.stringify(message)}`);
+        if (decoded === undefined)
+          throw new Error(`${this.name} sent an unexpected message: ${JSON.stringify(message)}`);
         return decoded;
       }
       if (this.exit !== undefined) {
-        throw new Error(`${this.name} exited (${JSON.stringify(this.exit)}) without answering; output:\n${this.output}`);
+        throw new Error(
+          `${this.name} exited (${JSON.stringify(this.exit)}) without answering; output:\n${this.output}`,
+        );
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`${this.name} did not answer within ${timeoutMs} ms; output:\n${this.output}`);
+      if (remaining <= 0)
+        throw new Error(`${this.name} did not answer within ${timeoutMs} ms; output:\n${this.output}`);
       await NodeChild.nextEvent(this.messageWaiters, remaining);
       this.messageWaiters = [];
     }

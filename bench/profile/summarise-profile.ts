@@ -29,7 +29,7 @@ export function categoryOf(node: ProfileNode): string {
     [/\/dist\/src\/gen\//, 'service: generated protobuf code'],
     [/\/dist\/src\//, 'service: other src'],
     // Node's own modules, split by what they serve: the SDK's HTTP/1.1, grpc-js's HTTP/2, hashing, the rest.
-    [/^node:_http_|^node:http$/, 'Node http (the SDK\'s HTTP/1.1)'],
+    [/^node:_http_|^node:http$/, "Node http (the SDK's HTTP/1.1)"],
     [/^node:internal\/http2\//, 'Node http2 (gRPC)'],
     [/^node:internal\/crypto\//, 'Node crypto (SigV4, SHA-256)'],
     [/^node:(net|internal\/streams\/|internal\/stream_base_commons|stream)/, 'Node sockets and streams'],
@@ -61,7 +61,10 @@ export interface ProfileSummary {
 
 function frameName(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const file = url.replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, '').replace(/^file:\/\//, '');
+  const file = url
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/dist\//, '')
+    .replace(/^file:\/\//, '');
   return url === '' ? functionName : `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
 }
 
@@ -93,7 +96,11 @@ export function summariseProfile(profile: CpuProfile, limit = 25): ProfileSummar
     categories.set(category, (categories.get(category) ?? 0) + ms);
     self.set(frameName(node), (self.get(frameName(node)) ?? 0) + ms);
     const seen = new Set<string>();
-    for (let current: ProfileNode | undefined = node; current !== undefined; current = byId.get(parentOf.get(current.id) ?? -1)) {
+    for (
+      let current: ProfileNode | undefined = node;
+      current !== undefined;
+      current = byId.get(parentOf.get(current.id) ?? -1)
+    ) {
       const name = frameName(current);
       if (name !== '(root)' && !seen.has(name)) {
         seen.add(name);

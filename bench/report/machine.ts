@@ -49,10 +49,9 @@ export function describeMachine(): MachineDescription {
     node: process.version,
     loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     packages: Object.fromEntries(
-      ['@grpc/grpc-js', '@aws-sdk/client-gameliftstreams', '@smithy/node-http-handler', 'hdr-histogram-js'].map((name) => [
-        name,
-        installedVersion(name),
-      ]),
+      ['@grpc/grpc-js', '@aws-sdk/client-gameliftstreams', '@smithy/node-http-handler', 'hdr-histogram-js'].map(
+        (name) => [name, installedVersion(name)],
+      ),
     ),
   };
 }

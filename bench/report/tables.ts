@@ -9,7 +9,9 @@ import type { TargetVerdict } from './targets';
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 const levelOf = (summary: ThroughputSummary): string =>
-  summary.ratePerSecond === undefined ? `c=${summary.concurrency}` : `c=${summary.concurrency} @ ${summary.ratePerSecond}/s`;
+  summary.ratePerSecond === undefined
+    ? `c=${summary.concurrency}`
+    : `c=${summary.concurrency} @ ${summary.ratePerSecond}/s`;
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 
 function table(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
@@ -19,7 +21,19 @@ function table(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<
 
 export function throughputTable(summaries: ReadonlyArray<ThroughputSummary>): string {
   return table(
-    ['scenario', 'load', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'CPU cores', 'peak RSS MiB', 'failed'],
+    [
+      'scenario',
+      'load',
+      'req/s',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'CPU µs/req',
+      'CPU cores',
+      'peak RSS MiB',
+      'failed',
+    ],
     summaries.map((s) => [
       s.subject,
       levelOf(s),
@@ -97,7 +111,15 @@ export function composedFloorTable(summaries: ReadonlyArray<ThroughputSummary>):
     ];
   });
   return table(
-    ['load', 'p50 ms: B / composed / service', 'p99 ms: B / composed / service', 'req/s: composed / service', 'CPU µs/req: composed / service', 'service − composed µs', 'service / composed'],
+    [
+      'load',
+      'p50 ms: B / composed / service',
+      'p99 ms: B / composed / service',
+      'req/s: composed / service',
+      'CPU µs/req: composed / service',
+      'service − composed µs',
+      'service / composed',
+    ],
     rows,
   );
 }
@@ -128,7 +150,16 @@ export function soakTable(soak: SoakResult): string {
 
 export function stormTable(results: ReadonlyArray<StormResult>): string {
   return table(
-    ['admission', 'sessions', 'reconnected', '%', 'time to last success', 'upstream calls', 'upstream throttles', 'failures'],
+    [
+      'admission',
+      'sessions',
+      'reconnected',
+      '%',
+      'time to last success',
+      'upstream calls',
+      'upstream throttles',
+      'failures',
+    ],
     results.map((r) => [
       r.admission ? 'on' : 'off',
       String(r.sessions),

@@ -26,9 +26,16 @@ const verdictOf = (holds: boolean): Verdict => (holds ? 'PASS' : 'FAIL');
 const us = (value: number): string => `${value.toFixed(0)} µs`;
 const ms = (value: number): string => `${value.toFixed(2)} ms`;
 
-function find(summaries: ReadonlyArray<ThroughputSummary>, subject: SubjectName, level: LoadLevel): ThroughputSummary | undefined {
+function find(
+  summaries: ReadonlyArray<ThroughputSummary>,
+  subject: SubjectName,
+  level: LoadLevel,
+): ThroughputSummary | undefined {
   return summaries.find(
-    (summary) => summary.subject === subject && summary.concurrency === level.concurrency && summary.ratePerSecond === level.ratePerSecond,
+    (summary) =>
+      summary.subject === subject &&
+      summary.concurrency === level.concurrency &&
+      summary.ratePerSecond === level.ratePerSecond,
   );
 }
 
@@ -36,7 +43,10 @@ function find(summaries: ReadonlyArray<ThroughputSummary>, subject: SubjectName,
 function levelsOf(summaries: ReadonlyArray<ThroughputSummary>): ReadonlyArray<LoadLevel> {
   const seen = new Map<string, LoadLevel>();
   for (const s of summaries) {
-    const level: LoadLevel = s.ratePerSecond === undefined ? { concurrency: s.concurrency } : { concurrency: s.concurrency, ratePerSecond: s.ratePerSecond };
+    const level: LoadLevel =
+      s.ratePerSecond === undefined
+        ? { concurrency: s.concurrency }
+        : { concurrency: s.concurrency, ratePerSecond: s.ratePerSecond };
     seen.set(levelLabel(level), level);
   }
   return [...seen.values()];
@@ -75,8 +85,12 @@ const referenceLabel = (subject: SubjectName): string => (subject === 'service' 
  * so latency there is mostly queueing), and again paced below saturation, where it is what each call costs.
  */
 function latencyTargets(summaries: ReadonlyArray<ThroughputSummary>): TargetVerdict[] {
-  const levels = [...new Set(summaries.filter((s) => s.concurrency === LATENCY_CONCURRENCY).map((s) => s.ratePerSecond))].map(
-    (ratePerSecond): LoadLevel => (ratePerSecond === undefined ? { concurrency: LATENCY_CONCURRENCY } : { concurrency: LATENCY_CONCURRENCY, ratePerSecond }),
+  const levels = [
+    ...new Set(summaries.filter((s) => s.concurrency === LATENCY_CONCURRENCY).map((s) => s.ratePerSecond)),
+  ].map((ratePerSecond): LoadLevel =>
+    ratePerSecond === undefined
+      ? { concurrency: LATENCY_CONCURRENCY }
+      : { concurrency: LATENCY_CONCURRENCY, ratePerSecond },
   );
   return levels.flatMap((level) => latencyTargetsAt(summaries, level));
 }
@@ -117,12 +131,15 @@ function soakTarget(soak: SoakResult | undefined): TargetVerdict {
     const limit = `< ${RSS_GROWTH_LIMIT * 100} % between the 20k and the 200k request mark`;
     return { target, limit, measured: 'soak not run (it runs with --full)', verdict: 'NOT RUN', reference: false };
   }
-  const mib = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+  const mib = (bytes: number | undefined): string =>
+    bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   const { baselineMark, requests, markWindow } = soak.settings;
   const measured =
     `${mib(soak.baselineRssBytes)} at ${baselineMark / 1000}k → ${mib(soak.finalRssBytes)} at ${requests / 1000}k ` +
     `(each the median of the samples in the ${markWindow / 1000}k calls up to the mark)` +
-    (soak.rssGrowth === undefined ? ` (only ${soak.completed} calls completed)` : `: ${(soak.rssGrowth * 100).toFixed(1)} %`) +
+    (soak.rssGrowth === undefined
+      ? ` (only ${soak.completed} calls completed)`
+      : `: ${(soak.rssGrowth * 100).toFixed(1)} %`) +
     `; ${soak.failed} failed`;
   return {
     target,
@@ -135,7 +152,13 @@ function soakTarget(soak: SoakResult | undefined): TargetVerdict {
 
 function coalescingTarget(coalescing: CoalescingResult | undefined): TargetVerdict {
   if (coalescing === undefined) {
-    return { target: 'coalescing', limit: 'identical concurrent reconnects → exactly 1 upstream call', measured: 'not run (--only)', verdict: 'NOT RUN', reference: false };
+    return {
+      target: 'coalescing',
+      limit: 'identical concurrent reconnects → exactly 1 upstream call',
+      measured: 'not run (--only)',
+      verdict: 'NOT RUN',
+      reference: false,
+    };
   }
   return {
     target: 'coalescing',

@@ -29,7 +29,11 @@ export async function runCoalescing(
 ): Promise<CoalescingResult> {
   const holdMs = 500;
   await expectRight(
-    control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: holdMs }, count: 1 }),
+    control.injectFault({
+      operation: 'CreateStreamSessionConnection',
+      fault: { kind: 'latency', ms: holdMs },
+      count: 1,
+    }),
   );
   const before = await expectRight(control.counters());
   const request = {

@@ -34,5 +34,9 @@ export async function runProfile(
   const [name] = written;
   if (name === undefined) throw new Error(`${subject.name} wrote no CPU profile into ${directory}`);
   const profileFile = join(directory, name);
-  return { phase: measured, profileFile, summary: summariseProfile(decodeCpuProfile(await readFile(profileFile, 'utf8'))) };
+  return {
+    phase: measured,
+    profileFile,
+    summary: summariseProfile(decodeCpuProfile(await readFile(profileFile, 'utf8'))),
+  };
 }

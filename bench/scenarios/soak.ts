@@ -41,7 +41,9 @@ export interface SoakResult {
 /** The median RSS of the samples in the window of calls that ends at the mark; undefined if none was taken. */
 function rssAtMark(samples: ReadonlyArray<RssSample>, mark: number, window: number): number | undefined {
   const near = samples.filter((sample) => sample.completed > mark - window && sample.completed <= mark);
-  return near.length === 0 || near.every((sample) => sample.completed !== mark) ? undefined : median(near.map((sample) => sample.rssBytes));
+  return near.length === 0 || near.every((sample) => sample.completed !== mark)
+    ? undefined
+    : median(near.map((sample) => sample.rssBytes));
 }
 
 /**

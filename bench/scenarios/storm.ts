@@ -33,11 +33,17 @@ export async function runStorm(settings: StormSettings, admission: boolean): Pro
     foundations: (production) => (admission ? production : { ...production, admission: unlimitedAdmission }),
   });
   try {
-    await expectRight(harness.control.setRate({ operation: 'StartStreamSession', ratePerSecond: 100_000, burst: 100_000 }));
+    await expectRight(
+      harness.control.setRate({ operation: 'StartStreamSession', ratePerSecond: 100_000, burst: 100_000 }),
+    );
     const sessions = [];
     for (let i = 0; i < settings.sessions; i += 1) sessions.push(await disconnectedSession(harness, 3600));
     await expectRight(
-      harness.control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: settings.ratePerSecond, burst: settings.ratePerSecond }),
+      harness.control.setRate({
+        operation: 'CreateStreamSessionConnection',
+        ratePerSecond: settings.ratePerSecond,
+        burst: settings.ratePerSecond,
+      }),
     );
     const before = await expectRight(harness.control.counters());
     const started = Date.now();

@@ -29,7 +29,8 @@ export function summarise(phases: ReadonlyArray<PhaseMeasurement>): ThroughputSu
   if (first === undefined) return undefined;
   const failuresByName: Record<string, number> = {};
   for (const phase of phases) {
-    for (const [name, count] of Object.entries(phase.failuresByName)) failuresByName[name] = (failuresByName[name] ?? 0) + count;
+    for (const [name, count] of Object.entries(phase.failuresByName))
+      failuresByName[name] = (failuresByName[name] ?? 0) + count;
   }
   return {
     subject: first.subject,

@@ -23,12 +23,22 @@ export async function measureGrpcPhase(
     return answer.ok ? { ok: true } : answer;
   };
   await runClosedLoop(
-    { concurrency: phase.concurrency, ratePerSecond: phase.ratePerSecond, maxRequests: phase.warmupRequests, maxDurationMs: phase.warmupMs },
+    {
+      concurrency: phase.concurrency,
+      ratePerSecond: phase.ratePerSecond,
+      maxRequests: phase.warmupRequests,
+      maxDurationMs: phase.warmupMs,
+    },
     call,
   );
   const before = readProcessUsage(pid);
   const result = await runClosedLoop(
-    { concurrency: phase.concurrency, ratePerSecond: phase.ratePerSecond, maxRequests: phase.maxRequests, maxDurationMs: phase.measureMs },
+    {
+      concurrency: phase.concurrency,
+      ratePerSecond: phase.ratePerSecond,
+      maxRequests: phase.maxRequests,
+      maxDurationMs: phase.measureMs,
+    },
     call,
   );
   const after = readProcessUsage(pid);

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 
-import { GameLiftStreamsClient, GetStreamSessionCommand, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+import {
+  GameLiftStreamsClient,
+  GetStreamSessionCommand,
+  StartStreamSessionCommand,
+} from '@aws-sdk/client-gameliftstreams';
 import * as E from 'fp-ts/Either';
 
 import { ReconnectClient } from '../client/reconnect-client';
@@ -80,7 +84,10 @@ async function startDemoSession(aws: GameLiftStreamsClient): Promise<{ readonly 
 }
 
 async function session(args: ReadonlyArray<string>): Promise<Outcome> {
-  const { values } = parseArgs({ args: [...args], options: { emulator: { type: 'string', default: DEFAULT_EMULATOR } } });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { emulator: { type: 'string', default: DEFAULT_EMULATOR } },
+  });
   const emulatorEndpoint = values.emulator ?? DEFAULT_EMULATOR;
   const aws = emulatorAwsClient(emulatorEndpoint);
   const control = new EmulatorControl(emulatorEndpoint);
@@ -94,7 +101,9 @@ async function session(args: ReadonlyArray<string>): Promise<Outcome> {
     }
     return E.right(started.id);
   } catch (error: unknown) {
-    return E.left(`could not start a session on the emulator at ${emulatorEndpoint}: ${error instanceof Error ? error.message : String(error)} (is \`npm start\` running?)`);
+    return E.left(
+      `could not start a session on the emulator at ${emulatorEndpoint}: ${error instanceof Error ? error.message : String(error)} (is \`npm start\` running?)`,
+    );
   } finally {
     aws.destroy();
   }
@@ -121,7 +130,11 @@ async function demo(args: ReadonlyArray<string>): Promise<Outcome> {
     say(`1. StartStreamSession in ${DEMO_STREAM_GROUP_ID}: ${sessionArn}`);
     const sessionId = started.id;
     const status = async (): Promise<string> =>
-      (await aws.send(new GetStreamSessionCommand({ Identifier: DEMO_STREAM_GROUP_ID, StreamSessionIdentifier: sessionId }))).Status ?? '?';
+      (
+        await aws.send(
+          new GetStreamSessionCommand({ Identifier: DEMO_STREAM_GROUP_ID, StreamSessionIdentifier: sessionId }),
+        )
+      ).Status ?? '?';
     say(`   status: ${await status()}`);
     for (const action of ['connect', 'drop'] as const) {
       const changed = await control.setClient(DEMO_STREAM_GROUP_ID, sessionId, action)();
@@ -147,7 +160,9 @@ async function demo(args: ReadonlyArray<string>): Promise<Outcome> {
     }
     return E.right(`5. the player's client connects with the answer; status: ${await status()}`);
   } catch (error: unknown) {
-    return E.left(`the demo failed talking to the emulator at ${emulatorEndpoint}: ${error instanceof Error ? error.message : String(error)} (is \`npm start\` running?)`);
+    return E.left(
+      `the demo failed talking to the emulator at ${emulatorEndpoint}: ${error instanceof Error ? error.message : String(error)} (is \`npm start\` running?)`,
+    );
   } finally {
     reconnectClient.close();
     aws.destroy();

@@ -98,16 +98,20 @@ export class ReconnectClient {
     request: ReconnectStreamSessionRequest,
     options: CallOptions = {},
   ): TE.TaskEither<ReconnectCallError, ReconnectStreamSessionResponse> {
-    return this.unary((metadata, callOptions, callback) =>
-      this.client.reconnectStreamSession(request, metadata, callOptions, callback), options);
+    return this.unary(
+      (metadata, callOptions, callback) => this.client.reconnectStreamSession(request, metadata, callOptions, callback),
+      options,
+    );
   }
 
   getStreamSession(
     request: GetStreamSessionRequest,
     options: CallOptions = {},
   ): TE.TaskEither<ReconnectCallError, GetStreamSessionResponse> {
-    return this.unary((metadata, callOptions, callback) =>
-      this.client.getStreamSession(request, metadata, callOptions, callback), options);
+    return this.unary(
+      (metadata, callOptions, callback) => this.client.getStreamSession(request, metadata, callOptions, callback),
+      options,
+    );
   }
 
   /** One unary call as a TaskEither that never rejects, with this client's metadata, a deadline and cancellation. */

@@ -80,14 +80,21 @@ function grantCovers(grant: StreamGroupGrant, reference: SessionReference): bool
       return grant.id === groupId;
     case 'StreamGroupArn':
       // A plain ID in the request is resolved in the request's region; the account is the deployment's own.
-      return grant.id === groupId && grant.region === reference.region && (arn === undefined || arn.accountId === grant.accountId);
+      return (
+        grant.id === groupId &&
+        grant.region === reference.region &&
+        (arn === undefined || arn.accountId === grant.accountId)
+      );
     default:
       return absurd(grant);
   }
 }
 
 /** A caller may touch only sessions in the stream groups it was granted; checked before any upstream call. */
-export function authorizeStreamGroup(caller: Caller, reference: SessionReference): E.Either<CallerNotAllowed, SessionReference> {
+export function authorizeStreamGroup(
+  caller: Caller,
+  reference: SessionReference,
+): E.Either<CallerNotAllowed, SessionReference> {
   return caller.grants.some((grant) => grantCovers(grant, reference))
     ? E.right(reference)
     : E.left({ _tag: 'CallerNotAllowed', caller: caller.name, target: targetOf(reference) });

@@ -46,8 +46,7 @@ export interface NotSessionOwner {
 
 /** The call stopped being wanted: its deadline passed (the caller's, or the budget of one upstream call) or it was cancelled. */
 export type CallEnded =
-  | { readonly _tag: 'DeadlineExceeded'; readonly budgetMs: number }
-  | { readonly _tag: 'Cancelled' };
+  { readonly _tag: 'DeadlineExceeded'; readonly budgetMs: number } | { readonly _tag: 'Cancelled' };
 
 /** Another reconnect of the same session, with a different offer, is in flight; no upstream call was made. */
 export interface ReconnectInProgress {

@@ -44,5 +44,8 @@ export interface StreamSessionRecord {
 }
 
 export interface StreamSessionReader {
-  getStreamSession(reference: SessionReference, timing: CallTiming): TE.TaskEither<ReadFailure | CallEnded, StreamSessionRecord>;
+  getStreamSession(
+    reference: SessionReference,
+    timing: CallTiming,
+  ): TE.TaskEither<ReadFailure | CallEnded, StreamSessionRecord>;
 }

@@ -82,7 +82,9 @@ export class ReconnectCoalescer {
     start: (flightTiming: CallTiming) => TE.TaskEither<FlightFailure, AdmittedAnswer>,
   ): Flight {
     const controller = new AbortController();
-    const outcome = start({ signal: controller.signal, deadline: timing.deadline })().finally(() => this.forget(session, flight));
+    const outcome = start({ signal: controller.signal, deadline: timing.deadline })().finally(() =>
+      this.forget(session, flight),
+    );
     const flight: Flight = { signalRequestDigest, outcome, controller, participants: 0 };
     this.flights.set(session, flight);
     return flight;
@@ -95,7 +97,12 @@ export class ReconnectCoalescer {
     }
   }
 
-  private participate(session: SessionKey, flight: Flight, timing: CallTiming, coalesced: boolean): Promise<E.Either<FlightFailure, Coalesced>> {
+  private participate(
+    session: SessionKey,
+    flight: Flight,
+    timing: CallTiming,
+    coalesced: boolean,
+  ): Promise<E.Either<FlightFailure, Coalesced>> {
     flight.participants += 1;
     return new Promise((resolve, reject) => {
       let done = false;
@@ -129,7 +136,9 @@ export class ReconnectCoalescer {
         (defect: unknown) => {
           if (done) return;
           leave();
-          reject(defect instanceof Error ? defect : new Error('a non-Error defect in a shared reconnect', { cause: defect }));
+          reject(
+            defect instanceof Error ? defect : new Error('a non-Error defect in a shared reconnect', { cause: defect }),
+          );
         },
       );
     });
@@ -177,7 +186,9 @@ function sha256Hex(text: string): string {
  * generate a token of its own, as for any caller that sends none.
  */
 function derivedClientToken(command: ReconnectCommand, signalRequestDigest: string): ClientToken | undefined {
-  const decoded = ClientToken.decode(`${DERIVATION_VERSION}-${sha256Hex(`${sessionKeyOf(command)}\n${signalRequestDigest}`)}`);
+  const decoded = ClientToken.decode(
+    `${DERIVATION_VERSION}-${sha256Hex(`${sessionKeyOf(command)}\n${signalRequestDigest}`)}`,
+  );
   return E.isRight(decoded) ? decoded.right : undefined;
 }
 
@@ -232,7 +243,10 @@ export function reconnectStreamSession(
         );
 
   /** One upstream call, whose outcome steers admission's rate. */
-  const connect = (command: ReconnectCommand, timing: CallTiming): TE.TaskEither<UpstreamFailure | CallEnded, ConnectionAnswer> =>
+  const connect = (
+    command: ReconnectCommand,
+    timing: CallTiming,
+  ): TE.TaskEither<UpstreamFailure | CallEnded, ConnectionAnswer> =>
     pipe(
       connector.createStreamSessionConnection(command, timing),
       T.tap((outcome) => T.fromIO(() => admission.record(verdictOf(outcome)))),
@@ -264,9 +278,15 @@ export function reconnectStreamSession(
     );
   };
 
-  const joinOrStart = (command: ReconnectCommand, context: CallContext): TE.TaskEither<FlightFailure | ReconnectInProgressOf, Coalesced> => {
+  const joinOrStart = (
+    command: ReconnectCommand,
+    context: CallContext,
+  ): TE.TaskEither<FlightFailure | ReconnectInProgressOf, Coalesced> => {
     const digest = sha256Hex(command.signalRequest);
-    const tokened: ReconnectCommand = { ...command, clientToken: command.clientToken ?? derivedClientToken(command, digest) };
+    const tokened: ReconnectCommand = {
+      ...command,
+      clientToken: command.clientToken ?? derivedClientToken(command, digest),
+    };
     return coalescer.run(tokened, digest, context, (flightTiming) =>
       admitAndConnect(tokened, flightTiming, dependencies.throttleRetries, 0),
     );
@@ -278,14 +298,12 @@ export function reconnectStreamSession(
       TE.tapEither((command) => authorizeStreamGroup(context.caller, command)),
       TE.flatMap((command) => checkOwner(command, context)),
       TE.flatMap((command) => joinOrStart(command, context)),
-      TE.map(
-        ({ answer, coalesced }): ReconnectResult => ({
-          signalResponse: answer.signalResponse,
-          awsRequestId: answer.awsRequestId,
-          admissionWaitMs: answer.admissionWaitMs,
-          coalesced,
-        }),
-      ),
+      TE.map(({ answer, coalesced }): ReconnectResult => ({
+        signalResponse: answer.signalResponse,
+        awsRequestId: answer.awsRequestId,
+        admissionWaitMs: answer.admissionWaitMs,
+        coalesced,
+      })),
       TE.tap((result) => TE.fromIO(() => dependencies.observer.reconnected(result))),
     );
 }

@@ -95,7 +95,10 @@ function resourceShapeProblem(resource: string, expected: ArnResourceType): stri
   const segments = resource.split('/');
   const [type, ...ids] = segments;
   if (type !== expected) {
-    const expectedShape = expected === 'streamgroup' ? 'a stream group ARN (resource "streamgroup/<id>")' : 'a stream session ARN (resource "streamsession/<group id>/<session id>")';
+    const expectedShape =
+      expected === 'streamgroup'
+        ? 'a stream group ARN (resource "streamgroup/<id>")'
+        : 'a stream session ARN (resource "streamsession/<group id>/<session id>")';
     return `must be ${expectedShape}, but the ARN names a "${type ?? ''}" resource`;
   }
   const expectedIds = expected === 'streamgroup' ? 1 : 2;
@@ -133,9 +136,8 @@ export const StreamGroupIdentifier = checkedString<StreamGroupIdentifierBrand>('
   identifierProblem(value, 'streamgroup'),
 );
 
-export const StreamSessionIdentifier = checkedString<StreamSessionIdentifierBrand>(
-  'StreamSessionIdentifier',
-  (value) => identifierProblem(value, 'streamsession'),
+export const StreamSessionIdentifier = checkedString<StreamSessionIdentifierBrand>('StreamSessionIdentifier', (value) =>
+  identifierProblem(value, 'streamsession'),
 );
 
 const CLIENT_TOKEN_MIN_LENGTH = 32;
@@ -279,8 +281,14 @@ function checkReferences(
 function crossFieldViolations(input: unknown, policy: RegionPolicy): FieldViolation[] {
   const fields = typeof input === 'object' && input !== null ? input : {};
   return checkReferences(
-    validOrUndefined(StreamGroupIdentifier, 'streamGroupIdentifier' in fields ? fields.streamGroupIdentifier : undefined),
-    validOrUndefined(StreamSessionIdentifier, 'streamSessionIdentifier' in fields ? fields.streamSessionIdentifier : undefined),
+    validOrUndefined(
+      StreamGroupIdentifier,
+      'streamGroupIdentifier' in fields ? fields.streamGroupIdentifier : undefined,
+    ),
+    validOrUndefined(
+      StreamSessionIdentifier,
+      'streamSessionIdentifier' in fields ? fields.streamSessionIdentifier : undefined,
+    ),
     policy,
   ).violations;
 }
@@ -306,10 +314,15 @@ function decodeWithSessionReference<P extends typeof sessionReferenceProps & t.P
   };
 }
 
-const invalidRequest = (violations: ReadonlyArray<FieldViolation>): InvalidRequest => ({ _tag: 'InvalidRequest', violations });
+const invalidRequest = (violations: ReadonlyArray<FieldViolation>): InvalidRequest => ({
+  _tag: 'InvalidRequest',
+  violations,
+});
 
 /** Decodes a request that names a session (GetStreamSessionRequest), or says every violation at once. */
-export function decodeSessionReference(policy: RegionPolicy): (input: unknown) => E.Either<InvalidRequest, SessionReference> {
+export function decodeSessionReference(
+  policy: RegionPolicy,
+): (input: unknown) => E.Either<InvalidRequest, SessionReference> {
   const decode = decodeWithSessionReference(sessionReferenceProps, policy);
   return (input) => E.mapLeft(invalidRequest)(decode(input));
 }
@@ -349,7 +362,9 @@ function optional<A, O>(codec: t.Type<A, O, unknown>): t.Type<A | undefined, O |
  * Decodes a wire ReconnectStreamSessionRequest into a ReconnectCommand, or every violation at once. Pure and
  * total: it never throws, whatever the input, and its messages never quote a field's value.
  */
-export function decodeReconnectRequest(policy: ReconnectRequestPolicy): (input: unknown) => E.Either<InvalidRequest, ReconnectCommand> {
+export function decodeReconnectRequest(
+  policy: ReconnectRequestPolicy,
+): (input: unknown) => E.Either<InvalidRequest, ReconnectCommand> {
   const decode = decodeWithSessionReference(
     {
       ...sessionReferenceProps,

@@ -11,8 +11,7 @@ export const looksLikeArn = (identifier: string): boolean => identifier.startsWi
 const arnFor = (scope: AccountScope, resource: string): string =>
   `arn:aws:gameliftstreams:${scope.region}:${scope.accountId}:${resource}`;
 
-export const streamGroupArn = (scope: AccountScope, groupId: string): string =>
-  arnFor(scope, `streamgroup/${groupId}`);
+export const streamGroupArn = (scope: AccountScope, groupId: string): string => arnFor(scope, `streamgroup/${groupId}`);
 
 export const streamSessionArn = (scope: AccountScope, groupId: string, sessionId: string): string =>
   arnFor(scope, `streamsession/${groupId}/${sessionId}`);

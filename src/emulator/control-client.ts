@@ -79,7 +79,12 @@ const recordedRequestsCodec = t.type({
   requests: t.array(
     t.intersection([
       t.type({ operation: operationCodec, at: t.string }),
-      t.partial({ identifier: t.string, streamSessionIdentifier: t.string, clientToken: t.string, signalRequestSha256: t.string }),
+      t.partial({
+        identifier: t.string,
+        streamSessionIdentifier: t.string,
+        clientToken: t.string,
+        signalRequestSha256: t.string,
+      }),
     ]),
   ),
 });
@@ -136,7 +141,12 @@ export class EmulatorControl {
     streamSession: string,
     action: ClientAction,
   ): TE.TaskEither<EmulatorControlError, SessionSummary> {
-    return this.call('POST', `${EmulatorControl.sessionPath(streamGroup, streamSession)}/client`, { action }, sessionSummaryCodec);
+    return this.call(
+      'POST',
+      `${EmulatorControl.sessionPath(streamGroup, streamSession)}/client`,
+      { action },
+      sessionSummaryCodec,
+    );
   }
 
   /** Puts a session in any status; transitional statuses stay until something else moves them. */
@@ -145,7 +155,12 @@ export class EmulatorControl {
     streamSession: string,
     request: ForcedStatusRequest,
   ): TE.TaskEither<EmulatorControlError, SessionSummary> {
-    return this.call('PUT', `${EmulatorControl.sessionPath(streamGroup, streamSession)}/status`, request, sessionSummaryCodec);
+    return this.call(
+      'PUT',
+      `${EmulatorControl.sessionPath(streamGroup, streamSession)}/status`,
+      request,
+      sessionSummaryCodec,
+    );
   }
 
   /** Delay of automatic transitions (ACTIVATING → ACTIVE, RECONNECTING → ACTIVE, TERMINATING → TERMINATED). */
@@ -196,18 +211,20 @@ export class EmulatorControl {
       TE.chainEitherK(({ text }) =>
         pipe(
           codec.decode(parseJson(text)),
-          E.mapLeft(
-            (errors): EmulatorControlError => ({
-              kind: 'unexpected-response',
-              message: `unexpected answer to ${method} ${path}: ${PathReporter.report(E.left(errors)).join('; ')}`,
-            }),
-          ),
+          E.mapLeft((errors): EmulatorControlError => ({
+            kind: 'unexpected-response',
+            message: `unexpected answer to ${method} ${path}: ${PathReporter.report(E.left(errors)).join('; ')}`,
+          })),
         ),
       ),
     );
   }
 
-  private callWithoutAnswer(method: string, path: string, body: object | undefined): TE.TaskEither<EmulatorControlError, void> {
+  private callWithoutAnswer(
+    method: string,
+    path: string,
+    body: object | undefined,
+  ): TE.TaskEither<EmulatorControlError, void> {
     return pipe(
       this.exchange(method, path, body),
       TE.map(() => undefined),
@@ -215,7 +232,11 @@ export class EmulatorControl {
   }
 
   /** One HTTP exchange; any 2xx is a success, anything else an error value. */
-  private exchange(method: string, path: string, body: object | undefined): TE.TaskEither<EmulatorControlError, RawAnswer> {
+  private exchange(
+    method: string,
+    path: string,
+    body: object | undefined,
+  ): TE.TaskEither<EmulatorControlError, RawAnswer> {
     return pipe(
       TE.tryCatch(
         async (): Promise<RawAnswer> => {

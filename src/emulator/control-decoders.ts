@@ -50,9 +50,7 @@ export const decodeStreamGroupRequest = (body: JsonObject): E.Either<string, { r
 
 export const decodeClientAction = (body: JsonObject): E.Either<string, ClientAction> => {
   const action = member(body, 'action');
-  return action === 'connect' || action === 'drop'
-    ? E.right(action)
-    : E.left('"action" must be "connect" or "drop"');
+  return action === 'connect' || action === 'drop' ? E.right(action) : E.left('"action" must be "connect" or "drop"');
 };
 
 export interface ForcedStatus {
@@ -120,12 +118,17 @@ const decodeFaultSpec = (fault: JsonObject): E.Either<string, FaultSpec> => {
       const httpStatus = member(fault, 'httpStatus');
       const message = member(fault, 'message');
       if (typeof errorName !== 'string' || !FAULT_ERROR_NAME_PATTERN.test(errorName)) {
-        return E.left('"fault.errorName" must be an error shape name such as ConflictException (letters, digits, _ . : # -)');
+        return E.left(
+          '"fault.errorName" must be an error shape name such as ConflictException (letters, digits, _ . : # -)',
+        );
       }
       if (httpStatus !== undefined && !isFaultStatus(httpStatus)) {
         return E.left(`"fault.httpStatus" must be ${statusMessage}`);
       }
-      if (message !== undefined && (typeof message !== 'string' || message.length > CONTROL_LIMITS.maxFaultMessageLength)) {
+      if (
+        message !== undefined &&
+        (typeof message !== 'string' || message.length > CONTROL_LIMITS.maxFaultMessageLength)
+      ) {
         return E.left(`"fault.message" must be a string of at most ${CONTROL_LIMITS.maxFaultMessageLength} characters`);
       }
       return E.right({ kind, errorName, httpStatus, message });

@@ -26,6 +26,12 @@ export class OperationCounters {
   }
 
   private static empty(): Record<CounterName, Record<OperationName, number>> {
-    return { calls: zeroes(), throttled: zeroes(), faultsApplied: zeroes(), idempotentReplays: zeroes(), abandoned: zeroes() };
+    return {
+      calls: zeroes(),
+      throttled: zeroes(),
+      faultsApplied: zeroes(),
+      idempotentReplays: zeroes(),
+      abandoned: zeroes(),
+    };
   }
 }

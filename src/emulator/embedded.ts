@@ -23,10 +23,19 @@ export interface EmbeddedEmulatorSettings {
 }
 
 /** Starts the emulator and seeds the demo stream group; on any failure nothing is left listening. */
-export async function startEmbeddedEmulator(settings: EmbeddedEmulatorSettings): Promise<E.Either<string, EmbeddedEmulator>> {
-  const started = await startEmulator({ host: settings.host, port: settings.port, region: settings.region, logger: settings.logger })();
+export async function startEmbeddedEmulator(
+  settings: EmbeddedEmulatorSettings,
+): Promise<E.Either<string, EmbeddedEmulator>> {
+  const started = await startEmulator({
+    host: settings.host,
+    port: settings.port,
+    region: settings.region,
+    logger: settings.logger,
+  })();
   if (E.isLeft(started)) {
-    return E.left(`could not start the embedded emulator on ${settings.host}:${settings.port}: ${started.left.message}`);
+    return E.left(
+      `could not start the embedded emulator on ${settings.host}:${settings.port}: ${started.left.message}`,
+    );
   }
   const emulator = started.right;
   const seeded = await seedDemo(new EmulatorControl(emulator.endpoint))();

@@ -23,7 +23,13 @@ export class FaultPlan {
   add(request: FaultRequest): string {
     const id = randomUUID();
     const remaining = request.count ?? (request.probability === undefined ? 1 : undefined);
-    this.rules.push({ id, operation: request.operation, fault: request.fault, remaining, probability: request.probability });
+    this.rules.push({
+      id,
+      operation: request.operation,
+      fault: request.fault,
+      remaining,
+      probability: request.probability,
+    });
     return id;
   }
 

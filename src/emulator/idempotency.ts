@@ -2,9 +2,7 @@
 export const IDEMPOTENCY_LEDGER_CAPACITY = 10_000;
 
 export type IdempotencyLookup<T> =
-  | { readonly kind: 'new' }
-  | { readonly kind: 'replay'; readonly result: T }
-  | { readonly kind: 'mismatch' };
+  { readonly kind: 'new' } | { readonly kind: 'replay'; readonly result: T } | { readonly kind: 'mismatch' };
 
 interface LedgerEntry<T> {
   readonly fingerprint: string;

@@ -1,10 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { assertNever } from './assert-never';
-import {
-  hasEnded,
-  type StreamSessionStatus,
-  type StreamSessionStatusReason,
-} from './session-status';
+import { hasEnded, type StreamSessionStatus, type StreamSessionStatusReason } from './session-status';
 import type { StreamSession } from './stream-session';
 import type { TimerRegistry } from './timers';
 

@@ -16,7 +16,10 @@ const stopOnSignals = (emulator: RunningEmulator): void => {
     emulator.close().then(
       () => logger.info({}, 'emulator stopped'),
       (defect: unknown) => {
-        logger.error({ errorName: defect instanceof Error ? defect.name : typeof defect }, 'emulator did not stop cleanly');
+        logger.error(
+          { errorName: defect instanceof Error ? defect.name : typeof defect },
+          'emulator did not stop cleanly',
+        );
         process.exitCode = 1;
       },
     );

@@ -5,8 +5,7 @@ import type { OperationName } from './operations';
  * session ARN's `/` as `%2F` and decoding first would add path segments.
  */
 export type Label =
-  | { readonly kind: 'decoded'; readonly value: string }
-  | { readonly kind: 'malformed'; readonly raw: string };
+  { readonly kind: 'decoded'; readonly value: string } | { readonly kind: 'malformed'; readonly raw: string };
 
 export type GroupRoute = {
   readonly operation: Extract<OperationName, 'StartStreamSession' | 'ListStreamSessions'>;

@@ -35,7 +35,9 @@ export interface OperationSuccess {
 /** restJson1's default timestamp format is epoch seconds. */
 const epochSeconds = (ms: number): number => ms / 1000;
 
-const performanceStatsConfigurationShape = (configuration: PerformanceStatsConfiguration | undefined): object | undefined =>
+const performanceStatsConfigurationShape = (
+  configuration: PerformanceStatsConfiguration | undefined,
+): object | undefined =>
   configuration === undefined ? undefined : { SharedWithClient: configuration.sharedWithClient };
 
 const displayConfigurationShape = (configuration: DisplayConfiguration | undefined): object | undefined => {
@@ -317,14 +319,15 @@ export class StreamSessionOperations {
 
   private streamGroup(identifier: string): E.Either<ModelledError<'ResourceNotFoundException'>, StreamGroup> {
     const group = this.store.findStreamGroup(identifier);
-    return group === undefined
-      ? E.left(resourceNotFound(`Stream group ${identifier} was not found.`))
-      : E.right(group);
+    return group === undefined ? E.left(resourceNotFound(`Stream group ${identifier} was not found.`)) : E.right(group);
   }
 
   private streamSession(
     address: SessionAddress,
-  ): E.Either<ModelledError<'ResourceNotFoundException'>, { readonly group: StreamGroup; readonly session: StreamSession }> {
+  ): E.Either<
+    ModelledError<'ResourceNotFoundException'>,
+    { readonly group: StreamGroup; readonly session: StreamSession }
+  > {
     return pipe(
       this.streamGroup(address.identifier),
       E.chain((group) => {

@@ -232,7 +232,12 @@ const performanceStatsConfigurationOf = (
   body: JsonObject,
   violations: Violations,
 ): PerformanceStatsConfiguration | undefined => {
-  const configuration = optionalStructure(body, 'PerformanceStatsConfiguration', 'PerformanceStatsConfiguration', violations);
+  const configuration = optionalStructure(
+    body,
+    'PerformanceStatsConfiguration',
+    'PerformanceStatsConfiguration',
+    violations,
+  );
   if (configuration === undefined) {
     return undefined;
   }
@@ -269,7 +274,9 @@ const resolutionOf = (configuration: JsonObject, violations: Violations): Resolu
     return undefined;
   }
   if (width * height > RESOLUTION_MAX_PIXELS.value) {
-    violations.add(`DisplayConfiguration.Resolution must have at most ${RESOLUTION_MAX_PIXELS.value} pixels (Width × Height)`);
+    violations.add(
+      `DisplayConfiguration.Resolution must have at most ${RESOLUTION_MAX_PIXELS.value} pixels (Width × Height)`,
+    );
     return undefined;
   }
   return { width, height };

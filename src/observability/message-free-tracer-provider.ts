@@ -95,7 +95,11 @@ class MessageFreeTracer implements Tracer {
     ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]
   ): ReturnType<F> {
     const [options, parent, fn] =
-      rest.length === 1 ? [undefined, context.active(), rest[0]] : rest.length === 2 ? [rest[0], context.active(), rest[1]] : rest;
+      rest.length === 1
+        ? [undefined, context.active(), rest[0]]
+        : rest.length === 2
+          ? [rest[0], context.active(), rest[1]]
+          : rest;
     const span = this.startSpan(name, options, parent);
     return context.with(trace.setSpan(parent, span), fn, undefined, span);
   }

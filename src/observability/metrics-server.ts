@@ -10,7 +10,11 @@ export interface RunningMetricsServer {
 }
 
 /** Serves GET /metrics on its own port, apart from gRPC, so scraping never competes with calls for streams. */
-export function startMetricsServer(registry: Registry, host: string, port: number): TE.TaskEither<Error, RunningMetricsServer> {
+export function startMetricsServer(
+  registry: Registry,
+  host: string,
+  port: number,
+): TE.TaskEither<Error, RunningMetricsServer> {
   return () =>
     new Promise((resolve) => {
       const server: Server = createServer((request, response) => {

@@ -61,7 +61,12 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
   constructor(flow: () => FlowSnapshot) {
     const registers = [this.registry];
     const grpcLabels = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
-    this.started = new Counter({ name: 'grpc_server_started_total', help: 'RPCs started on the server.', labelNames: grpcLabels, registers });
+    this.started = new Counter({
+      name: 'grpc_server_started_total',
+      help: 'RPCs started on the server.',
+      labelNames: grpcLabels,
+      registers,
+    });
     this.handled = new Counter({
       name: 'grpc_server_handled_total',
       help: 'RPCs completed on the server, whatever their status.',
@@ -134,7 +139,11 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
     collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges with a counter's "_total" suffix, which Prometheus lint rejects; the same
     // numbers remain, broken down by type, in nodejs_active_handles, nodejs_active_requests, nodejs_active_resources.
-    for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    for (const misnamed of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
       this.registry.removeSingleMetric(misnamed);
     }
   }

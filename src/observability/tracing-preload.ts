@@ -49,7 +49,10 @@ function start(settings: TracingSettings): ProcessTracing {
           logger.warn('shutdown: the trace exporter failed to stop; buffered spans may be lost');
           break;
         case 'timed-out':
-          logger.warn({ flushLimitMs: FLUSH_LIMIT_MS }, 'shutdown: traces not exported in time; the remaining spans are dropped');
+          logger.warn(
+            { flushLimitMs: FLUSH_LIMIT_MS },
+            'shutdown: traces not exported in time; the remaining spans are dropped',
+          );
           break;
         default: {
           const unreachable: never = outcome;

@@ -50,7 +50,12 @@ function valueOf(env: Environment, name: string): string | undefined {
 
 function listOf(env: Environment, name: string): ReadonlyArray<string> | undefined {
   const raw = valueOf(env, name);
-  return raw === undefined ? undefined : raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
 }
 
 function unknownValues(values: ReadonlyArray<string>, known: ReadonlySet<string>): ReadonlyArray<string> {
@@ -67,9 +72,14 @@ function originOf(url: string): string | undefined {
 }
 
 function otlpSettings(env: Environment, problems: string[]): TracingOn['otlp'] {
-  const protocol = valueOf(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? valueOf(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? DEFAULT_OTLP_PROTOCOL;
+  const protocol =
+    valueOf(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ??
+    valueOf(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ??
+    DEFAULT_OTLP_PROTOCOL;
   if (!OTLP_PROTOCOLS.has(protocol)) {
-    problems.push(`OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL: "${protocol}" is not one of ${[...OTLP_PROTOCOLS].join(', ')}`);
+    problems.push(
+      `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL: "${protocol}" is not one of ${[...OTLP_PROTOCOLS].join(', ')}`,
+    );
   }
   const tracesEndpoint = valueOf(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const endpoint = valueOf(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -109,7 +119,9 @@ function propagatorsOf(env: Environment, problems: string[]): ReadonlyArray<stri
   const propagators = listOf(env, 'OTEL_PROPAGATORS') ?? DEFAULT_PROPAGATORS;
   const unknown = unknownValues(propagators, PROPAGATORS);
   if (unknown.length > 0) {
-    problems.push(`OTEL_PROPAGATORS: ${unknown.map((value) => `"${value}"`).join(', ')} not among ${[...PROPAGATORS].join(', ')}`);
+    problems.push(
+      `OTEL_PROPAGATORS: ${unknown.map((value) => `"${value}"`).join(', ')} not among ${[...PROPAGATORS].join(', ')}`,
+    );
   }
   return propagators;
 }
@@ -125,7 +137,8 @@ export function tracingSettingsFromEnv(env: Environment): E.Either<string, Traci
   }
   const named = listOf(env, 'OTEL_TRACES_EXPORTER') ?? [];
   const endpointSet =
-    valueOf(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined || valueOf(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined;
+    valueOf(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined ||
+    valueOf(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined;
   if (named.length === 1 && named[0] === 'none') {
     return E.right({ _tag: 'Off', reason: 'OTEL_TRACES_EXPORTER is none' });
   }
@@ -148,7 +161,9 @@ export function tracingSettingsFromEnv(env: Environment): E.Either<string, Traci
     sampler: samplerOf(env, problems),
     propagators: propagatorsOf(env, problems),
   };
-  return problems.length === 0 ? E.right(settings) : E.left(`invalid tracing configuration:\n  ${problems.join('\n  ')}`);
+  return problems.length === 0
+    ? E.right(settings)
+    : E.left(`invalid tracing configuration:\n  ${problems.join('\n  ')}`);
 }
 
 /** The start-up line: whether traces are on and where they go (never headers, credentials or URL paths). */

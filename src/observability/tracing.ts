@@ -18,7 +18,8 @@ const UNTRACED_METHODS: ReadonlyArray<string> = ['Check', 'Watch'];
  */
 function recordFailedRequestId(span: Span, _request: AwsSdkRequestHookInformation, error: unknown): void {
   const metadata = typeof error === 'object' && error !== null && '$metadata' in error ? error.$metadata : undefined;
-  const requestId = typeof metadata === 'object' && metadata !== null && 'requestId' in metadata ? metadata.requestId : undefined;
+  const requestId =
+    typeof metadata === 'object' && metadata !== null && 'requestId' in metadata ? metadata.requestId : undefined;
   if (typeof requestId === 'string') {
     span.setAttribute('aws.request.id', requestId);
   }
@@ -60,7 +61,9 @@ export function startTracing(flushLimitMs: number): RunningTracing {
   const grpc = new GrpcInstrumentation({ ignoreGrpcMethods: [...UNTRACED_METHODS] });
   const sdk = new NodeSDK({
     // Under the detected resource, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win.
-    resource: resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': DEFAULT_TRACING_SERVICE_NAME })),
+    resource: resources
+      .defaultResource()
+      .merge(resources.resourceFromAttributes({ 'service.name': DEFAULT_TRACING_SERVICE_NAME })),
     instrumentations: [grpc, aws],
     // Empty rather than absent: absent, the SDK would start OTLP metric and log exporters of its own.
     metricReaders: [],

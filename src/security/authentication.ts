@@ -47,10 +47,14 @@ export class CallerDirectory {
   constructor(entries: ReadonlyArray<CallerEntry>) {
     const callerOf = (entry: CallerEntry): Caller => ({ name: entry.name, grants: entry.streamGroups });
     this.tokens = entries.flatMap((entry) =>
-      entry.tokenSha256 === undefined ? [] : [{ digest: Buffer.from(entry.tokenSha256, 'hex'), caller: callerOf(entry) }],
+      entry.tokenSha256 === undefined
+        ? []
+        : [{ digest: Buffer.from(entry.tokenSha256, 'hex'), caller: callerOf(entry) }],
     );
     this.certificates = new Map(
-      entries.flatMap((entry) => (entry.certificateNames ?? []).map((name): [string, Caller] => [name, callerOf(entry)])),
+      entries.flatMap((entry) =>
+        (entry.certificateNames ?? []).map((name): [string, Caller] => [name, callerOf(entry)]),
+      ),
     );
   }
 

@@ -38,7 +38,9 @@ const CallerEntryCodec = t.intersection([
   }),
   t.partial({
     tokenSha256: patterned('TokenSha256', SHA256_HEX, 'must be the lowercase hex SHA-256 of the token (64 characters)'),
-    certificateNames: t.array(patterned('CertificateName', /^[^\s]{1,253}$/, 'must be a DNS name, URI or CN without spaces')),
+    certificateNames: t.array(
+      patterned('CertificateName', /^[^\s]{1,253}$/, 'must be a DNS name, URI or CN without spaces'),
+    ),
   }),
 ]);
 
@@ -75,15 +77,23 @@ function repeated(values: ReadonlyArray<string>): string[] {
  * carry another entry's grants; a repeated credential would make the caller depend on the order of the file.
  */
 function crossEntryProblems(entries: ReadonlyArray<CallerEntry>): string[] {
-  const bare = entries.filter((entry) => entry.tokenSha256 === undefined && (entry.certificateNames ?? []).length === 0);
+  const bare = entries.filter(
+    (entry) => entry.tokenSha256 === undefined && (entry.certificateNames ?? []).length === 0,
+  );
   const names = repeated(entries.map((entry) => entry.name));
   const digests = repeated(entries.flatMap((entry) => (entry.tokenSha256 === undefined ? [] : [entry.tokenSha256])));
   const certificateNames = repeated(entries.flatMap((entry) => [...new Set(entry.certificateNames ?? [])]));
   return [
-    ...(bare.length === 0 ? [] : [`callers without a tokenSha256 or certificateNames: ${bare.map((entry) => entry.name).join(', ')}`]),
+    ...(bare.length === 0
+      ? []
+      : [`callers without a tokenSha256 or certificateNames: ${bare.map((entry) => entry.name).join(', ')}`]),
     ...(names.length === 0 ? [] : [`caller names used more than once: ${names.join(', ')}`]),
-    ...(digests.length === 0 ? [] : [`the same tokenSha256 is given to more than one caller (${digests.length} digest(s))`]),
-    ...(certificateNames.length === 0 ? [] : [`certificate names given to more than one caller: ${certificateNames.join(', ')}`]),
+    ...(digests.length === 0
+      ? []
+      : [`the same tokenSha256 is given to more than one caller (${digests.length} digest(s))`]),
+    ...(certificateNames.length === 0
+      ? []
+      : [`certificate names given to more than one caller: ${certificateNames.join(', ')}`]),
   ];
 }
 

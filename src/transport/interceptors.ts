@@ -20,7 +20,10 @@ import { statusOf, statusTrailers } from './outcome-status';
  */
 
 /** The method a call is for, as far as the interceptors look at it. */
-export type CallMethod = Pick<grpc.ServerMethodDefinition<unknown, unknown>, 'path' | 'requestStream' | 'responseStream'>;
+export type CallMethod = Pick<
+  grpc.ServerMethodDefinition<unknown, unknown>,
+  'path' | 'requestStream' | 'responseStream'
+>;
 
 /** One call being observed, from the moment the server sees it. */
 export interface CallObservation {

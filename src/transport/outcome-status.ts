@@ -51,12 +51,16 @@ export const THROTTLING_RETRY_DELAY_MS = 1000;
 export const DEFECT_MESSAGE = 'internal error in the reconnect service; it has been logged';
 
 const UNAUTHENTICATED_MESSAGES = {
-  MissingCredentials: 'this service needs a credential: send "authorization: Bearer <token>" metadata or a client certificate',
+  MissingCredentials:
+    'this service needs a credential: send "authorization: Bearer <token>" metadata or a client certificate',
   MalformedAuthorization: 'the authorization metadata must be "Bearer <token>"',
   UnknownCredentials: 'the credential is not one this service knows',
 } as const;
 
-function errorInfo(reason: ErrorReason, metadata: Readonly<Record<string, string | number | undefined>> = {}): ErrorInfo {
+function errorInfo(
+  reason: ErrorReason,
+  metadata: Readonly<Record<string, string | number | undefined>> = {},
+): ErrorInfo {
   const known: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata)) {
     if (value !== undefined) {
@@ -67,7 +71,10 @@ function errorInfo(reason: ErrorReason, metadata: Readonly<Record<string, string
 }
 
 function targetMetadata(target: SessionTarget): Record<string, string> {
-  return { streamGroupIdentifier: target.streamGroupIdentifier, streamSessionIdentifier: target.streamSessionIdentifier };
+  return {
+    streamGroupIdentifier: target.streamGroupIdentifier,
+    streamSessionIdentifier: target.streamSessionIdentifier,
+  };
 }
 
 function upstreamMetadata(awsErrorName: string, answer: UpstreamAnswer): Record<string, string | undefined> {
@@ -106,7 +113,9 @@ function connectionQuotaFailure(description: string, quotaValue: number): QuotaF
         quotaMetric: '',
         quotaId: '',
         quotaDimensions: {},
-        quotaValue: Number.isFinite(quotaValue) ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(quotaValue))) : 0,
+        quotaValue: Number.isFinite(quotaValue)
+          ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(quotaValue)))
+          : 0,
         futureQuotaValue: undefined,
       },
     ],
@@ -146,13 +155,17 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
         code: GrpcCode.INVALID_ARGUMENT,
         message: `GameLift Streams rejected the request as invalid ${awsSuffix('ValidationException', failure.upstream)}`,
         // AWS does not say which field it rejected, so there is no BadRequest to give.
-        details: { errorInfo: errorInfo('UPSTREAM_VALIDATION_FAILED', upstreamMetadata('ValidationException', failure.upstream)) },
+        details: {
+          errorInfo: errorInfo('UPSTREAM_VALIDATION_FAILED', upstreamMetadata('ValidationException', failure.upstream)),
+        },
       };
     case 'UpstreamAccessDenied':
       return {
         code: GrpcCode.PERMISSION_DENIED,
         message: `GameLift Streams denied this service access to ${sessionName(failure.upstream.target)} ${awsSuffix('AccessDeniedException', failure.upstream)}`,
-        details: { errorInfo: errorInfo('UPSTREAM_ACCESS_DENIED', upstreamMetadata('AccessDeniedException', failure.upstream)) },
+        details: {
+          errorInfo: errorInfo('UPSTREAM_ACCESS_DENIED', upstreamMetadata('AccessDeniedException', failure.upstream)),
+        },
       };
     case 'UpstreamResourceNotFound': {
       const { streamGroupIdentifier, streamSessionIdentifier } = failure.upstream.target;
@@ -160,7 +173,10 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
         code: GrpcCode.NOT_FOUND,
         message: `${sessionName(failure.upstream.target)} was not found; it may have ended ${awsSuffix('ResourceNotFoundException', failure.upstream)}`,
         details: {
-          errorInfo: errorInfo('STREAM_SESSION_NOT_FOUND', upstreamMetadata('ResourceNotFoundException', failure.upstream)),
+          errorInfo: errorInfo(
+            'STREAM_SESSION_NOT_FOUND',
+            upstreamMetadata('ResourceNotFoundException', failure.upstream),
+          ),
           resourceInfo: {
             resourceType: 'gameliftstreams.amazonaws.com/StreamSession',
             resourceName: streamSessionIdentifier,
@@ -175,13 +191,17 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
         code: GrpcCode.FAILED_PRECONDITION,
         message: `${sessionName(failure.upstream.target)} cannot be reconnected in its current status; it must be PENDING_CLIENT_RECONNECTION or ACTIVE ${awsSuffix('ConflictException', failure.upstream)}`,
         details: {
-          errorInfo: errorInfo('STREAM_SESSION_NOT_RECONNECTABLE', upstreamMetadata('ConflictException', failure.upstream)),
+          errorInfo: errorInfo(
+            'STREAM_SESSION_NOT_RECONNECTABLE',
+            upstreamMetadata('ConflictException', failure.upstream),
+          ),
           preconditionFailure: {
             violations: [
               {
                 type: 'STREAM_SESSION_STATE',
                 subject: failure.upstream.target.streamSessionIdentifier,
-                description: 'the stream session must be PENDING_CLIENT_RECONNECTION or ACTIVE; read its status (GetStreamSession) before deciding',
+                description:
+                  'the stream session must be PENDING_CLIENT_RECONNECTION or ACTIVE; read its status (GetStreamSession) before deciding',
               },
             ],
           },
@@ -205,7 +225,10 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
         code: GrpcCode.INTERNAL,
         message: `GameLift Streams failed internally; one retry with the same client_token is safe ${awsSuffix('InternalServerException', failure.upstream)}`,
         details: {
-          errorInfo: errorInfo('UPSTREAM_INTERNAL_ERROR', upstreamMetadata('InternalServerException', failure.upstream)),
+          errorInfo: errorInfo(
+            'UPSTREAM_INTERNAL_ERROR',
+            upstreamMetadata('InternalServerException', failure.upstream),
+          ),
           requestInfo:
             failure.upstream.requestId === undefined
               ? ownRequestInfo(requestId)
@@ -233,7 +256,9 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
       return {
         code: GrpcCode.UNAVAILABLE,
         message: `GameLift Streams could not be reached (${failure.reason}) after the service's retries; retry with backoff, with a client_token`,
-        details: { errorInfo: errorInfo('UPSTREAM_UNREACHABLE', { cause: failure.reason, ...targetMetadata(failure.target) }) },
+        details: {
+          errorInfo: errorInfo('UPSTREAM_UNREACHABLE', { cause: failure.reason, ...targetMetadata(failure.target) }),
+        },
       };
     case 'UpstreamClientMisconfigured':
       return {
@@ -252,7 +277,9 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
       return {
         code: GrpcCode.PERMISSION_DENIED,
         message: `caller "${failure.caller}" may not touch stream group "${failure.target.streamGroupIdentifier}"`,
-        details: { errorInfo: errorInfo('CALLER_NOT_ALLOWED', { caller: failure.caller, ...targetMetadata(failure.target) }) },
+        details: {
+          errorInfo: errorInfo('CALLER_NOT_ALLOWED', { caller: failure.caller, ...targetMetadata(failure.target) }),
+        },
       };
     case 'NotSessionOwner':
       return {
@@ -292,7 +319,9 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
     case 'AdmissionRefused': {
       const retryAfterMs = Math.ceil(failure.retryAfterMs);
       const queueFull = failure.cause === 'QueueFull';
-      const why = queueFull ? 'its queue of calls waiting for GameLift Streams is full' : 'the call could not be admitted before its deadline';
+      const why = queueFull
+        ? 'its queue of calls waiting for GameLift Streams is full'
+        : 'the call could not be admitted before its deadline';
       return {
         code: GrpcCode.RESOURCE_EXHAUSTED,
         message: `the service is holding calls to GameLift Streams within ${formatRate(failure.ratePerSecond)} requests/s and ${why}; retry in ${retryAfterMs} ms or later`,
@@ -316,7 +345,11 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
         details: { errorInfo: errorInfo('DEADLINE_EXCEEDED', { budgetMs: failure.budgetMs }) },
       };
     case 'Cancelled':
-      return { code: GrpcCode.CANCELLED, message: 'the caller cancelled the reconnect', details: { errorInfo: errorInfo('CANCELLED') } };
+      return {
+        code: GrpcCode.CANCELLED,
+        message: 'the caller cancelled the reconnect',
+        details: { errorInfo: errorInfo('CANCELLED') },
+      };
     default:
       return absurd(failure);
   }

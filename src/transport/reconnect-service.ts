@@ -155,11 +155,17 @@ export const StrictReconnectServiceService = {
   ...ReconnectServiceService,
   reconnectStreamSession: {
     ...ReconnectServiceService.reconnectStreamSession,
-    requestDeserialize: strictDeserializer((bytes) => ReconnectStreamSessionRequest.decode(bytes), RECONNECT_STRING_FIELDS),
+    requestDeserialize: strictDeserializer(
+      (bytes) => ReconnectStreamSessionRequest.decode(bytes),
+      RECONNECT_STRING_FIELDS,
+    ),
   },
   getStreamSession: {
     ...ReconnectServiceService.getStreamSession,
-    requestDeserialize: strictDeserializer((bytes) => GetStreamSessionRequest.decode(bytes), GET_STREAM_SESSION_STRING_FIELDS),
+    requestDeserialize: strictDeserializer(
+      (bytes) => GetStreamSessionRequest.decode(bytes),
+      GET_STREAM_SESSION_STRING_FIELDS,
+    ),
   },
 } as const;
 
@@ -188,7 +194,9 @@ function toGetStreamSessionResponse(report: StreamSessionReport): GetStreamSessi
 /** A message the strict deserializer could not decode is an invalid request: no use case runs for it. */
 function refusingUndecodable<Result>(useCase: UnaryUseCase<unknown, Result>): UnaryUseCase<unknown, Result> {
   return (request, context) =>
-    request instanceof UndecodableRequest ? TE.left({ _tag: 'InvalidRequest', violations: request.violations }) : useCase(request, context);
+    request instanceof UndecodableRequest
+      ? TE.left({ _tag: 'InvalidRequest', violations: request.violations })
+      : useCase(request, context);
 }
 
 export interface ReconnectServiceUseCases {
@@ -197,7 +205,10 @@ export interface ReconnectServiceUseCases {
 }
 
 /** The grpc-js implementation of reconnect.v1.ReconnectService. */
-export function reconnectServiceImplementation(useCases: ReconnectServiceUseCases, options: UnaryAdapterOptions): ReconnectServiceServer {
+export function reconnectServiceImplementation(
+  useCases: ReconnectServiceUseCases,
+  options: UnaryAdapterOptions,
+): ReconnectServiceServer {
   return {
     reconnectStreamSession: unaryHandler(
       {
@@ -212,7 +223,11 @@ export function reconnectServiceImplementation(useCases: ReconnectServiceUseCase
       options,
     ),
     getStreamSession: unaryHandler(
-      { useCase: refusingUndecodable(useCases.getStreamSession), encode: toGetStreamSessionResponse, annotate: () => ({}) },
+      {
+        useCase: refusingUndecodable(useCases.getStreamSession),
+        encode: toGetStreamSessionResponse,
+        annotate: () => ({}),
+      },
       options,
     ),
   };

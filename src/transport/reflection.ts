@@ -49,16 +49,26 @@ export function describeReflectionSetupError(error: ReflectionSetupError): strin
 
 const reasonOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
-function loadDescriptorSet(descriptorSetPath: string): TE.TaskEither<ReflectionSetupError, protoLoader.PackageDefinition> {
+function loadDescriptorSet(
+  descriptorSetPath: string,
+): TE.TaskEither<ReflectionSetupError, protoLoader.PackageDefinition> {
   return pipe(
     TE.tryCatch(
       () => readFile(descriptorSetPath),
-      (cause): ReflectionSetupError => ({ _tag: 'DescriptorSetUnreadable', path: descriptorSetPath, reason: reasonOf(cause) }),
+      (cause): ReflectionSetupError => ({
+        _tag: 'DescriptorSetUnreadable',
+        path: descriptorSetPath,
+        reason: reasonOf(cause),
+      }),
     ),
     TE.chainEitherK((bytes) =>
       E.tryCatch(
         () => protoLoader.loadFileDescriptorSetFromBuffer(bytes),
-        (cause): ReflectionSetupError => ({ _tag: 'DescriptorSetInvalid', path: descriptorSetPath, reason: reasonOf(cause) }),
+        (cause): ReflectionSetupError => ({
+          _tag: 'DescriptorSetInvalid',
+          path: descriptorSetPath,
+          reason: reasonOf(cause),
+        }),
       ),
     ),
   );
@@ -75,7 +85,8 @@ function requireServices(
 }
 
 /** The reflection protos ship inside @grpc/reflection; its entry point is build/src/index.js, they are in build/proto. */
-const reflectionProtoRoot = (): string => path.resolve(path.dirname(require.resolve('@grpc/reflection')), '..', 'proto');
+const reflectionProtoRoot = (): string =>
+  path.resolve(path.dirname(require.resolve('@grpc/reflection')), '..', 'proto');
 
 /**
  * grpc.health.v1 and grpc.reflection (v1 and v1alpha) as descriptors, so reflection lists every service this
@@ -99,14 +110,22 @@ function loadLibraryProtos(): TE.TaskEither<ReflectionSetupError, protoLoader.Pa
  * Adds grpc.reflection.v1 (and v1alpha, for older tools) describing every served service, when enabled. Without
  * it, grpcurl and Postman need the .proto files; some deployments prefer not to publish the schema, hence the switch.
  */
-export function addReflection(server: grpc.Server, settings: ReflectionSettings): TE.TaskEither<ReflectionSetupError, void> {
+export function addReflection(
+  server: grpc.Server,
+  settings: ReflectionSettings,
+): TE.TaskEither<ReflectionSetupError, void> {
   if (!settings.enabled) {
     return TE.right(undefined);
   }
   return pipe(
     loadDescriptorSet(settings.descriptorSetPath),
     TE.chainEitherK((definition) => requireServices(definition, settings)),
-    TE.chain((ours) => pipe(loadLibraryProtos(), TE.map((libraries) => ({ ...libraries, ...ours })))),
+    TE.chain((ours) =>
+      pipe(
+        loadLibraryProtos(),
+        TE.map((libraries) => ({ ...libraries, ...ours })),
+      ),
+    ),
     TE.chainEitherK((everything) =>
       E.tryCatch(
         () => new ReflectionService(everything).addToServer(server),

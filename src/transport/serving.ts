@@ -123,7 +123,11 @@ interface Stopping {
   readonly released: Promise<ShutdownOutcome>;
 }
 
-export function servingControls(server: grpc.Server, health: ServiceHealth, release: () => Promise<void>): ServingControls {
+export function servingControls(
+  server: grpc.Server,
+  health: ServiceHealth,
+  release: () => Promise<void>,
+): ServingControls {
   let current: Stopping | undefined;
   const beginDrain = (): void => health.markNotServing();
   const startStop = (graceMs: number): Stopping => {

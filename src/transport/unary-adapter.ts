@@ -12,7 +12,10 @@ import { AnnotatedTrailers, AuthenticatedMetadata, REQUEST_ID_KEY, type AccessAn
 import { defectStatus, statusOf, statusTrailers, type StatusReport } from './outcome-status';
 
 /** A use case as the adapter runs it: the request and the call's context in, a TaskEither out. */
-export type UnaryUseCase<Request, Result> = (request: Request, context: CallContext) => TE.TaskEither<ServiceFailure, Result>;
+export type UnaryUseCase<Request, Result> = (
+  request: Request,
+  context: CallContext,
+) => TE.TaskEither<ServiceFailure, Result>;
 
 /** One unary RPC: the use case that serves it, and how its result goes on the wire and into the access line. */
 export interface UnaryMethod<Request, Response, Result> {
@@ -71,7 +74,8 @@ export function unaryHandler<Request, Response, Result>(
       if (!answered) {
         // A caller's client cancels when its own deadline passes, a moment before ours (its clock started
         // earlier): a cancel that close to the caller's deadline is that deadline.
-        const nearDeadline = Number.isFinite(callerDeadline) && Date.now() >= effectiveDeadline - DEADLINE_CANCEL_TOLERANCE_MS;
+        const nearDeadline =
+          Number.isFinite(callerDeadline) && Date.now() >= effectiveDeadline - DEADLINE_CANCEL_TOLERANCE_MS;
         end(Date.now() >= effectiveDeadline || nearDeadline ? deadlineReached : { _tag: 'Cancelled' });
       }
     };
@@ -92,7 +96,11 @@ export function unaryHandler<Request, Response, Result>(
         return;
       }
       // The details go in the error's metadata: a third callback argument would replace it.
-      callback({ code: outcome.left.code, details: outcome.left.message, metadata: statusTrailers(outcome.left, trailers) });
+      callback({
+        code: outcome.left.code,
+        details: outcome.left.message,
+        metadata: statusTrailers(outcome.left, trailers),
+      });
     };
 
     const onDefect = (defect: unknown): void => {
@@ -106,7 +114,10 @@ export function unaryHandler<Request, Response, Result>(
         return;
       }
       if (outcome.left._tag === 'UpstreamClientMisconfigured') {
-        logger.error({ method: call.getPath(), requestId, sdkError: outcome.left.name }, 'the AWS SDK failed before calling GameLift Streams');
+        logger.error(
+          { method: call.getPath(), requestId, sdkError: outcome.left.name },
+          'the AWS SDK failed before calling GameLift Streams',
+        );
       }
       finish(E.left(statusOf(outcome.left, requestId)), {});
     };
@@ -117,13 +128,15 @@ export function unaryHandler<Request, Response, Result>(
       return;
     }
     try {
-      method.useCase(call.request, { signal: controller.signal, deadline: effectiveDeadline, caller })().then((outcome) => {
-        try {
-          onOutcome(outcome);
-        } catch (defect) {
-          onDefect(defect);
-        }
-      }, onDefect);
+      method
+        .useCase(call.request, { signal: controller.signal, deadline: effectiveDeadline, caller })()
+        .then((outcome) => {
+          try {
+            onOutcome(outcome);
+          } catch (defect) {
+            onDefect(defect);
+          }
+        }, onDefect);
     } catch (defect) {
       onDefect(defect);
     }

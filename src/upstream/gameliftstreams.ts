@@ -19,7 +19,12 @@ import * as TE from 'fp-ts/TaskEither';
 
 import { endedBy, type CallTiming } from '../domain/call-context';
 import type { CallEnded, ReadFailure, SessionTarget, UpstreamAnswer, UpstreamFailure } from '../domain/outcomes';
-import type { ConnectionAnswer, StreamSessionConnector, StreamSessionReader, StreamSessionRecord } from '../domain/ports';
+import type {
+  ConnectionAnswer,
+  StreamSessionConnector,
+  StreamSessionReader,
+  StreamSessionRecord,
+} from '../domain/ports';
 import { targetOf } from '../domain/request';
 
 /**
@@ -108,7 +113,10 @@ export class RetryAllButThrottling implements RetryStrategyV2 {
       return Promise.reject(new Error('throttled calls are retried through admission, not by the SDK'));
     }
     const transient = errorInfo.errorType === 'CLIENT_ERROR' && transportFailureCode(errorInfo.error) !== undefined;
-    return this.standard.refreshRetryTokenForRetry(token, transient ? { ...errorInfo, errorType: 'TRANSIENT' } : errorInfo);
+    return this.standard.refreshRetryTokenForRetry(
+      token,
+      transient ? { ...errorInfo, errorType: 'TRANSIENT' } : errorInfo,
+    );
   }
 
   recordSuccess(token: StandardRetryToken): void {
@@ -142,7 +150,13 @@ function createClient(region: string, settings: UpstreamSettings): GameLiftStrea
       // default credential chain, profiles); retries are ours, so that they fit the deadline budget.
       return new GameLiftStreamsClient({ region, requestHandler, retryStrategy });
     case 'Endpoint':
-      return new GameLiftStreamsClient({ region, endpoint: target.endpoint, credentials: target.credentials, requestHandler, retryStrategy });
+      return new GameLiftStreamsClient({
+        region,
+        endpoint: target.endpoint,
+        credentials: target.credentials,
+        requestHandler,
+        retryStrategy,
+      });
   }
 }
 
@@ -153,17 +167,30 @@ const MAX_UPSTREAM_MESSAGE_LENGTH = 512;
 
 /** Removes any sensitive string AWS might echo and bounds the length, so the message is safe to return. */
 export function scrubMessage(message: string, secrets: ReadonlyArray<string>): string {
-  const scrubbed = secrets.reduce((text, secret) => (secret.length > 0 ? text.split(secret).join('[redacted]') : text), message);
-  return scrubbed.length > MAX_UPSTREAM_MESSAGE_LENGTH ? `${scrubbed.slice(0, MAX_UPSTREAM_MESSAGE_LENGTH)}...` : scrubbed;
+  const scrubbed = secrets.reduce(
+    (text, secret) => (secret.length > 0 ? text.split(secret).join('[redacted]') : text),
+    message,
+  );
+  return scrubbed.length > MAX_UPSTREAM_MESSAGE_LENGTH
+    ? `${scrubbed.slice(0, MAX_UPSTREAM_MESSAGE_LENGTH)}...`
+    : scrubbed;
 }
 
 /**
  * Turns whatever the SDK rejected with (the call not aborted) into one UpstreamFailure. Total: every input has an
  * answer, so no exception leaves this module.
  */
-export function classifySdkError(error: unknown, target: SessionTarget, secrets: ReadonlyArray<string>): UpstreamFailure {
+export function classifySdkError(
+  error: unknown,
+  target: SessionTarget,
+  secrets: ReadonlyArray<string>,
+): UpstreamFailure {
   if (error instanceof GameLiftStreamsServiceException) {
-    const upstream: UpstreamAnswer = { target, message: scrubMessage(error.message, secrets), requestId: error.$metadata.requestId };
+    const upstream: UpstreamAnswer = {
+      target,
+      message: scrubMessage(error.message, secrets),
+      requestId: error.$metadata.requestId,
+    };
     if (error instanceof AccessDeniedException) return { _tag: 'UpstreamAccessDenied', upstream };
     if (error instanceof ConflictException) return { _tag: 'UpstreamConflict', upstream };
     if (error instanceof InternalServerException) return { _tag: 'UpstreamInternalServer', upstream };
@@ -237,7 +264,8 @@ export class GameLiftStreams {
         ClientToken: command.clientToken,
       });
       // AWS may quote either in a message; the token would let a replay of the same offer get its answer.
-      const secrets = command.clientToken === undefined ? [command.signalRequest] : [command.signalRequest, command.clientToken];
+      const secrets =
+        command.clientToken === undefined ? [command.signalRequest] : [command.signalRequest, command.clientToken];
       return pipe(
         this.call(command.region, (client, abortSignal) => client.send(request, { abortSignal }), timing, {
           operation: 'CreateStreamSessionConnection',
@@ -273,17 +301,17 @@ export class GameLiftStreams {
           target: targetOf(reference),
           secrets: [],
         }),
-        TE.mapLeft((failure) => (failure._tag === 'DeadlineExceeded' || failure._tag === 'Cancelled' ? failure : asReadFailure(failure))),
-        TE.map(
-          (output): StreamSessionRecord => ({
-            arn: output.Arn,
-            status: output.Status,
-            statusReason: output.StatusReason,
-            connectionTimeoutSeconds: output.ConnectionTimeoutSeconds,
-            lastUpdatedAt: output.LastUpdatedAt,
-            userId: output.UserId,
-          }),
+        TE.mapLeft((failure) =>
+          failure._tag === 'DeadlineExceeded' || failure._tag === 'Cancelled' ? failure : asReadFailure(failure),
         ),
+        TE.map((output): StreamSessionRecord => ({
+          arn: output.Arn,
+          status: output.Status,
+          statusReason: output.StatusReason,
+          connectionTimeoutSeconds: output.ConnectionTimeoutSeconds,
+          lastUpdatedAt: output.LastUpdatedAt,
+          userId: output.UserId,
+        })),
       );
     },
   };
@@ -319,19 +347,29 @@ export class GameLiftStreams {
       const controller = new AbortController();
       const follow = (): void => controller.abort(timing.signal.reason);
       timing.signal.addEventListener('abort', follow, { once: true });
-      const budgetTimer = setTimeout(() => controller.abort({ _tag: 'DeadlineExceeded', budgetMs } satisfies CallEnded), budgetMs);
+      const budgetTimer = setTimeout(
+        () => controller.abort({ _tag: 'DeadlineExceeded', budgetMs } satisfies CallEnded),
+        budgetMs,
+      );
       const ended = new Promise<E.Either<CallEnded, never>>((resolve) =>
         controller.signal.addEventListener('abort', () => resolve(E.left(endedBy(controller.signal))), { once: true }),
       );
       const startedAt = performance.now();
       const answered = send(client, controller.signal).then(
         (output) => E.right(output),
-        (error: unknown) => E.left(controller.signal.aborted ? endedBy(controller.signal) : classifySdkError(error, call.target, call.secrets)),
+        (error: unknown) =>
+          E.left(
+            controller.signal.aborted ? endedBy(controller.signal) : classifySdkError(error, call.target, call.secrets),
+          ),
       );
       return Promise.race([answered, ended]).then((outcome) => {
         clearTimeout(budgetTimer);
         timing.signal.removeEventListener('abort', follow);
-        this.observer.observe(call.operation, E.isRight(outcome) ? 'Success' : outcome.left._tag, (performance.now() - startedAt) / 1000);
+        this.observer.observe(
+          call.operation,
+          E.isRight(outcome) ? 'Success' : outcome.left._tag,
+          (performance.now() - startedAt) / 1000,
+        );
         return outcome;
       });
     };

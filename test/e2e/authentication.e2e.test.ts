@@ -18,7 +18,13 @@ import { disconnectedDemoSessions } from '../support/disconnected-sessions';
 import { untilConnectionCallsReceived } from '../support/emulator-counters';
 import { GET_STREAM_SESSION_PATH, grpcFrame, sendWithHeaderFields } from '../support/raw-grpc';
 import { ReflectionClient } from '../support/reflection-client';
-import { GROUP_ID, disconnectedSession, upstreamCalls, useHarness, type HarnessOptions } from '../support/service-harness';
+import {
+  GROUP_ID,
+  disconnectedSession,
+  upstreamCalls,
+  useHarness,
+  type HarnessOptions,
+} from '../support/service-harness';
 import { logMessageStartingWith, ServiceProcess } from '../support/service-process';
 import { expectLeft, expectRight } from '../support/task-either';
 
@@ -79,7 +85,12 @@ describe('authentication end to end (bearer tokens from the callers file)', func
 
   /** Harness options with the suite's callers file; a function, since the file exists only once its hook has run. */
   const optionsWithCallersFile = (healthRequiresAuthentication: boolean) => (): HarnessOptions => ({
-    security: { tls: undefined, callersFile: callers().path, allowInsecurePlaintext: false, healthRequiresAuthentication },
+    security: {
+      tls: undefined,
+      callersFile: callers().path,
+      allowInsecurePlaintext: false,
+      healthRequiresAuthentication,
+    },
   });
 
   describe('every call needs a known token', () => {
@@ -92,7 +103,9 @@ describe('authentication end to end (bearer tokens from the callers file)', func
       const client = harness().connect(grpc.credentials.createInsecure(), { metadata });
       assertUnauthenticated(await expectLeft(client.reconnectStreamSession(request(session.id), DEADLINE)), problem);
       assertUnauthenticated(
-        await expectLeft(client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE)),
+        await expectLeft(
+          client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE),
+        ),
         problem,
       );
       assert.deepEqual(await upstreamCalls(harness()), before);
@@ -106,7 +119,7 @@ describe('authentication end to end (bearer tokens from the callers file)', func
       await assertRefusedBothRpcs(bearerMetadata(randomToken()), 'UnknownCredentials');
     });
 
-    it('the token\'s digest sent as the token → UnknownCredentials (the file holds nothing usable)', async () => {
+    it("the token's digest sent as the token → UnknownCredentials (the file holds nothing usable)", async () => {
       await assertRefusedBothRpcs(bearerMetadata(sha256Hex(matchmakerToken)), 'UnknownCredentials');
     });
 
@@ -128,7 +141,11 @@ describe('authentication end to end (bearer tokens from the callers file)', func
         ['authorization', `Bearer ${matchmakerToken}`],
         ['authorization', `Bearer ${matchmakerToken}`],
       ]);
-      const error = await expectLeft(harness().connect(grpc.credentials.createInsecure(), { metadata: doubled }).reconnectStreamSession(request('ABC123def4567'), DEADLINE));
+      const error = await expectLeft(
+        harness()
+          .connect(grpc.credentials.createInsecure(), { metadata: doubled })
+          .reconnectStreamSession(request('ABC123def4567'), DEADLINE),
+      );
       assert.notEqual(error.code, grpc.status.OK);
       assert.equal(error.details.errorInfo, undefined, 'the service never answered');
       assert.deepEqual(await upstreamCalls(harness()), before);
@@ -136,15 +153,30 @@ describe('authentication end to end (bearer tokens from the callers file)', func
 
     describe('authorization sent twice, as an HTTP/2 client other than grpc-js can', () => {
       /** GetStreamSession with these authorization fields, in this order; the access line it left. */
-      async function readWithAuthorizations(values: ReadonlyArray<string>): Promise<Readonly<Record<string, unknown>> | undefined> {
+      async function readWithAuthorizations(
+        values: ReadonlyArray<string>,
+      ): Promise<Readonly<Record<string, unknown>> | undefined> {
         const session = await disconnectedSession(harness());
         const requestId = `twice-${randomToken().slice(0, 16)}`;
         const body = grpcFrame(
-          Buffer.from(GetStreamSessionRequest.encode({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }).finish()),
+          Buffer.from(
+            GetStreamSessionRequest.encode({
+              streamGroupIdentifier: GROUP_ID,
+              streamSessionIdentifier: session.id,
+            }).finish(),
+          ),
         );
-        const fields = [...values.map((value): [string, string] => ['authorization', value]), ['x-request-id', requestId] as const];
-        assert.equal(await sendWithHeaderFields(harness().service.port, GET_STREAM_SESSION_PATH, fields, body, 10_000), 'ended');
-        return harness().logs.entries().find((entry) => entry['requestId'] === requestId);
+        const fields = [
+          ...values.map((value): [string, string] => ['authorization', value]),
+          ['x-request-id', requestId] as const,
+        ];
+        assert.equal(
+          await sendWithHeaderFields(harness().service.port, GET_STREAM_SESSION_PATH, fields, body, 10_000),
+          'ended',
+        );
+        return harness()
+          .logs.entries()
+          .find((entry) => entry['requestId'] === requestId);
       }
 
       it("Node's HTTP/2 layer keeps the first: a known token first is that caller, whatever follows", async () => {
@@ -164,8 +196,12 @@ describe('authentication end to end (bearer tokens from the callers file)', func
 
     it('a known token → OK, for both RPCs', async () => {
       const session = await disconnectedSession(harness());
-      const client = harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(matchmakerToken) });
-      const read = await expectRight(client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE));
+      const client = harness().connect(grpc.credentials.createInsecure(), {
+        metadata: bearerMetadata(matchmakerToken),
+      });
+      const read = await expectRight(
+        client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE),
+      );
       assert.equal(read.statusName, 'PENDING_CLIENT_RECONNECTION');
       const response = await expectRight(client.reconnectStreamSession(request(session.id), DEADLINE));
       assert.equal(response.signalResponse, emulatorSignalResponse(OFFER));
@@ -177,7 +213,10 @@ describe('authentication end to end (bearer tokens from the callers file)', func
       const forged = harness().connect(grpc.credentials.createInsecure(), {
         metadata: metadataOf([[AUTHENTICATED_CALLER_KEY, 'matchmaker']]),
       });
-      assertUnauthenticated(await expectLeft(forged.reconnectStreamSession(request(session.id), DEADLINE)), 'MissingCredentials');
+      assertUnauthenticated(
+        await expectLeft(forged.reconnectStreamSession(request(session.id), DEADLINE)),
+        'MissingCredentials',
+      );
       // Authenticated as "limited", claiming to be "matchmaker": the grants are limited's, so GROUP_ID is refused.
       const limitedClaimingMore = harness().connect(grpc.credentials.createInsecure(), {
         metadata: metadataOf([
@@ -204,11 +243,16 @@ describe('authentication end to end (bearer tokens from the callers file)', func
       await expectRight(valid.reconnectStreamSession(request(session.id), DEADLINE));
       const refusals = [
         await expectLeft(unknown.reconnectStreamSession(request(session.id), DEADLINE)),
-        await expectLeft(malformedWithToken.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, DEADLINE)),
+        await expectLeft(
+          malformedWithToken.getStreamSession(
+            { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id },
+            DEADLINE,
+          ),
+        ),
       ];
       const logged = harness().logs.lines.slice(linesBefore).join('');
-      const refusalsLogged = harness().logs
-        .entries()
+      const refusalsLogged = harness()
+        .logs.entries()
         .slice(linesBefore)
         .filter((entry) => entry.reason === 'CALLER_UNAUTHENTICATED');
       assert.equal(refusalsLogged.length, 2, logged);
@@ -242,7 +286,10 @@ describe('authentication end to end (bearer tokens from the callers file)', func
 
     it('health checks need a known token like every other call', async () => {
       assert.deepEqual(await healthCheck(harness().address, new grpc.Metadata()), E.left(grpc.status.UNAUTHENTICATED));
-      assert.deepEqual(await healthCheck(harness().address, bearerMetadata(randomToken())()), E.left(grpc.status.UNAUTHENTICATED));
+      assert.deepEqual(
+        await healthCheck(harness().address, bearerMetadata(randomToken())()),
+        E.left(grpc.status.UNAUTHENTICATED),
+      );
       assert.deepEqual(await healthCheck(harness().address, bearerMetadata(limitedToken)()), E.right('SERVING'));
     });
   });
@@ -277,7 +324,9 @@ describe('the callers file in the process (node dist/src/main.js)', function () 
   });
 
   const clientWith = (running: ServiceProcess, token: string): ReconnectClient => {
-    const client = new ReconnectClient(running.grpcAddress, grpc.credentials.createInsecure(), { metadata: bearerMetadata(token) });
+    const client = new ReconnectClient(running.grpcAddress, grpc.credentials.createInsecure(), {
+      metadata: bearerMetadata(token),
+    });
     clients.push(client);
     return client;
   };
@@ -285,12 +334,19 @@ describe('the callers file in the process (node dist/src/main.js)', function () 
   it('SIGHUP swaps token A for B without dropping the calls in flight', async () => {
     const running = await ServiceProcess.start({ ...PROCESS_ENV, RECONNECT_CALLERS_FILE: callers.path });
     service = running;
-    assert.match(running.messages()[0] ?? '', new RegExp(`bearer tokens from ${callers.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(
+      running.messages()[0] ?? '',
+      new RegExp(`bearer tokens from ${callers.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
     const control = new EmulatorControl(running.emulatorEndpoint);
     const slowSessions = await disconnectedDemoSessions(running, 8);
     const [afterReloadA = '', afterReloadB = ''] = await disconnectedDemoSessions(running, 2);
     await expectRight(
-      control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 3000 }, count: slowSessions.length }),
+      control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'latency', ms: 3000 },
+        count: slowSessions.length,
+      }),
     );
 
     const clientA = clientWith(running, tokenA);
@@ -315,7 +371,10 @@ describe('the callers file in the process (node dist/src/main.js)', function () 
       slowSessions.map(() => 'OK'),
     );
 
-    assertUnauthenticated(await expectLeft(() => reconnectDemo(clientWith(running, tokenA), afterReloadA)), 'UnknownCredentials');
+    assertUnauthenticated(
+      await expectLeft(() => reconnectDemo(clientWith(running, tokenA), afterReloadA)),
+      'UnknownCredentials',
+    );
     const withB = await expectRight(() => reconnectDemo(clientWith(running, tokenB), afterReloadB));
     assert.equal(withB.signalResponse, emulatorSignalResponse(OFFER));
 
@@ -327,7 +386,9 @@ describe('the callers file in the process (node dist/src/main.js)', function () 
     const running = await ServiceProcess.start({ ...PROCESS_ENV, RECONNECT_CALLERS_FILE: callers.path });
     service = running;
     const [first = '', second = ''] = await disconnectedDemoSessions(running, 2);
-    await callers.writeText(`{"callers":[{"name":"matchmaker","tokenSha256":"${sha256Hex(tokenB)}","streamGroups":["*"]}`);
+    await callers.writeText(
+      `{"callers":[{"name":"matchmaker","tokenSha256":"${sha256Hex(tokenB)}","streamGroups":["*"]}`,
+    );
     running.signal('SIGHUP');
     const refused = await running.untilLogged(logMessageStartingWith('callers file not reloaded'));
     assert.match(String(refused.msg), /the previous one stays in force/);
@@ -335,7 +396,10 @@ describe('the callers file in the process (node dist/src/main.js)', function () 
     assert.equal(running.messages().filter((message) => message.startsWith('callers file reloaded')).length, 0);
 
     await expectRight(() => reconnectDemo(clientWith(running, tokenA), first));
-    assertUnauthenticated(await expectLeft(() => reconnectDemo(clientWith(running, tokenB), second)), 'UnknownCredentials');
+    assertUnauthenticated(
+      await expectLeft(() => reconnectDemo(clientWith(running, tokenB), second)),
+      'UnknownCredentials',
+    );
   });
 });
 
@@ -349,13 +413,18 @@ interface ExitedProcess {
 function runToExit(env: Readonly<Record<string, string>>): Promise<ExitedProcess> {
   const main = path.resolve(__dirname, '..', '..', 'src', 'main.js');
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !['RECONNECT_', 'GRPC_', 'EMULATOR_', 'AWS_', 'LOG_LEVEL'].some((prefix) => name.startsWith(prefix))),
+    Object.entries(process.env).filter(
+      ([name]) => !['RECONNECT_', 'GRPC_', 'EMULATOR_', 'AWS_', 'LOG_LEVEL'].some((prefix) => name.startsWith(prefix)),
+    ),
   );
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [main],
-      { env: { ...inherited, GRPC_PORT: '0', EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: '0', ...env }, timeout: 20_000 },
+      {
+        env: { ...inherited, GRPC_PORT: '0', EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: '0', ...env },
+        timeout: 20_000,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         resolve({ code, stdout, stderr });
@@ -371,7 +440,10 @@ describe('start-up refuses a non-loopback address without authentication (config
     const exited = await runToExit({ GRPC_HOST: '0.0.0.0' });
     assert.equal(exited.code, 1, exited.stderr);
     assert.match(exited.stderr, /GRPC_HOST: refusing plaintext gRPC on the non-loopback address "0\.0\.0\.0"/);
-    assert.match(exited.stderr, /GRPC_HOST: refusing to serve "0\.0\.0\.0" with no authentication: set RECONNECT_CALLERS_FILE/);
+    assert.match(
+      exited.stderr,
+      /GRPC_HOST: refusing to serve "0\.0\.0\.0" with no authentication: set RECONNECT_CALLERS_FILE/,
+    );
     assert.ok(!exited.stdout.includes('serving gRPC'), exited.stdout);
   });
 

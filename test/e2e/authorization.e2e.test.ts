@@ -28,8 +28,14 @@ interface Target {
   readonly streamSessionIdentifier: string;
 }
 
-const byId = (groupId: string, session: StartedSession): Target => ({ streamGroupIdentifier: groupId, streamSessionIdentifier: session.id });
-const byArn = (groupArn: string, session: StartedSession): Target => ({ streamGroupIdentifier: groupArn, streamSessionIdentifier: session.arn });
+const byId = (groupId: string, session: StartedSession): Target => ({
+  streamGroupIdentifier: groupId,
+  streamSessionIdentifier: session.id,
+});
+const byArn = (groupArn: string, session: StartedSession): Target => ({
+  streamGroupIdentifier: groupArn,
+  streamSessionIdentifier: session.arn,
+});
 
 describe('authorization end to end (stream group grants, session ownership)', function () {
   this.timeout(30_000);
@@ -47,20 +53,31 @@ describe('authorization end to end (stream group grants, session ownership)', fu
     { name: 'elsewhere', token: tokens.elsewhere, streamGroups: [OTHER_GROUP_ID] },
   ]);
   const harness = useHarness(() => ({
-    security: { tls: undefined, callersFile: callers().path, allowInsecurePlaintext: false, healthRequiresAuthentication: false },
+    security: {
+      tls: undefined,
+      callersFile: callers().path,
+      allowInsecurePlaintext: false,
+      healthRequiresAuthentication: false,
+    },
   }));
   const clients = new Map<keyof typeof tokens, ReconnectClient>();
-  const as = (caller: keyof typeof tokens): ReconnectClient => clients.get(caller) ?? assert.fail(`no client for ${caller}`);
+  const as = (caller: keyof typeof tokens): ReconnectClient =>
+    clients.get(caller) ?? assert.fail(`no client for ${caller}`);
 
   before(async () => {
     await expectRight(harness().control.createStreamGroup({ id: OTHER_GROUP_ID }));
     for (const caller of callerKeys) {
-      clients.set(caller, harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(tokens[caller]) }));
+      clients.set(
+        caller,
+        harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(tokens[caller]) }),
+      );
     }
   });
 
   async function reconnects(caller: keyof typeof tokens, target: Target, userId?: string): Promise<void> {
-    const response = await expectRight(as(caller).reconnectStreamSession({ ...target, signalRequest: OFFER, userId }, DEADLINE));
+    const response = await expectRight(
+      as(caller).reconnectStreamSession({ ...target, signalRequest: OFFER, userId }, DEADLINE),
+    );
     assert.equal(response.signalResponse, emulatorSignalResponse(OFFER));
   }
 
@@ -78,7 +95,11 @@ describe('authorization end to end (stream group grants, session ownership)', fu
   /** Both RPCs for the target: each PERMISSION_DENIED / CALLER_NOT_ALLOWED, and nothing reaches the emulator. */
   async function assertRefusedBothRpcs(caller: keyof typeof tokens, name: string, target: Target): Promise<void> {
     const before = await upstreamCalls(harness());
-    assertNotAllowed(await expectLeft(as(caller).reconnectStreamSession({ ...target, signalRequest: OFFER }, DEADLINE)), name, target);
+    assertNotAllowed(
+      await expectLeft(as(caller).reconnectStreamSession({ ...target, signalRequest: OFFER }, DEADLINE)),
+      name,
+      target,
+    );
     assertNotAllowed(await expectLeft(as(caller).getStreamSession(target, DEADLINE)), name, target);
     assert.deepEqual(await upstreamCalls(harness()), before);
   }
@@ -97,7 +118,10 @@ describe('authorization end to end (stream group grants, session ownership)', fu
 
     it('"*" allows every group', async () => {
       await reconnects('everything', byId(GROUP_ID, await disconnectedSession(harness())));
-      await reconnects('everything', byArn(OTHER_GROUP_ARN, await disconnectedSession(harness(), 120, { groupId: OTHER_GROUP_ID })));
+      await reconnects(
+        'everything',
+        byArn(OTHER_GROUP_ARN, await disconnectedSession(harness(), 120, { groupId: OTHER_GROUP_ID })),
+      );
     });
 
     it('another group → PERMISSION_DENIED (CALLER_NOT_ALLOWED) for both RPCs, with no upstream call', async () => {
@@ -108,8 +132,13 @@ describe('authorization end to end (stream group grants, session ownership)', fu
       const inGroup = await disconnectedSession(harness());
       await assertRefusedBothRpcs('elsewhere', 'elsewhere', byId(GROUP_ID, inGroup));
       // The sessions were never touched: each is still waiting for its reconnect.
-      for (const [groupId, session] of [[OTHER_GROUP_ID, inOtherGroup], [GROUP_ID, inGroup]] as const) {
-        const status = await harness().aws.send(new GetStreamSessionCommand({ Identifier: groupId, StreamSessionIdentifier: session.id }));
+      for (const [groupId, session] of [
+        [OTHER_GROUP_ID, inOtherGroup],
+        [GROUP_ID, inGroup],
+      ] as const) {
+        const status = await harness().aws.send(
+          new GetStreamSessionCommand({ Identifier: groupId, StreamSessionIdentifier: session.id }),
+        );
         assert.equal(status.Status, 'PENDING_CLIENT_RECONNECTION');
       }
     });
@@ -125,7 +154,10 @@ describe('authorization end to end (stream group grants, session ownership)', fu
     it('an invalid request is INVALID_ARGUMENT before authorization, and makes no upstream call', async () => {
       const before = await upstreamCalls(harness());
       const error = await expectLeft(
-        as('elsewhere').reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: 'ABC123def4567', signalRequest: '' }, DEADLINE),
+        as('elsewhere').reconnectStreamSession(
+          { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: 'ABC123def4567', signalRequest: '' },
+          DEADLINE,
+        ),
       );
       assert.equal(error.code, grpc.status.INVALID_ARGUMENT);
       assert.deepEqual(await upstreamCalls(harness()), before);
@@ -147,19 +179,30 @@ describe('authorization end to end (stream group grants, session ownership)', fu
       const before = await upstreamCalls(harness());
       const linesBefore = harness().logs.lines.length;
       const error = await expectLeft(
-        as('everything').reconnectStreamSession({ ...byArn(GROUP_ARN, session), signalRequest: OFFER, userId: 'player-2' }, DEADLINE),
+        as('everything').reconnectStreamSession(
+          { ...byArn(GROUP_ARN, session), signalRequest: OFFER, userId: 'player-2' },
+          DEADLINE,
+        ),
       );
       assert.equal(error.code, grpc.status.PERMISSION_DENIED, error.message);
       assert.equal(error.details.errorInfo?.reason, 'SESSION_NOT_OWNED_BY_USER');
       assert.equal(error.details.preconditionFailure?.violations[0]?.type, 'STREAM_SESSION_OWNER');
-      assert.ok(!error.message.includes('player-1') && !JSON.stringify(error.details).includes('player-1'), 'the owner is not disclosed');
+      assert.ok(
+        !error.message.includes('player-1') && !JSON.stringify(error.details).includes('player-1'),
+        'the owner is not disclosed',
+      );
       const logged = harness().logs.lines.slice(linesBefore).join('');
       assert.match(logged, /SESSION_NOT_OWNED_BY_USER/);
-      assert.ok(!logged.includes('player-1') && !logged.includes('player-2'), 'neither the owner nor user_id is logged');
+      assert.ok(
+        !logged.includes('player-1') && !logged.includes('player-2'),
+        'neither the owner nor user_id is logged',
+      );
       const after = await upstreamCalls(harness());
       assert.equal(after.GetStreamSession, (before.GetStreamSession ?? 0) + 1);
       assert.equal(after.CreateStreamSessionConnection, before.CreateStreamSessionConnection);
-      const status = await harness().aws.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+      const status = await harness().aws.send(
+        new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+      );
       assert.equal(status.Status, 'PENDING_CLIENT_RECONNECTION');
     });
 
@@ -167,10 +210,16 @@ describe('authorization end to end (stream group grants, session ownership)', fu
       const session = await disconnectedSession(harness());
       const before = await upstreamCalls(harness());
       const error = await expectLeft(
-        as('byId').reconnectStreamSession({ ...byId(GROUP_ID, session), signalRequest: OFFER, userId: 'player-1' }, DEADLINE),
+        as('byId').reconnectStreamSession(
+          { ...byId(GROUP_ID, session), signalRequest: OFFER, userId: 'player-1' },
+          DEADLINE,
+        ),
       );
       assert.equal(error.details.errorInfo?.reason, 'SESSION_NOT_OWNED_BY_USER');
-      assert.equal((await upstreamCalls(harness())).CreateStreamSessionConnection, before.CreateStreamSessionConnection);
+      assert.equal(
+        (await upstreamCalls(harness())).CreateStreamSessionConnection,
+        before.CreateStreamSessionConnection,
+      );
       // Without user_id, the same caller may reconnect it: ownership is checked only when asked.
       await reconnects('byId', byId(GROUP_ID, session));
     });
@@ -179,7 +228,10 @@ describe('authorization end to end (stream group grants, session ownership)', fu
       const session = await disconnectedSession(harness(), 120, { groupId: OTHER_GROUP_ID, userId: 'player-1' });
       const before = await upstreamCalls(harness());
       const error = await expectLeft(
-        as('byId').reconnectStreamSession({ ...byId(OTHER_GROUP_ID, session), signalRequest: OFFER, userId: 'player-1' }, DEADLINE),
+        as('byId').reconnectStreamSession(
+          { ...byId(OTHER_GROUP_ID, session), signalRequest: OFFER, userId: 'player-1' },
+          DEADLINE,
+        ),
       );
       assertNotAllowed(error, 'by-id', byId(OTHER_GROUP_ID, session));
       assert.deepEqual(await upstreamCalls(harness()), before);

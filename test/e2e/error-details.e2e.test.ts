@@ -16,7 +16,14 @@ import {
 } from '../../src/gen/google/rpc/error_details';
 import { Status } from '../../src/gen/google/rpc/status';
 import { expectLeft, expectRight } from '../support/task-either';
-import { EVERY_FIELD_INVALID, GROUP_ID, disconnectedSession, startHarness, useHarness, type Harness } from '../support/service-harness';
+import {
+  EVERY_FIELD_INVALID,
+  GROUP_ID,
+  disconnectedSession,
+  startHarness,
+  useHarness,
+  type Harness,
+} from '../support/service-harness';
 
 const SIGNAL_MARKER = 'e2e-details-marker-5d1c';
 const OFFER = `{"type":"offer","sdp":"v=0 ${SIGNAL_MARKER}"}`;
@@ -54,7 +61,8 @@ function readTrailer(error: ReconnectCallError): Trailer {
   assert.equal(decoded.message, error.message, 'Status.message is the status message');
   const typeNames = decoded.details.map((any) => any.typeUrl.replace(/^type\.googleapis\.com\/google\.rpc\./, ''));
   assert.equal(new Set(typeNames).size, typeNames.length, 'each detail type at most once');
-  const find = (name: string) => decoded.details.find((any) => any.typeUrl === `type.googleapis.com/google.rpc.${name}`)?.value;
+  const find = (name: string) =>
+    decoded.details.find((any) => any.typeUrl === `type.googleapis.com/google.rpc.${name}`)?.value;
   const decodeIf = <T>(name: string, decoder: { decode(input: Uint8Array): T }): T | undefined => {
     const value = find(name);
     return value === undefined ? undefined : decoder.decode(value);
@@ -91,7 +99,12 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 }
 
 /** Checks the reason and the exact set of detail types, and that the client's own decoding agrees. */
-function expectDetails(error: ReconnectCallError, code: status, reason: string, extras: ReadonlyArray<string>): Trailer {
+function expectDetails(
+  error: ReconnectCallError,
+  code: status,
+  reason: string,
+  extras: ReadonlyArray<string>,
+): Trailer {
   assert.equal(error.code, code, error.message);
   const trailer = readTrailer(error);
   assert.equal(trailer.errorInfo.reason, reason);
@@ -121,8 +134,18 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
     readonly extras: ReadonlyArray<string>;
     readonly check?: (trailer: Trailer, sessionId: string, error: ReconnectCallError) => void;
   }> = [
-    { errorName: 'ValidationException', code: status.INVALID_ARGUMENT, reason: 'UPSTREAM_VALIDATION_FAILED', extras: [] },
-    { errorName: 'AccessDeniedException', code: status.PERMISSION_DENIED, reason: 'UPSTREAM_ACCESS_DENIED', extras: [] },
+    {
+      errorName: 'ValidationException',
+      code: status.INVALID_ARGUMENT,
+      reason: 'UPSTREAM_VALIDATION_FAILED',
+      extras: [],
+    },
+    {
+      errorName: 'AccessDeniedException',
+      code: status.PERMISSION_DENIED,
+      reason: 'UPSTREAM_ACCESS_DENIED',
+      extras: [],
+    },
     {
       errorName: 'ResourceNotFoundException',
       code: status.NOT_FOUND,
@@ -207,7 +230,11 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
   it('a dropped connection → UNAVAILABLE, UPSTREAM_UNREACHABLE', async () => {
     const session = await disconnectedSession(harness());
     await expectRight(
-      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'drop-connection' }, probability: 1 }),
+      harness().control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'drop-connection' },
+        probability: 1,
+      }),
     );
     const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     const { metadata } = expectDetails(error, status.UNAVAILABLE, 'UPSTREAM_UNREACHABLE', []).errorInfo;
@@ -218,7 +245,11 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
   it('an HTTP 503 with no AWS error type → UNAVAILABLE, UPSTREAM_UNREACHABLE', async () => {
     const session = await disconnectedSession(harness());
     await expectRight(
-      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'http-status', status: 503 }, probability: 1 }),
+      harness().control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'http-status', status: 503 },
+        probability: 1,
+      }),
     );
     const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     const { metadata } = expectDetails(error, status.UNAVAILABLE, 'UPSTREAM_UNREACHABLE', []).errorInfo;
@@ -244,7 +275,9 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
     const session = await disconnectedSession(harness());
     await expectRight(harness().control.forceStatus(GROUP_ID, session.id, { status: 'CONNECTED' }));
     const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
-    const trailer = expectDetails(error, status.FAILED_PRECONDITION, 'STREAM_SESSION_NOT_RECONNECTABLE', ['PreconditionFailure']);
+    const trailer = expectDetails(error, status.FAILED_PRECONDITION, 'STREAM_SESSION_NOT_RECONNECTABLE', [
+      'PreconditionFailure',
+    ]);
     assert.deepEqual(
       trailer.preconditionFailure?.violations.map((violation) => [violation.type, violation.subject]),
       [['STREAM_SESSION_STATE', session.id]],
@@ -254,7 +287,11 @@ describe('rich error details end to end (grpc-status-details-bin through the rea
   it('a different offer while a reconnect is in flight → FAILED_PRECONDITION, RECONNECT_IN_PROGRESS + PreconditionFailure', async () => {
     const session = await disconnectedSession(harness());
     await expectRight(
-      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 1500 }, probability: 1 }),
+      harness().control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'latency', ms: 1500 },
+        probability: 1,
+      }),
     );
     const applied = await faultsApplied(harness());
     const first = harness().client.reconnectStreamSession(request(session.id))();
@@ -301,13 +338,19 @@ describe('rich error details end to end: admission refusals', function () {
 
   it('a full queue → RESOURCE_EXHAUSTED, ADMISSION_QUEUE_FULL + RetryInfo + QuotaFailure', async () => {
     const error = await refusedSecondCall(0, 10_000);
-    const trailer = expectDetails(error, status.RESOURCE_EXHAUSTED, 'ADMISSION_QUEUE_FULL', ['RetryInfo', 'QuotaFailure']);
+    const trailer = expectDetails(error, status.RESOURCE_EXHAUSTED, 'ADMISSION_QUEUE_FULL', [
+      'RetryInfo',
+      'QuotaFailure',
+    ]);
     assertAdmissionDetails(trailer);
   });
 
   it('a deadline the queue cannot meet → RESOURCE_EXHAUSTED, ADMISSION_DEADLINE_UNMEETABLE + RetryInfo + QuotaFailure', async () => {
     const error = await refusedSecondCall(10, 300);
-    const trailer = expectDetails(error, status.RESOURCE_EXHAUSTED, 'ADMISSION_DEADLINE_UNMEETABLE', ['RetryInfo', 'QuotaFailure']);
+    const trailer = expectDetails(error, status.RESOURCE_EXHAUSTED, 'ADMISSION_DEADLINE_UNMEETABLE', [
+      'RetryInfo',
+      'QuotaFailure',
+    ]);
     assertAdmissionDetails(trailer);
   });
 
@@ -327,9 +370,15 @@ describe('rich error details end to end: the deadline', function () {
   it('the deadline → DEADLINE_EXCEEDED, DEADLINE_EXCEEDED with the budget', async () => {
     const session = await disconnectedSession(harness());
     await expectRight(
-      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 3000 }, probability: 1 }),
+      harness().control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'latency', ms: 3000 },
+        probability: 1,
+      }),
     );
-    const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id), { deadlineMs: 20_000 }));
+    const error = await expectLeft(
+      harness().client.reconnectStreamSession(request(session.id), { deadlineMs: 20_000 }),
+    );
     const { metadata } = expectDetails(error, status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED', []).errorInfo;
     assert.equal(metadata['budgetMs'], '400');
   });
@@ -355,10 +404,15 @@ describe('rich error details end to end: a defect', function () {
     assert.deepEqual(trailer.errorInfo.metadata, {});
     const requestId = trailer.requestInfo?.requestId ?? '';
     assert.match(requestId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    const logged = harness().logs.entries().find((entry) => entry.msg === 'defect in the reconnect pipeline');
+    const logged = harness()
+      .logs.entries()
+      .find((entry) => entry.msg === 'defect in the reconnect pipeline');
     assert.ok(logged !== undefined, 'the defect is logged');
     assert.equal(logged['requestId'], requestId);
     assert.match(JSON.stringify(logged), /forced defect for the error details test/);
-    assert.ok(!Buffer.from(Status.encode(trailer.status).finish()).includes('forced defect'), 'nothing about the defect is sent');
+    assert.ok(
+      !Buffer.from(Status.encode(trailer.status).finish()).includes('forced defect'),
+      'nothing about the defect is sent',
+    );
   });
 });

@@ -16,7 +16,9 @@ describe('GetStreamSession end to end', function () {
     const response = await expectRight(
       harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ARN, streamSessionIdentifier: session.arn }),
     );
-    const truth = await harness().aws.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const truth = await harness().aws.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(response.status, StreamSessionStatus.STREAM_SESSION_STATUS_PENDING_CLIENT_RECONNECTION);
     assert.equal(response.statusName, 'PENDING_CLIENT_RECONNECTION');
     assert.equal(response.reconnectable, true);
@@ -39,7 +41,12 @@ describe('GetStreamSession end to end', function () {
 
   it('reports why a session ended', async () => {
     const session = await disconnectedSession(harness());
-    await expectRight(harness().control.forceStatus(GROUP_ID, session.id, { status: 'TERMINATED', statusReason: 'reconnectionTimeout' }));
+    await expectRight(
+      harness().control.forceStatus(GROUP_ID, session.id, {
+        status: 'TERMINATED',
+        statusReason: 'reconnectionTimeout',
+      }),
+    );
     const response = await expectRight(
       harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }),
     );
@@ -57,7 +64,11 @@ describe('GetStreamSession end to end', function () {
 
   it('maps injected AWS errors like ReconnectStreamSession does', async () => {
     await expectRight(
-      harness().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' }, probability: 1 }),
+      harness().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'error', errorName: 'AccessDeniedException' },
+        probability: 1,
+      }),
     );
     try {
       const error = await expectLeft(

@@ -24,7 +24,11 @@ type CallResult = E.Either<ReconnectCallError, ReconnectStreamSessionResponse>;
 /** Slows every CreateStreamSessionConnection, so the calls are still in flight when the signal arrives. */
 async function slowUpstream(control: EmulatorControl, latencyMs: number): Promise<void> {
   await expectRight(
-    control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: latencyMs }, probability: 1 }),
+    control.injectFault({
+      operation: 'CreateStreamSessionConnection',
+      fault: { kind: 'latency', ms: latencyMs },
+      probability: 1,
+    }),
   );
 }
 
@@ -41,7 +45,9 @@ function reconnectAll(client: ReconnectClient, sessionIds: ReadonlyArray<string>
 }
 
 function describeResults(results: ReadonlyArray<CallResult>): string {
-  return JSON.stringify(results.map((result) => (E.isRight(result) ? 'OK' : `${result.left.codeName}: ${result.left.message}`)));
+  return JSON.stringify(
+    results.map((result) => (E.isRight(result) ? 'OK' : `${result.left.codeName}: ${result.left.message}`)),
+  );
 }
 
 /** The shutdown steps the process logged, in order (the messages all start with "shutdown:"). */
@@ -84,7 +90,11 @@ describe('graceful shutdown of the process (node dist/src/main.js)', function ()
     graceMs: number,
     count: number,
     upstreamLatencyMs: number,
-  ): Promise<{ readonly service: ServiceProcess; readonly sessions: ReadonlyArray<string>; readonly calls: Promise<ReadonlyArray<CallResult>> }> {
+  ): Promise<{
+    readonly service: ServiceProcess;
+    readonly sessions: ReadonlyArray<string>;
+    readonly calls: Promise<ReadonlyArray<CallResult>>;
+  }> {
     const running = await ServiceProcess.start({
       ...UNTHROTTLED,
       RECONNECT_SHUTDOWN_GRACE_MS: String(graceMs),

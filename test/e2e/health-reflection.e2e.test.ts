@@ -10,7 +10,14 @@ import { RECONNECT_SERVICE_NAME } from '../../src/transport/grpc-server';
 import { addReflection, describeReflectionSetupError, type ReflectionSettings } from '../../src/transport/reflection';
 import { HealthClient } from '../support/health-client';
 import { ReflectionClient } from '../support/reflection-client';
-import { disconnectedSession, GROUP_ID, useHarness, type Closable, type Harness, type HarnessOptions } from '../support/service-harness';
+import {
+  disconnectedSession,
+  GROUP_ID,
+  useHarness,
+  type Closable,
+  type Harness,
+  type HarnessOptions,
+} from '../support/service-harness';
 import { useSuiteFixture } from '../support/suite-fixture';
 import { expectLeft, expectRight } from '../support/task-either';
 
@@ -25,7 +32,9 @@ function useHarnessWithClient<Client extends Closable>(
   options: HarnessOptions = {},
 ): { readonly harness: () => Harness; readonly client: () => Client } {
   const harness = useHarness(options);
-  const client = useSuiteFixture('the client', { start: () => Promise.resolve(harness().closeWith(connect(harness().address))) });
+  const client = useSuiteFixture('the client', {
+    start: () => Promise.resolve(harness().closeWith(connect(harness().address))),
+  });
   return { harness, client };
 }
 
@@ -88,15 +97,12 @@ describe('server reflection: grpc.reflection.v1.ServerReflection', function () {
 
     it('lists reconnect.v1.ReconnectService, grpc.health.v1.Health and the reflection services', async () => {
       const services = await expectRight(reflection().listServices());
-      assert.deepEqual(
-        [...services].sort(),
-        [
-          'grpc.health.v1.Health',
-          'grpc.reflection.v1.ServerReflection',
-          'grpc.reflection.v1alpha.ServerReflection',
-          'reconnect.v1.ReconnectService',
-        ],
-      );
+      assert.deepEqual([...services].sort(), [
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+        'reconnect.v1.ReconnectService',
+      ]);
     });
 
     it('describes reconnect.v1.ReconnectService together with the files it imports', async () => {
@@ -109,7 +115,9 @@ describe('server reflection: grpc.reflection.v1.ServerReflection', function () {
   });
 
   describe('disabled (RECONNECT_REFLECTION_ENABLED=false)', () => {
-    const { harness, client: reflection } = useHarnessWithClient((address) => new ReflectionClient(address), { reflectionEnabled: false });
+    const { harness, client: reflection } = useHarnessWithClient((address) => new ReflectionClient(address), {
+      reflectionEnabled: false,
+    });
 
     it('is UNIMPLEMENTED, while health still answers', async () => {
       const failure = await expectLeft(reflection().listServices());
@@ -158,7 +166,10 @@ describe('server reflection: grpc.reflection.v1.ServerReflection', function () {
     });
 
     it('when disabled, no file is needed', async () => {
-      const result = await addReflection(new grpc.Server(), { ...settings(path.join(folder, 'absent')), enabled: false })();
+      const result = await addReflection(new grpc.Server(), {
+        ...settings(path.join(folder, 'absent')),
+        enabled: false,
+      })();
       assert.ok(E.isRight(result));
     });
   });

@@ -58,7 +58,13 @@ const TOTAL_FLOOR = 10_000;
 const PROPERTY_COUNT = 6;
 
 type ReconnectField = 'streamGroupIdentifier' | 'streamSessionIdentifier' | 'signalRequest' | 'clientToken' | 'userId';
-const RECONNECT_FIELDS: ReadonlyArray<ReconnectField> = ['streamGroupIdentifier', 'streamSessionIdentifier', 'signalRequest', 'clientToken', 'userId'];
+const RECONNECT_FIELDS: ReadonlyArray<ReconnectField> = [
+  'streamGroupIdentifier',
+  'streamSessionIdentifier',
+  'signalRequest',
+  'clientToken',
+  'userId',
+];
 type SessionField = 'streamGroupIdentifier' | 'streamSessionIdentifier';
 const SESSION_FIELDS: ReadonlyArray<SessionField> = ['streamGroupIdentifier', 'streamSessionIdentifier'];
 
@@ -79,7 +85,9 @@ interface Hostile<R, F extends string> {
 /** A request for a report: long strings shortened, invisible characters escaped by JSON. */
 function shown(request: object): string {
   return JSON.stringify(request, (_key, value: unknown) =>
-    typeof value === 'string' && value.length > 80 ? `${value.slice(0, 40)}…(${value.length} chars, ${Buffer.byteLength(value)} bytes)` : value,
+    typeof value === 'string' && value.length > 80
+      ? `${value.slice(0, 40)}…(${value.length} chars, ${Buffer.byteLength(value)} bytes)`
+      : value,
   );
 }
 
@@ -91,15 +99,28 @@ function textOfBytes(bytes: number, filler: string): string {
 }
 
 /** Two valid identifiers that disagree: a session ARN in another stream group, or another account. */
-function disagreeingIdentifiers(): fc.Arbitrary<{ readonly streamGroupIdentifier: string; readonly streamSessionIdentifier: string }> {
-  const arnOf = (account: string, resource: string): string => `arn:aws:gameliftstreams:us-west-2:${account}:${resource}`;
+function disagreeingIdentifiers(): fc.Arbitrary<{
+  readonly streamGroupIdentifier: string;
+  readonly streamSessionIdentifier: string;
+}> {
+  const arnOf = (account: string, resource: string): string =>
+    `arn:aws:gameliftstreams:us-west-2:${account}:${resource}`;
   return fc
-    .tuple(validId(30), validId(30), validId(30), fc.stringMatching(/^[0-9]{12}$/), fc.constantFrom('id', 'arn', 'account'))
+    .tuple(
+      validId(30),
+      validId(30),
+      validId(30),
+      fc.stringMatching(/^[0-9]{12}$/),
+      fc.constantFrom('id', 'arn', 'account'),
+    )
     .filter(([group, otherGroup, , otherAccount]) => group !== otherGroup && otherAccount !== ACCOUNT)
     .map(([group, otherGroup, session, otherAccount, variant]) => {
       switch (variant) {
         case 'id':
-          return { streamGroupIdentifier: group, streamSessionIdentifier: arnOf(ACCOUNT, `streamsession/${otherGroup}/${session}`) };
+          return {
+            streamGroupIdentifier: group,
+            streamSessionIdentifier: arnOf(ACCOUNT, `streamsession/${otherGroup}/${session}`),
+          };
         case 'arn':
           return {
             streamGroupIdentifier: arnOf(ACCOUNT, `streamgroup/${group}`),
@@ -114,16 +135,21 @@ function disagreeingIdentifiers(): fc.Arbitrary<{ readonly streamGroupIdentifier
     });
 }
 
-const identifierFor = (field: SessionField): IdentifierKind => (field === 'streamGroupIdentifier' ? 'streamgroup' : 'streamsession');
+const identifierFor = (field: SessionField): IdentifierKind =>
+  field === 'streamGroupIdentifier' ? 'streamgroup' : 'streamsession';
 
 /**
  * ReconnectStreamSession requests that are invalid by construction: a non-empty set of fields is drawn invalid
  * (the others valid, the session often the real one, so a request wrongly let through would succeed); or both
  * identifiers are valid and disagree.
  */
-function invalidReconnectRequest(session: StartedSession): fc.Arbitrary<Hostile<ReconnectStreamSessionRequest, ReconnectField>> {
+function invalidReconnectRequest(
+  session: StartedSession,
+): fc.Arbitrary<Hostile<ReconnectStreamSessionRequest, ReconnectField>> {
   // Built once: building arbitraries (inside chain, say) costs far more than drawing values from them.
-  const choices: Readonly<Record<ReconnectField, { readonly invalid: fc.Arbitrary<string>; readonly valid: fc.Arbitrary<string | undefined> }>> = {
+  const choices: Readonly<
+    Record<ReconnectField, { readonly invalid: fc.Arbitrary<string>; readonly valid: fc.Arbitrary<string | undefined> }>
+  > = {
     streamGroupIdentifier: {
       invalid: invalidIdentifier('streamgroup'),
       valid: fc.oneof(fc.constant(GROUP_ID), fc.constant(GROUP_ARN), validIdentifier('streamgroup')),
@@ -170,10 +196,16 @@ function invalidReconnectRequest(session: StartedSession): fc.Arbitrary<Hostile<
   return fc.oneof({ arbitrary: perField, weight: 9 }, { arbitrary: crossField, weight: 1 });
 }
 
-function invalidSessionReference(session: StartedSession): fc.Arbitrary<Hostile<GetStreamSessionRequest, SessionField>> {
+function invalidSessionReference(
+  session: StartedSession,
+): fc.Arbitrary<Hostile<GetStreamSessionRequest, SessionField>> {
   const valid: Readonly<Record<SessionField, fc.Arbitrary<string>>> = {
     streamGroupIdentifier: fc.oneof(fc.constant(GROUP_ID), fc.constant(GROUP_ARN), validIdentifier('streamgroup')),
-    streamSessionIdentifier: fc.oneof(fc.constant(session.id), fc.constant(session.arn), validIdentifier('streamsession')),
+    streamSessionIdentifier: fc.oneof(
+      fc.constant(session.id),
+      fc.constant(session.arn),
+      validIdentifier('streamsession'),
+    ),
   };
   const invalid: Readonly<Record<SessionField, fc.Arbitrary<string>>> = {
     streamGroupIdentifier: invalidIdentifier(identifierFor('streamGroupIdentifier')),
@@ -185,13 +217,15 @@ function invalidSessionReference(session: StartedSession): fc.Arbitrary<Hostile<
       fc.tuple(invalid.streamGroupIdentifier, valid.streamGroupIdentifier),
       fc.tuple(invalid.streamSessionIdentifier, valid.streamSessionIdentifier),
     )
-    .map(([broken, [badGroup, goodGroup], [badSession, goodSession]]): Hostile<GetStreamSessionRequest, SessionField> => ({
-      request: {
-        streamGroupIdentifier: broken.includes('streamGroupIdentifier') ? badGroup : goodGroup,
-        streamSessionIdentifier: broken.includes('streamSessionIdentifier') ? badSession : goodSession,
-      },
-      broken,
-    }));
+    .map(
+      ([broken, [badGroup, goodGroup], [badSession, goodSession]]): Hostile<GetStreamSessionRequest, SessionField> => ({
+        request: {
+          streamGroupIdentifier: broken.includes('streamGroupIdentifier') ? badGroup : goodGroup,
+          streamSessionIdentifier: broken.includes('streamSessionIdentifier') ? badSession : goodSession,
+        },
+        broken,
+      }),
+    );
   const crossField = disagreeingIdentifiers().map((request): Hostile<GetStreamSessionRequest, SessionField> => ({
     request,
     broken: ['streamSessionIdentifier'],
@@ -232,7 +266,10 @@ function expectRefused<F extends string>(
 }
 
 /** A raw call that must end INVALID_ARGUMENT naming the blamed field (the trailer is decoded by the client's helper). */
-function expectMalformedRefused(malformed: MalformedMessage & { readonly path: string }, outcome: RawUnaryOutcome): void {
+function expectMalformedRefused(
+  malformed: MalformedMessage & { readonly path: string },
+  outcome: RawUnaryOutcome,
+): void {
   const context = `${status[outcome.code] ?? outcome.code} "${outcome.details}" for ${malformed.kind} at ${malformed.path}: ${malformed.bytes.toString('hex')}`;
   assert.equal(outcome.code, status.INVALID_ARGUMENT, context);
   const details = decodeErrorDetails(outcome.trailers);
@@ -262,11 +299,20 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     },
     async assertOnlyTheTestsOwnCalls(): Promise<void> {
       const counters = await expectRight(harness().control.counters());
-      const made = Object.fromEntries(OPERATION_NAMES.map((operation) => [operation, counters.calls[operation] - (this.baseline.get(operation) ?? 0)]));
+      const made = Object.fromEntries(
+        OPERATION_NAMES.map((operation) => [
+          operation,
+          counters.calls[operation] - (this.baseline.get(operation) ?? 0),
+        ]),
+      );
       const expected = Object.fromEntries(
         OPERATION_NAMES.map((operation) => [
           operation,
-          operation === 'CreateStreamSessionConnection' ? this.reconnects : operation === 'GetStreamSession' ? this.reads : 0,
+          operation === 'CreateStreamSessionConnection'
+            ? this.reconnects
+            : operation === 'GetStreamSession'
+              ? this.reads
+              : 0,
         ]),
       );
       assert.deepEqual(made, expected, 'upstream calls beyond the valid ones the test made itself');
@@ -278,11 +324,17 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     probeNumber += 1;
     const offer = `{"type":"offer","sdp":"v=0 hostile-input probe ${probeNumber}"}`;
     const answer = await expectRight(
-      harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: offer }),
+      harness().client.reconnectStreamSession({
+        streamGroupIdentifier: GROUP_ID,
+        streamSessionIdentifier: session.id,
+        signalRequest: offer,
+      }),
     );
     assert.equal(answer.signalResponse, emulatorSignalResponse(offer));
     ledger.reconnects += 1;
-    const read = await expectRight(harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }));
+    const read = await expectRight(
+      harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }),
+    );
     assert.equal(read.status, StreamSessionStatus.STREAM_SESSION_STATUS_ACTIVE);
     ledger.reads += 1;
   }
@@ -290,7 +342,9 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
   function record(name: string, report: LoadReport, floor: number): void {
     reports.push({ name, report });
     // The count is part of the result: a property cut short by its time limit says so here, and fails below its floor.
-    process.stdout.write(`      ${name}: ${report.requests} requests in ${report.batches} batches, ${(report.elapsedMs / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `      ${name}: ${report.requests} requests in ${report.batches} batches, ${(report.elapsedMs / 1000).toFixed(1)} s\n`,
+    );
     assert.ok(report.requests >= floor, `${name}: only ${report.requests} requests ran (floor ${floor})`);
   }
 
@@ -317,39 +371,54 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
       '(RESOURCE_EXHAUSTED past the receive limit)';
     it(reconnectTitle, async () => {
       let batches = 0;
-      const report = await checkInBatches(invalidReconnectRequest(session), { maxRequests: 11_008, maxMs: 16_000, batchSize: IN_FLIGHT }, async (batch) => {
-        const outcomes = await Promise.all(batch.map((hostile) => harness().client.reconnectStreamSession(hostile.request)()));
-        batch.forEach((hostile, index) => {
-          const encoded = ReconnectStreamSessionRequest.encode(hostile.request).finish().length;
-          expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
-        });
-        batches += 1;
-        if (batches % PROBE_EVERY_BATCHES === 0) {
-          await servesValidCalls();
-        }
-      });
+      const report = await checkInBatches(
+        invalidReconnectRequest(session),
+        { maxRequests: 11_008, maxMs: 16_000, batchSize: IN_FLIGHT },
+        async (batch) => {
+          const outcomes = await Promise.all(
+            batch.map((hostile) => harness().client.reconnectStreamSession(hostile.request)()),
+          );
+          batch.forEach((hostile, index) => {
+            const encoded = ReconnectStreamSessionRequest.encode(hostile.request).finish().length;
+            expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
+          });
+          batches += 1;
+          if (batches % PROBE_EVERY_BATCHES === 0) {
+            await servesValidCalls();
+          }
+        },
+      );
       record('ReconnectStreamSession, invalid by construction', report, 6_000);
     });
 
     it('GetStreamSession: invalid identifiers → INVALID_ARGUMENT naming each', async () => {
       let batches = 0;
-      const report = await checkInBatches(invalidSessionReference(session), { maxRequests: 3_008, maxMs: 6_000, batchSize: IN_FLIGHT }, async (batch) => {
-        const outcomes = await Promise.all(batch.map((hostile) => harness().client.getStreamSession(hostile.request)()));
-        batch.forEach((hostile, index) => {
-          const encoded = GetStreamSessionRequest.encode(hostile.request).finish().length;
-          expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
-        });
-        batches += 1;
-        if (batches % PROBE_EVERY_BATCHES === 0) {
-          await servesValidCalls();
-        }
-      });
+      const report = await checkInBatches(
+        invalidSessionReference(session),
+        { maxRequests: 3_008, maxMs: 6_000, batchSize: IN_FLIGHT },
+        async (batch) => {
+          const outcomes = await Promise.all(
+            batch.map((hostile) => harness().client.getStreamSession(hostile.request)()),
+          );
+          batch.forEach((hostile, index) => {
+            const encoded = GetStreamSessionRequest.encode(hostile.request).finish().length;
+            expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
+          });
+          batches += 1;
+          if (batches % PROBE_EVERY_BATCHES === 0) {
+            await servesValidCalls();
+          }
+        },
+      );
       record('GetStreamSession, invalid by construction', report, 1_500);
     });
 
     it('malformed protobuf bytes (wrong wire types, invalid UTF-8, truncations, bad lengths and tags) → INVALID_ARGUMENT naming the field', async () => {
       const reconnectMessage = fc
-        .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.option(validClientToken(), { nil: undefined }))
+        .tuple(
+          fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
+          fc.option(validClientToken(), { nil: undefined }),
+        )
         .map(([signal, token]): WireMessage => ({
           fields: [
             { number: 1, name: 'stream_group_identifier', value: GROUP_ID },
@@ -372,22 +441,37 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
         required: [1, 2],
       };
       const arbitrary = fc.oneof(
-        { arbitrary: reconnectMessage.chain(malformedMessage).map((malformed) => ({ ...malformed, path: RECONNECT_PATH })), weight: 3 },
-        { arbitrary: malformedMessage(readMessage).map((malformed) => ({ ...malformed, path: GET_STREAM_SESSION_PATH })), weight: 1 },
+        {
+          arbitrary: reconnectMessage
+            .chain(malformedMessage)
+            .map((malformed) => ({ ...malformed, path: RECONNECT_PATH })),
+          weight: 3,
+        },
+        {
+          arbitrary: malformedMessage(readMessage).map((malformed) => ({
+            ...malformed,
+            path: GET_STREAM_SESSION_PATH,
+          })),
+          weight: 1,
+        },
       );
       let batches = 0;
-      const report = await checkInBatches(arbitrary, { maxRequests: 4_992, maxMs: 8_000, batchSize: IN_FLIGHT }, async (batch) => {
-        const outcomes = await Promise.all(batch.map((malformed) => raw.call(malformed.path, malformed.bytes)));
-        batch.forEach((malformed, index) => {
-          const outcome = outcomes[index];
-          assert.ok(outcome !== undefined);
-          expectMalformedRefused(malformed, outcome);
-        });
-        batches += 1;
-        if (batches % PROBE_EVERY_BATCHES === 0) {
-          await servesValidCalls();
-        }
-      });
+      const report = await checkInBatches(
+        arbitrary,
+        { maxRequests: 4_992, maxMs: 8_000, batchSize: IN_FLIGHT },
+        async (batch) => {
+          const outcomes = await Promise.all(batch.map((malformed) => raw.call(malformed.path, malformed.bytes)));
+          batch.forEach((malformed, index) => {
+            const outcome = outcomes[index];
+            assert.ok(outcome !== undefined);
+            expectMalformedRefused(malformed, outcome);
+          });
+          batches += 1;
+          if (batches % PROBE_EVERY_BATCHES === 0) {
+            await servesValidCalls();
+          }
+        },
+      );
       record('malformed protobuf bytes', report, 2_500);
     });
 
@@ -403,16 +487,26 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
           fc.constantFrom(session.id, session.arn),
         )
         .map(([bytes, filler, sessionIdentifier]): Hostile<ReconnectStreamSessionRequest, ReconnectField> => ({
-          request: { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: sessionIdentifier, signalRequest: textOfBytes(bytes, filler) },
+          request: {
+            streamGroupIdentifier: GROUP_ID,
+            streamSessionIdentifier: sessionIdentifier,
+            signalRequest: textOfBytes(bytes, filler),
+          },
           broken: ['signalRequest'],
         }));
-      const report = await checkInBatches(oversized, { maxRequests: 512, maxMs: 5_000, batchSize: 32 }, async (batch) => {
-        const outcomes = await Promise.all(batch.map((hostile) => harness().client.reconnectStreamSession(hostile.request)()));
-        batch.forEach((hostile, index) => {
-          const encoded = ReconnectStreamSessionRequest.encode(hostile.request).finish().length;
-          expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
-        });
-      });
+      const report = await checkInBatches(
+        oversized,
+        { maxRequests: 512, maxMs: 5_000, batchSize: 32 },
+        async (batch) => {
+          const outcomes = await Promise.all(
+            batch.map((hostile) => harness().client.reconnectStreamSession(hostile.request)()),
+          );
+          batch.forEach((hostile, index) => {
+            const encoded = ReconnectStreamSessionRequest.encode(hostile.request).finish().length;
+            expectRefused(hostile, encoded, outcomes[index] ?? E.right(undefined), (field) => PROTO_NAME[field]);
+          });
+        },
+      );
       record('sizes near and past both limits', report, 256);
     });
   });
@@ -428,7 +522,9 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     it('nasty signal requests (control characters, NUL, traversal, bidi, astral, exactly the limit) are forwarded unchanged', async () => {
       const adversarialSignal = fc.oneof(
         validSignalRequest(MAX_SIGNAL_BYTES),
-        fc.array(fc.constantFrom(...NASTY_FRAGMENTS), { minLength: 1, maxLength: 40 }).map((fragments) => fragments.join('')),
+        fc
+          .array(fc.constantFrom(...NASTY_FRAGMENTS), { minLength: 1, maxLength: 40 })
+          .map((fragments) => fragments.join('')),
         fc.constantFrom('x', '\u00e9', '\u20ac', '\u{1f600}').map((filler) => textOfBytes(MAX_SIGNAL_BYTES, filler)),
       );
       const request = fc.record({
@@ -439,8 +535,15 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
       });
       const report = await checkEach(request, { maxRequests: 120, maxMs: 8_000 }, async (valid) => {
         const outcome = await harness().client.reconnectStreamSession(valid)();
-        assert.ok(E.isRight(outcome), `refused a valid request (${E.isLeft(outcome) ? outcome.left.message : ''}): ${shown(valid)}`);
-        assert.equal(outcome.right.signalResponse, emulatorSignalResponse(valid.signalRequest), 'the answer is to exactly this offer');
+        assert.ok(
+          E.isRight(outcome),
+          `refused a valid request (${E.isLeft(outcome) ? outcome.left.message : ''}): ${shown(valid)}`,
+        );
+        assert.equal(
+          outcome.right.signalResponse,
+          emulatorSignalResponse(valid.signalRequest),
+          'the answer is to exactly this offer',
+        );
         ledger.reconnects += 1;
       });
       record('adversarial valid signal requests', report, 40);
@@ -462,7 +565,10 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
         const outcome = await raw.call(RECONNECT_PATH, bytes);
         assert.equal(outcome.code, status.OK, `${outcome.details} for ${bytes.toString('hex')}`);
         assert.ok(outcome.response !== undefined);
-        assert.equal(ReconnectStreamSessionResponse.decode(outcome.response).signalResponse, emulatorSignalResponse(signal));
+        assert.equal(
+          ReconnectStreamSessionResponse.decode(outcome.response).signalResponse,
+          emulatorSignalResponse(signal),
+        );
         ledger.reconnects += 1;
       });
       record('equivalent encodings of a valid message', report, 20);
@@ -472,7 +578,11 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
   describe('malformed gRPC framing through a raw HTTP/2 client (node:http2)', () => {
     const validMessage = (offer: string): Buffer =>
       Buffer.from(
-        ReconnectStreamSessionRequest.encode({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: offer }).finish(),
+        ReconnectStreamSessionRequest.encode({
+          streamGroupIdentifier: GROUP_ID,
+          streamSessionIdentifier: session.id,
+          signalRequest: offer,
+        }).finish(),
       );
     /** What grpc-js itself answers for a stream that carries no complete message, or more than one. */
     const NO_SINGLE_MESSAGE = [status.UNIMPLEMENTED, status.INTERNAL, status.INVALID_ARGUMENT];
@@ -487,7 +597,10 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     const cases: ReadonlyArray<FramingCase> = [
       {
         name: 'a frame header announcing more bytes than are sent, then the end of the stream',
-        request: () => ({ path: RECONNECT_PATH, body: grpcFrame(validMessage('short').subarray(0, 6), { announcedLength: 200 }) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          body: grpcFrame(validMessage('short').subarray(0, 6), { announcedLength: 200 }),
+        }),
         expected: NO_SINGLE_MESSAGE,
       },
       {
@@ -495,25 +608,42 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
         request: () => ({ path: RECONNECT_PATH, body: Buffer.from([0, 0, 0]) }),
         expected: NO_SINGLE_MESSAGE,
       },
-      { name: 'an empty body', request: () => ({ path: RECONNECT_PATH, body: Buffer.alloc(0) }), expected: NO_SINGLE_MESSAGE },
+      {
+        name: 'an empty body',
+        request: () => ({ path: RECONNECT_PATH, body: Buffer.alloc(0) }),
+        expected: NO_SINGLE_MESSAGE,
+      },
       {
         name: 'two valid messages for a unary method',
-        request: () => ({ path: RECONNECT_PATH, body: Buffer.concat([grpcFrame(validMessage('first')), grpcFrame(validMessage('second'))]) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          body: Buffer.concat([grpcFrame(validMessage('first')), grpcFrame(validMessage('second'))]),
+        }),
         expected: NO_SINGLE_MESSAGE,
       },
       {
         name: 'the compressed flag without grpc-encoding: a gzip body read as protobuf',
-        request: () => ({ path: RECONNECT_PATH, body: grpcFrame(gzipSync(validMessage('gzip without header')), { compressedFlag: 1 }) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          body: grpcFrame(gzipSync(validMessage('gzip without header')), { compressedFlag: 1 }),
+        }),
         expected: [status.INVALID_ARGUMENT],
       },
       {
         name: 'a flag byte that is neither 0 nor 1, over garbage',
-        request: () => ({ path: RECONNECT_PATH, body: grpcFrame(Buffer.from('\u00ff\u00fenot protobuf at all', 'latin1'), { compressedFlag: 0x80 }) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          body: grpcFrame(Buffer.from('\u00ff\u00fenot protobuf at all', 'latin1'), { compressedFlag: 0x80 }),
+        }),
         expected: [status.INVALID_ARGUMENT],
       },
       {
         name: 'grpc-encoding gzip over bytes that are not gzip',
-        request: () => ({ path: RECONNECT_PATH, headers: { 'grpc-encoding': 'gzip' }, body: grpcFrame(Buffer.from('not gzip'), { compressedFlag: 1 }) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          headers: { 'grpc-encoding': 'gzip' },
+          body: grpcFrame(Buffer.from('not gzip'), { compressedFlag: 1 }),
+        }),
         expected: [status.INTERNAL, status.INVALID_ARGUMENT],
       },
       {
@@ -527,12 +657,19 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
       },
       {
         name: 'an unsupported grpc-encoding',
-        request: () => ({ path: RECONNECT_PATH, headers: { 'grpc-encoding': 'br' }, body: grpcFrame(validMessage('brotli?'), { compressedFlag: 1 }) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          headers: { 'grpc-encoding': 'br' },
+          body: grpcFrame(validMessage('brotli?'), { compressedFlag: 1 }),
+        }),
         expected: [status.UNIMPLEMENTED],
       },
       {
         name: 'garbage protobuf',
-        request: () => ({ path: RECONNECT_PATH, body: grpcFrame(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a, 0x80, 0x00, 0x1f])) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          body: grpcFrame(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a, 0x80, 0x00, 0x1f])),
+        }),
         expected: [status.INVALID_ARGUMENT],
       },
       {
@@ -547,7 +684,10 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
       },
       {
         name: 'a frame header announcing 4 GiB',
-        request: () => ({ path: RECONNECT_PATH, body: grpcFrame(validMessage('small'), { announcedLength: 0xffff_ffff }) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          body: grpcFrame(validMessage('small'), { announcedLength: 0xffff_ffff }),
+        }),
         expected: [status.RESOURCE_EXHAUSTED],
       },
       {
@@ -562,7 +702,11 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
       },
       {
         name: 'an unparseable grpc-timeout',
-        request: () => ({ path: RECONNECT_PATH, headers: { 'grpc-timeout': 'soon' }, body: grpcFrame(validMessage('timeout')) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          headers: { 'grpc-timeout': 'soon' },
+          body: grpcFrame(validMessage('timeout')),
+        }),
         expected: [status.INTERNAL, status.INVALID_ARGUMENT],
       },
       {
@@ -577,7 +721,11 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
       },
       {
         name: 'content-type text/plain',
-        request: () => ({ path: RECONNECT_PATH, headers: { 'content-type': 'text/plain' }, body: grpcFrame(validMessage('plain')) }),
+        request: () => ({
+          path: RECONNECT_PATH,
+          headers: { 'content-type': 'text/plain' },
+          body: grpcFrame(validMessage('plain')),
+        }),
         expected: 'http-refusal',
       },
       {
@@ -596,7 +744,11 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
     });
 
     it('a valid request through the same raw client succeeds (the client itself is sound)', async () => {
-      const outcome = await rawHttp2Call(harness().service.port, { path: RECONNECT_PATH, body: grpcFrame(validMessage('raw http2 control')), timeoutMs: 10_000 });
+      const outcome = await rawHttp2Call(harness().service.port, {
+        path: RECONNECT_PATH,
+        body: grpcFrame(validMessage('raw http2 control')),
+        timeoutMs: 10_000,
+      });
       assert.equal(outcome.grpcStatus, status.OK, describeOutcome(outcome));
       assert.ok(outcome.dataBytes > 5, 'a response message came back');
       ledger.reconnects += 1;
@@ -623,7 +775,12 @@ describe('hostile input (fast-check over a real grpc-js client, raw protobuf byt
 
     for (const how of ['reset', 'destroy'] as const) {
       it(`a client that ${how === 'reset' ? 'resets its stream' : 'drops its connection'} mid-message leaves the server serving`, async () => {
-        await abandonMidMessage(harness().service.port, RECONNECT_PATH, grpcFrame(validMessage('abandoned').subarray(0, 8), { announcedLength: 64 }), how);
+        await abandonMidMessage(
+          harness().service.port,
+          RECONNECT_PATH,
+          grpcFrame(validMessage('abandoned').subarray(0, 8), { announcedLength: 64 }),
+          how,
+        );
         await servesValidCalls();
       });
     }

@@ -10,11 +10,21 @@ import { decodeErrorDetails } from '../../src/contract/error-details';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { sha256Hex } from '../../src/emulator/signal-answer';
-import { GetStreamSessionRequest, ReconnectStreamSessionRequest, ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
+import {
+  GetStreamSessionRequest,
+  ReconnectStreamSessionRequest,
+  ReconnectStreamSessionResponse,
+} from '../../src/gen/reconnect/v1/reconnect';
 import { useCallersFile } from '../support/callers-fixture';
 import { CapturedLogs } from '../support/captured-logs';
 import { startDisconnectedSession, type StartedSession } from '../support/disconnected-sessions';
-import { GET_STREAM_SESSION_PATH, RECONNECT_PATH, RawGrpcClient, lengthDelimited, type RawUnaryOutcome } from '../support/raw-grpc';
+import {
+  GET_STREAM_SESSION_PATH,
+  RECONNECT_PATH,
+  RawGrpcClient,
+  lengthDelimited,
+  type RawUnaryOutcome,
+} from '../support/raw-grpc';
 import { ServiceProcess } from '../support/service-process';
 import { testServiceConfig } from '../support/service-config';
 import { expectRight } from '../support/task-either';
@@ -43,13 +53,17 @@ const GROUP_ARN = `arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamgroup/$
 const CALLER = 'no-leak-test-caller';
 const PLAYER = 'player-no-leak-1';
 /** The test's own game-backend client: its credentials are the test's, not the service's, so they are no markers. */
-const BACKEND_CREDENTIALS = { accessKeyId: 'AKIDGAMEBACKEND', secretAccessKey: 'the-emulator-does-not-check-signatures' };
+const BACKEND_CREDENTIALS = {
+  accessKeyId: 'AKIDGAMEBACKEND',
+  secretAccessKey: 'the-emulator-does-not-check-signatures',
+};
 /** The service's default limit on signal_request (64 KiB), and grpc-js's receive limit around it. */
 const DEFAULT_MAX_SIGNAL_BYTES = 64 * 1024;
 const DEFAULT_RECEIVE_LIMIT = DEFAULT_MAX_SIGNAL_BYTES + 4096;
 
 /** A WebRTC offer carrying the signal marker; the label keeps each outcome's offer distinct. */
-const offer = (label: string): string => JSON.stringify({ type: 'offer', sdp: `v=0\r\no=- ${MARKERS.signalRequest} ${label}\r\n` });
+const offer = (label: string): string =>
+  JSON.stringify({ type: 'offer', sdp: `v=0\r\no=- ${MARKERS.signalRequest} ${label}\r\n` });
 
 function bearer(token: string): grpc.Metadata {
   const metadata = new grpc.Metadata();
@@ -92,15 +106,24 @@ async function eventually(condition: () => Promise<boolean>, what: string): Prom
  * Runs every outcome the service has against one deployment, checks each ended as intended (so that every path
  * really ran), and returns the calls and the signal responses the service handed out.
  */
-async function runEveryOutcome(deployment: Deployment): Promise<{ readonly observations: Observation[]; readonly answers: string[] }> {
+async function runEveryOutcome(
+  deployment: Deployment,
+): Promise<{ readonly observations: Observation[]; readonly answers: string[] }> {
   const observations: Observation[] = [];
   const answers: string[] = [];
   const raw = new RawGrpcClient(deployment.address);
-  const backend = new GameLiftStreamsClient({ region: REGION, endpoint: deployment.endpoint, credentials: BACKEND_CREDENTIALS, maxAttempts: 1 });
+  const backend = new GameLiftStreamsClient({
+    region: REGION,
+    endpoint: deployment.endpoint,
+    credentials: BACKEND_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const control = deployment.control;
 
-  const startSession = (userId?: string): Promise<StartedSession> => startDisconnectedSession(backend, control, { groupId: GROUP_ID, userId });
-  const faultsApplied = async (): Promise<number> => (await expectRight(control.counters())).faultsApplied.CreateStreamSessionConnection;
+  const startSession = (userId?: string): Promise<StartedSession> =>
+    startDisconnectedSession(backend, control, { groupId: GROUP_ID, userId });
+  const faultsApplied = async (): Promise<number> =>
+    (await expectRight(control.counters())).faultsApplied.CreateStreamSessionConnection;
 
   type Request = Partial<ReconnectStreamSessionRequest>;
   const encodeReconnect = (request: Request): Buffer =>
@@ -124,7 +147,12 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
     readonly signal?: AbortSignal;
     readonly address?: string;
   }
-  const observe = async (outcome: string, pathName: string, message: Buffer, expected: Expectation): Promise<RawUnaryOutcome> => {
+  const observe = async (
+    outcome: string,
+    pathName: string,
+    message: Buffer,
+    expected: Expectation,
+  ): Promise<RawUnaryOutcome> => {
     const client = expected.address === undefined ? raw : new RawGrpcClient(expected.address);
     try {
       const call = await client.call(pathName, message, {
@@ -135,7 +163,11 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
       observations.push({ outcome, call });
       assert.equal(call.code, expected.code, `${outcome}: ${grpc.status[call.code] ?? call.code} "${call.details}"`);
       if (expected.checkReason !== false) {
-        assert.equal(decodeErrorDetails(call.trailers).errorInfo?.reason, expected.reason, `${outcome}: the reason of "${call.details}"`);
+        assert.equal(
+          decodeErrorDetails(call.trailers).errorInfo?.reason,
+          expected.reason,
+          `${outcome}: the reason of "${call.details}"`,
+        );
       }
       if (pathName === RECONNECT_PATH && call.code === grpc.status.OK && call.response !== undefined) {
         answers.push(ReconnectStreamSessionResponse.decode(call.response).signalResponse);
@@ -147,7 +179,10 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
   };
   const reconnect = (outcome: string, request: Request, expected: Expectation): Promise<RawUnaryOutcome> =>
     observe(outcome, RECONNECT_PATH, encodeReconnect(request), expected);
-  const withFault = async (fault: Parameters<EmulatorControl['injectFault']>[0]['fault'], run: () => Promise<unknown>): Promise<void> => {
+  const withFault = async (
+    fault: Parameters<EmulatorControl['injectFault']>[0]['fault'],
+    run: () => Promise<unknown>,
+  ): Promise<void> => {
     await expectRight(control.injectFault({ operation: 'CreateStreamSessionConnection', fault, probability: 1 }));
     try {
       await run();
@@ -161,7 +196,11 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
     const owned = await startSession(PLAYER);
 
     // Successes: by ID, by ARN with a client token, and for the player who owns the session.
-    await reconnect('success by ID', { streamSessionIdentifier: session.id, signalRequest: offer('by id') }, { code: grpc.status.OK });
+    await reconnect(
+      'success by ID',
+      { streamSessionIdentifier: session.id, signalRequest: offer('by id') },
+      { code: grpc.status.OK },
+    );
     await reconnect(
       'success by ARN with a client_token',
       {
@@ -172,24 +211,39 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
       },
       { code: grpc.status.OK },
     );
-    await reconnect('success for the owning player', { streamSessionIdentifier: owned.id, signalRequest: offer('owner'), userId: PLAYER }, {
-      code: grpc.status.OK,
-    });
+    await reconnect(
+      'success for the owning player',
+      { streamSessionIdentifier: owned.id, signalRequest: offer('owner'), userId: PLAYER },
+      {
+        code: grpc.status.OK,
+      },
+    );
 
     // Refused before any AWS call.
     await reconnect(
       'our validation',
-      { streamGroupIdentifier: '../etc', streamSessionIdentifier: `..%2F${MARKERS.invalidFieldValue}`, signalRequest: offer('invalid'), clientToken: 'short' },
+      {
+        streamGroupIdentifier: '../etc',
+        streamSessionIdentifier: `..%2F${MARKERS.invalidFieldValue}`,
+        signalRequest: offer('invalid'),
+        clientToken: 'short',
+      },
       { code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' },
     );
     await reconnect(
       'our validation: a signal over the configured limit',
-      { streamSessionIdentifier: session.id, signalRequest: `${offer('too big')}${'x'.repeat(DEFAULT_MAX_SIGNAL_BYTES)}` },
+      {
+        streamSessionIdentifier: session.id,
+        signalRequest: `${offer('too big')}${'x'.repeat(DEFAULT_MAX_SIGNAL_BYTES)}`,
+      },
       { code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' },
     );
     await reconnect(
       'a message over the receive limit (grpc-js)',
-      { streamSessionIdentifier: session.id, signalRequest: `${offer('far too big')}${'x'.repeat(DEFAULT_RECEIVE_LIMIT)}` },
+      {
+        streamSessionIdentifier: session.id,
+        signalRequest: `${offer('far too big')}${'x'.repeat(DEFAULT_RECEIVE_LIMIT)}`,
+      },
       { code: grpc.status.RESOURCE_EXHAUSTED },
     );
     await observe(
@@ -202,26 +256,42 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
       ]),
       { code: grpc.status.INVALID_ARGUMENT, reason: 'INVALID_REQUEST' },
     );
-    await reconnect('no credential', { streamSessionIdentifier: session.id, signalRequest: offer('anonymous') }, {
-      code: grpc.status.UNAUTHENTICATED,
-      reason: 'CALLER_UNAUTHENTICATED',
-      metadata: new grpc.Metadata(),
-    });
-    await reconnect('an unknown bearer token', { streamSessionIdentifier: session.id, signalRequest: offer('unknown token') }, {
-      code: grpc.status.UNAUTHENTICATED,
-      reason: 'CALLER_UNAUTHENTICATED',
-      metadata: bearer(MARKERS.unknownBearerToken),
-    });
+    await reconnect(
+      'no credential',
+      { streamSessionIdentifier: session.id, signalRequest: offer('anonymous') },
+      {
+        code: grpc.status.UNAUTHENTICATED,
+        reason: 'CALLER_UNAUTHENTICATED',
+        metadata: new grpc.Metadata(),
+      },
+    );
+    await reconnect(
+      'an unknown bearer token',
+      { streamSessionIdentifier: session.id, signalRequest: offer('unknown token') },
+      {
+        code: grpc.status.UNAUTHENTICATED,
+        reason: 'CALLER_UNAUTHENTICATED',
+        metadata: bearer(MARKERS.unknownBearerToken),
+      },
+    );
     const malformed = new grpc.Metadata();
     malformed.set('authorization', `Basic ${MARKERS.malformedAuthorization}`);
-    await reconnect('a malformed authorization', { streamSessionIdentifier: session.id, signalRequest: offer('malformed') }, {
-      code: grpc.status.UNAUTHENTICATED,
-      reason: 'CALLER_UNAUTHENTICATED',
-      metadata: malformed,
-    });
+    await reconnect(
+      'a malformed authorization',
+      { streamSessionIdentifier: session.id, signalRequest: offer('malformed') },
+      {
+        code: grpc.status.UNAUTHENTICATED,
+        reason: 'CALLER_UNAUTHENTICATED',
+        metadata: malformed,
+      },
+    );
     await reconnect(
       'a stream group the caller was not granted',
-      { streamGroupIdentifier: 'sg-notGranted1', streamSessionIdentifier: session.id, signalRequest: offer('not granted') },
+      {
+        streamGroupIdentifier: 'sg-notGranted1',
+        streamSessionIdentifier: session.id,
+        signalRequest: offer('not granted'),
+      },
       { code: grpc.status.PERMISSION_DENIED, reason: 'CALLER_NOT_ALLOWED' },
     );
     await reconnect(
@@ -242,59 +312,89 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
     ];
     for (const [errorName, code, reason] of modelled) {
       const signalRequest = offer(errorName);
-      await withFault({ kind: 'error', errorName, message: `${errorName}: AWS echoes the offer ${signalRequest}` }, () =>
-        reconnect(`AWS ${errorName}`, { streamSessionIdentifier: session.id, signalRequest }, { code, reason }),
+      await withFault(
+        { kind: 'error', errorName, message: `${errorName}: AWS echoes the offer ${signalRequest}` },
+        () => reconnect(`AWS ${errorName}`, { streamSessionIdentifier: session.id, signalRequest }, { code, reason }),
       );
     }
     await withFault({ kind: 'http-status', status: 503 }, () =>
-      reconnect('AWS HTTP 503 without an error type', { streamSessionIdentifier: session.id, signalRequest: offer('503') }, {
-        code: grpc.status.UNAVAILABLE,
-        reason: 'UPSTREAM_UNREACHABLE',
-      }),
+      reconnect(
+        'AWS HTTP 503 without an error type',
+        { streamSessionIdentifier: session.id, signalRequest: offer('503') },
+        {
+          code: grpc.status.UNAVAILABLE,
+          reason: 'UPSTREAM_UNREACHABLE',
+        },
+      ),
     );
     await withFault({ kind: 'drop-connection' }, () =>
-      reconnect('AWS drops the connection', { streamSessionIdentifier: session.id, signalRequest: offer('dropped') }, {
-        code: grpc.status.UNAVAILABLE,
-        reason: 'UPSTREAM_UNREACHABLE',
-      }),
+      reconnect(
+        'AWS drops the connection',
+        { streamSessionIdentifier: session.id, signalRequest: offer('dropped') },
+        {
+          code: grpc.status.UNAVAILABLE,
+          reason: 'UPSTREAM_UNREACHABLE',
+        },
+      ),
     );
-    await reconnect('an unknown session', { streamSessionIdentifier: 'NoSuchSession1', signalRequest: offer('not found') }, {
-      code: grpc.status.NOT_FOUND,
-      reason: 'STREAM_SESSION_NOT_FOUND',
-    });
+    await reconnect(
+      'an unknown session',
+      { streamSessionIdentifier: 'NoSuchSession1', signalRequest: offer('not found') },
+      {
+        code: grpc.status.NOT_FOUND,
+        reason: 'STREAM_SESSION_NOT_FOUND',
+      },
+    );
     const connected = await startSession();
     await expectRight(control.forceStatus(GROUP_ID, connected.id, { status: 'CONNECTED' }));
-    await reconnect('a session that is not reconnectable', { streamSessionIdentifier: connected.id, signalRequest: offer('conflict') }, {
-      code: grpc.status.FAILED_PRECONDITION,
-      reason: 'STREAM_SESSION_NOT_RECONNECTABLE',
-    });
+    await reconnect(
+      'a session that is not reconnectable',
+      { streamSessionIdentifier: connected.id, signalRequest: offer('conflict') },
+      {
+        code: grpc.status.FAILED_PRECONDITION,
+        reason: 'STREAM_SESSION_NOT_RECONNECTABLE',
+      },
+    );
 
     // Deadlines, cancellation, and a reconnect already in flight: AWS is slowed down for these.
-    const endedByTime = (entry: Readonly<Record<string, unknown>>): boolean => entry.reason === 'DEADLINE_EXCEEDED' || entry.reason === 'CANCELLED';
+    const endedByTime = (entry: Readonly<Record<string, unknown>>): boolean =>
+      entry.reason === 'DEADLINE_EXCEEDED' || entry.reason === 'CANCELLED';
     await withFault({ kind: 'latency', ms: 3000 }, async () => {
       const endedBefore = deployment.logEntries().filter(endedByTime).length;
-      await reconnect("the caller's deadline", { streamSessionIdentifier: session.id, signalRequest: offer('deadline') }, {
-        code: grpc.status.DEADLINE_EXCEEDED,
-        // The client's timer fires first (the service counts from the moment the call reached it), so the service
-        // sees the call go before its own deadline: it logs DEADLINE_EXCEEDED or CANCELLED, after the client gave up.
-        checkReason: false,
-        deadlineMs: 300,
-      });
+      await reconnect(
+        "the caller's deadline",
+        { streamSessionIdentifier: session.id, signalRequest: offer('deadline') },
+        {
+          code: grpc.status.DEADLINE_EXCEEDED,
+          // The client's timer fires first (the service counts from the moment the call reached it), so the service
+          // sees the call go before its own deadline: it logs DEADLINE_EXCEEDED or CANCELLED, after the client gave up.
+          checkReason: false,
+          deadlineMs: 300,
+        },
+      );
       await deployment.untilLogged(endedByTime, endedBefore + 1);
       if (deployment.limited !== undefined) {
-        await reconnect("the service's budget", { streamSessionIdentifier: session.id, signalRequest: offer('budget') }, {
-          code: grpc.status.DEADLINE_EXCEEDED,
-          reason: 'DEADLINE_EXCEEDED',
-          address: deployment.limited.budgetAddress,
-        });
+        await reconnect(
+          "the service's budget",
+          { streamSessionIdentifier: session.id, signalRequest: offer('budget') },
+          {
+            code: grpc.status.DEADLINE_EXCEEDED,
+            reason: 'DEADLINE_EXCEEDED',
+            address: deployment.limited.budgetAddress,
+          },
+        );
       }
       const cancelledBefore = deployment.logEntries().filter((entry) => entry.reason === 'CANCELLED').length;
       const applied = await faultsApplied();
       const controller = new AbortController();
-      const cancelled = reconnect('the caller cancels', { streamSessionIdentifier: session.id, signalRequest: offer('cancel') }, {
-        code: grpc.status.CANCELLED,
-        signal: controller.signal,
-      });
+      const cancelled = reconnect(
+        'the caller cancels',
+        { streamSessionIdentifier: session.id, signalRequest: offer('cancel') },
+        {
+          code: grpc.status.CANCELLED,
+          signal: controller.signal,
+        },
+      );
       await eventually(async () => (await faultsApplied()) > applied, 'the call to be cancelled reached AWS');
       controller.abort();
       await cancelled;
@@ -302,12 +402,20 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
     });
     await withFault({ kind: 'latency', ms: 500 }, async () => {
       const applied = await faultsApplied();
-      const first = reconnect('the reconnect in flight', { streamSessionIdentifier: session.id, signalRequest: offer('in flight') }, { code: grpc.status.OK });
+      const first = reconnect(
+        'the reconnect in flight',
+        { streamSessionIdentifier: session.id, signalRequest: offer('in flight') },
+        { code: grpc.status.OK },
+      );
       await eventually(async () => (await faultsApplied()) > applied, 'the first reconnect reached AWS');
-      await reconnect('a different offer while a reconnect is in flight', { streamSessionIdentifier: session.id, signalRequest: offer('second offer') }, {
-        code: grpc.status.FAILED_PRECONDITION,
-        reason: 'RECONNECT_IN_PROGRESS',
-      });
+      await reconnect(
+        'a different offer while a reconnect is in flight',
+        { streamSessionIdentifier: session.id, signalRequest: offer('second offer') },
+        {
+          code: grpc.status.FAILED_PRECONDITION,
+          reason: 'RECONNECT_IN_PROGRESS',
+        },
+      );
       await first;
     });
 
@@ -315,31 +423,60 @@ async function runEveryOutcome(deployment: Deployment): Promise<{ readonly obser
     if (deployment.limited !== undefined) {
       const address = deployment.limited.admissionAddress;
       const other = await startSession();
-      await reconnect('admitted', { streamSessionIdentifier: session.id, signalRequest: offer('admitted') }, { code: grpc.status.OK, address });
-      await reconnect('refused by admission', { streamSessionIdentifier: other.id, signalRequest: offer('refused') }, {
-        code: grpc.status.RESOURCE_EXHAUSTED,
-        reason: 'ADMISSION_QUEUE_FULL',
-        address,
-      });
+      await reconnect(
+        'admitted',
+        { streamSessionIdentifier: session.id, signalRequest: offer('admitted') },
+        { code: grpc.status.OK, address },
+      );
+      await reconnect(
+        'refused by admission',
+        { streamSessionIdentifier: other.id, signalRequest: offer('refused') },
+        {
+          code: grpc.status.RESOURCE_EXHAUSTED,
+          reason: 'ADMISSION_QUEUE_FULL',
+          address,
+        },
+      );
     }
 
     // GetStreamSession.
     const read = (outcome: string, request: GetStreamSessionRequest, expected: Expectation): Promise<RawUnaryOutcome> =>
-      observe(outcome, GET_STREAM_SESSION_PATH, Buffer.from(GetStreamSessionRequest.encode(request).finish()), expected);
-    await read('GetStreamSession success', { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, { code: grpc.status.OK });
-    await read('GetStreamSession of an unknown session', { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: 'NoSuchSession2' }, {
-      code: grpc.status.NOT_FOUND,
-      reason: 'STREAM_SESSION_NOT_FOUND',
-    });
-    await read('GetStreamSession, invalid', { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: `x/${MARKERS.invalidFieldValue}` }, {
-      code: grpc.status.INVALID_ARGUMENT,
-      reason: 'INVALID_REQUEST',
-    });
-    await read('GetStreamSession without a credential', { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }, {
-      code: grpc.status.UNAUTHENTICATED,
-      reason: 'CALLER_UNAUTHENTICATED',
-      metadata: bearer(MARKERS.unknownBearerToken),
-    });
+      observe(
+        outcome,
+        GET_STREAM_SESSION_PATH,
+        Buffer.from(GetStreamSessionRequest.encode(request).finish()),
+        expected,
+      );
+    await read(
+      'GetStreamSession success',
+      { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id },
+      { code: grpc.status.OK },
+    );
+    await read(
+      'GetStreamSession of an unknown session',
+      { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: 'NoSuchSession2' },
+      {
+        code: grpc.status.NOT_FOUND,
+        reason: 'STREAM_SESSION_NOT_FOUND',
+      },
+    );
+    await read(
+      'GetStreamSession, invalid',
+      { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: `x/${MARKERS.invalidFieldValue}` },
+      {
+        code: grpc.status.INVALID_ARGUMENT,
+        reason: 'INVALID_REQUEST',
+      },
+    );
+    await read(
+      'GetStreamSession without a credential',
+      { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id },
+      {
+        code: grpc.status.UNAUTHENTICATED,
+        reason: 'CALLER_UNAUTHENTICATED',
+        metadata: bearer(MARKERS.unknownBearerToken),
+      },
+    );
 
     // The offers really reached AWS (as the emulator records them: by digest), so the markers were in play.
     const seen = await expectRight(control.requests('CreateStreamSessionConnection'));
@@ -381,13 +518,17 @@ function metadataValues(metadata: grpc.Metadata | undefined): Array<string | Buf
 }
 
 /** The values that must never appear: the markers, and each signal response as sent and as JSON would escape it. */
-function forbiddenValues(answers: ReadonlyArray<string>): ReadonlyArray<{ readonly name: string; readonly value: string }> {
+function forbiddenValues(
+  answers: ReadonlyArray<string>,
+): ReadonlyArray<{ readonly name: string; readonly value: string }> {
   const fromAnswers = answers.flatMap((answer, index) => {
     const distinctive = /emulator-answer-[0-9a-f]{16}/.exec(answer)?.[0];
     return [
       { name: `signal response ${index}`, value: answer },
       { name: `signal response ${index}, JSON-escaped`, value: JSON.stringify(answer).slice(1, -1) },
-      ...(distinctive === undefined ? [] : [{ name: `signal response ${index}'s distinctive part`, value: distinctive }]),
+      ...(distinctive === undefined
+        ? []
+        : [{ name: `signal response ${index}'s distinctive part`, value: distinctive }]),
     ];
   });
   return [...Object.entries(MARKERS).map(([name, value]) => ({ name, value })), ...fromAnswers];
@@ -415,9 +556,15 @@ function assertNothingLeaked(
 }
 
 /** That the capture is real: every outcome ran, its status went into the search, and the log holds each reason. */
-function assertCaptured(deployment: Deployment, observations: ReadonlyArray<Observation>, answers: ReadonlyArray<string>): void {
+function assertCaptured(
+  deployment: Deployment,
+  observations: ReadonlyArray<Observation>,
+  answers: ReadonlyArray<string>,
+): void {
   assert.ok(answers.length >= 4, `signal responses captured: ${answers.length}`);
-  const trailersWithDetails = observations.filter(({ call }) => call.trailers.get('grpc-status-details-bin').length > 0);
+  const trailersWithDetails = observations.filter(
+    ({ call }) => call.trailers.get('grpc-status-details-bin').length > 0,
+  );
   assert.ok(trailersWithDetails.length >= REASONS_LOGGED.length, 'the error details of the refusals were captured');
   const logged = new Set(deployment.logEntries().map((entry) => entry.reason));
   const expected = [...REASONS_LOGGED, ...(deployment.limited === undefined ? [] : REASONS_LOGGED_BY_LIMITED_SERVICES)];
@@ -434,7 +581,9 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
   async function prepareEmulator(emulator: RunningEmulator): Promise<EmulatorControl> {
     const control = new EmulatorControl(emulator.endpoint);
     await expectRight(control.createStreamGroup({ id: GROUP_ID }));
-    await expectRight(control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }));
+    await expectRight(
+      control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 1000, burst: 1000 }),
+    );
     return control;
   }
 
@@ -453,16 +602,29 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
     const services: RunningService[] = [];
     try {
       const control = await prepareEmulator(emulator);
-      const security = { tls: undefined, callersFile: callers().path, allowInsecurePlaintext: false, healthRequiresAuthentication: false };
+      const security = {
+        tls: undefined,
+        callersFile: callers().path,
+        allowInsecurePlaintext: false,
+        healthRequiresAuthentication: false,
+      };
       const upstream = {
         _tag: 'Endpoint' as const,
         endpoint: emulator.endpoint,
         credentials: { accessKeyId: MARKERS.accessKeyId, secretAccessKey: MARKERS.secretAccessKey },
       };
-      const start = async (admission: { ratePerSecond: number; burst: number; queueLimit: number }, deadlineBudgetMs?: number): Promise<RunningService> => {
+      const start = async (
+        admission: { ratePerSecond: number; burst: number; queueLimit: number },
+        deadlineBudgetMs?: number,
+      ): Promise<RunningService> => {
         const config = testServiceConfig({ admission, security });
         const service = await expectRight(
-          startReconnectService({ ...config, deadlineBudgetMs: deadlineBudgetMs ?? config.deadlineBudgetMs, upstream, logger: logs.logger }),
+          startReconnectService({
+            ...config,
+            deadlineBudgetMs: deadlineBudgetMs ?? config.deadlineBudgetMs,
+            upstream,
+            logger: logs.logger,
+          }),
         );
         services.push(service);
         return service;
@@ -477,9 +639,13 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
         control,
         endpoint: emulator.endpoint,
         logEntries: () => logs.entries(),
-        untilLogged: (matches, count) => eventually(() => Promise.resolve(logs.entries().filter(matches).length >= count), 'a log line'),
+        untilLogged: (matches, count) =>
+          eventually(() => Promise.resolve(logs.entries().filter(matches).length >= count), 'a log line'),
         output: () => [{ where: 'the log (service and emulator, debug)', text: logs.text() }],
-        limited: { budgetAddress: `127.0.0.1:${budgetLimited.port}`, admissionAddress: `127.0.0.1:${admissionLimited.port}` },
+        limited: {
+          budgetAddress: `127.0.0.1:${budgetLimited.port}`,
+          admissionAddress: `127.0.0.1:${admissionLimited.port}`,
+        },
       };
       const { observations, answers } = await runEveryOutcome(deployment);
       assertCaptured(deployment, observations, answers);
@@ -491,7 +657,9 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
   });
 
   it('a spawned process: the aws backend with credentials from the standard environment, LOG_LEVEL=debug, stdout and stderr', async () => {
-    const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }));
+    const emulator = await expectRight(
+      startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }),
+    );
     let child: ServiceProcess | undefined;
     try {
       const control = await prepareEmulator(emulator);

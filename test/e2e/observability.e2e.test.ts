@@ -55,7 +55,10 @@ describe('observability: access logs and Prometheus metrics', function () {
       const outcome = await rawReconnect(harness().address, session.id, 'matchmaker-req-42');
       assert.equal(outcome.error, null);
       assert.equal(outcome.responseRequestId, 'matchmaker-req-42');
-      const lines = harness().logs.entries().slice(before).filter((entry) => entry.method === '/reconnect.v1.ReconnectService/ReconnectStreamSession');
+      const lines = harness()
+        .logs.entries()
+        .slice(before)
+        .filter((entry) => entry.method === '/reconnect.v1.ReconnectService/ReconnectStreamSession');
       assert.equal(lines.length, 1);
       const [line] = lines;
       assert.equal(line?.code, 0);
@@ -76,7 +79,9 @@ describe('observability: access logs and Prometheus metrics', function () {
       assert.match(generated.responseRequestId ?? '', /^[0-9a-f-]{36}$/);
       const replaced = await rawReconnect(harness().address, 'NoSuchSession1', 'bad id with spaces {"forged":true}');
       assert.match(replaced.responseRequestId ?? '', /^[0-9a-f-]{36}$/);
-      const line = harness().logs.entries().find((entry) => entry.requestId === generated.responseRequestId);
+      const line = harness()
+        .logs.entries()
+        .find((entry) => entry.requestId === generated.responseRequestId);
       assert.equal(line?.codeName, 'NOT_FOUND');
       assert.equal(line?.reason, 'STREAM_SESSION_NOT_FOUND');
       assert.match(String(line?.awsRequestId), /^[0-9a-f-]{36}$/);
@@ -85,7 +90,13 @@ describe('observability: access logs and Prometheus metrics', function () {
     it('never carries the signal strings, even when a future log call passes them', () => {
       const lines: string[] = [];
       const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-      logger.info({ signalRequest: 'MARKER-OFFER', request: { signalResponse: 'MARKER-ANSWER', authorization: 'Bearer MARKER-TOKEN' } }, 'oops');
+      logger.info(
+        {
+          signalRequest: 'MARKER-OFFER',
+          request: { signalResponse: 'MARKER-ANSWER', authorization: 'Bearer MARKER-TOKEN' },
+        },
+        'oops',
+      );
       assert.equal(lines.length, 1);
       assert.doesNotMatch(lines.join(''), /MARKER/);
       assert.match(lines.join(''), /\[redacted\]/);
@@ -95,34 +106,91 @@ describe('observability: access logs and Prometheus metrics', function () {
   describe('metrics', () => {
     it('counts RPCs, their codes and durations under the gRPC ecosystem names', async () => {
       const beforeText = await scrape(harness().service.metricsPort);
-      const labels = { grpc_type: 'unary', grpc_service: 'reconnect.v1.ReconnectService', grpc_method: 'ReconnectStreamSession' };
+      const labels = {
+        grpc_type: 'unary',
+        grpc_service: 'reconnect.v1.ReconnectService',
+        grpc_method: 'ReconnectStreamSession',
+      };
       const startedBefore = metricValue(beforeText, 'grpc_server_started_total', labels);
-      const notFoundBefore = metricValue(beforeText, 'grpc_server_handled_total', { ...labels, grpc_code: 'NOT_FOUND' });
+      const notFoundBefore = metricValue(beforeText, 'grpc_server_handled_total', {
+        ...labels,
+        grpc_code: 'NOT_FOUND',
+      });
       const okBefore = metricValue(beforeText, 'grpc_server_handled_total', { ...labels, grpc_code: 'OK' });
       const session = await disconnectedSession(harness());
-      assert.ok(E.isRight(await harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER })()));
-      assert.ok(E.isLeft(await harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: 'NoSuchSession1', signalRequest: OFFER })()));
+      assert.ok(
+        E.isRight(
+          await harness().client.reconnectStreamSession({
+            streamGroupIdentifier: GROUP_ID,
+            streamSessionIdentifier: session.id,
+            signalRequest: OFFER,
+          })(),
+        ),
+      );
+      assert.ok(
+        E.isLeft(
+          await harness().client.reconnectStreamSession({
+            streamGroupIdentifier: GROUP_ID,
+            streamSessionIdentifier: 'NoSuchSession1',
+            signalRequest: OFFER,
+          })(),
+        ),
+      );
       const text = await scrape(harness().service.metricsPort);
       assert.equal(metricValue(text, 'grpc_server_started_total', labels) - startedBefore, 2);
       assert.equal(metricValue(text, 'grpc_server_handled_total', { ...labels, grpc_code: 'OK' }) - okBefore, 1);
-      assert.equal(metricValue(text, 'grpc_server_handled_total', { ...labels, grpc_code: 'NOT_FOUND' }) - notFoundBefore, 1);
+      assert.equal(
+        metricValue(text, 'grpc_server_handled_total', { ...labels, grpc_code: 'NOT_FOUND' }) - notFoundBefore,
+        1,
+      );
       assert.ok(metricValue(text, 'grpc_server_handling_seconds_count', labels) >= 2);
-      assert.ok(metricValue(text, 'gameliftstreams_requests_total', { operation: 'CreateStreamSessionConnection', outcome: 'Success' }) >= 1);
-      assert.ok(metricValue(text, 'gameliftstreams_requests_total', { operation: 'CreateStreamSessionConnection', outcome: 'UpstreamResourceNotFound' }) >= 1);
-      assert.ok(metricValue(text, 'gameliftstreams_request_duration_seconds_count', { operation: 'CreateStreamSessionConnection' }) >= 2);
-      for (const name of ['reconnect_admission_queue_depth', 'reconnect_admission_tokens_available', 'reconnect_admission_rate_per_second', 'reconnect_admission_wait_seconds_count', 'reconnect_coalesced_total', 'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes']) {
+      assert.ok(
+        metricValue(text, 'gameliftstreams_requests_total', {
+          operation: 'CreateStreamSessionConnection',
+          outcome: 'Success',
+        }) >= 1,
+      );
+      assert.ok(
+        metricValue(text, 'gameliftstreams_requests_total', {
+          operation: 'CreateStreamSessionConnection',
+          outcome: 'UpstreamResourceNotFound',
+        }) >= 1,
+      );
+      assert.ok(
+        metricValue(text, 'gameliftstreams_request_duration_seconds_count', {
+          operation: 'CreateStreamSessionConnection',
+        }) >= 2,
+      );
+      for (const name of [
+        'reconnect_admission_queue_depth',
+        'reconnect_admission_tokens_available',
+        'reconnect_admission_rate_per_second',
+        'reconnect_admission_wait_seconds_count',
+        'reconnect_coalesced_total',
+        'process_cpu_user_seconds_total',
+        'nodejs_heap_size_used_bytes',
+      ]) {
         assert.match(text, new RegExp(`^${name}`, 'm'), `${name} is exported`);
       }
     });
 
     it('counts coalesced reconnects', async () => {
       const session = await disconnectedSession(harness());
-      await expectRight(harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 300 }, probability: 1 }));
+      await expectRight(
+        harness().control.injectFault({
+          operation: 'CreateStreamSessionConnection',
+          fault: { kind: 'latency', ms: 300 },
+          probability: 1,
+        }),
+      );
       try {
         const before = metricValue(await scrape(harness().service.metricsPort), 'reconnect_coalesced_total', {});
         const request = { streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER };
         await Promise.all(Array.from({ length: 5 }, () => harness().client.reconnectStreamSession(request)()));
-        assert.equal(metricValue(await scrape(harness().service.metricsPort), 'reconnect_coalesced_total', {}) - before, 4);
+        assert.equal(
+          metricValue(await scrape(harness().service.metricsPort), 'reconnect_coalesced_total', {}) - before,
+          4,
+        );
       } finally {
         await expectRight(harness().control.clearFaults());
       }
@@ -137,7 +205,10 @@ describe('observability: access logs and Prometheus metrics', function () {
       const text = await scrape(harness().service.metricsPort);
       const result = await new Promise<{ code: number; output: string }>((resolve) => {
         const child = execFile(PROMTOOL, ['check', 'metrics'], { timeout: 10_000 }, (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` });
+          resolve({
+            code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+            output: `${stdout}${stderr}`,
+          });
         });
         child.stdin?.end(text);
       });
@@ -145,7 +216,9 @@ describe('observability: access logs and Prometheus metrics', function () {
     });
 
     it('answers 404 outside /metrics', async () => {
-      const response = await fetch(`http://127.0.0.1:${harness().service.metricsPort ?? 0}/other`, { signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`http://127.0.0.1:${harness().service.metricsPort ?? 0}/other`, {
+        signal: AbortSignal.timeout(5000),
+      });
       assert.equal(response.status, 404);
     });
   });
@@ -164,7 +237,11 @@ describe('observability: access logs and Prometheus metrics', function () {
 
     it('refer only to metrics the service exports', async () => {
       const session = await disconnectedSession(harness());
-      await harness().client.reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id, signalRequest: OFFER })();
+      await harness().client.reconnectStreamSession({
+        streamGroupIdentifier: GROUP_ID,
+        streamSessionIdentifier: session.id,
+        signalRequest: OFFER,
+      })();
       const exported = new Set(
         (await scrape(harness().service.metricsPort))
           .split('\n')

@@ -24,7 +24,10 @@ async function loadedModules(env: Readonly<Record<string, string>>): Promise<Rea
   const folder = await mkdtemp(path.join(tmpdir(), 'loaded-modules-'));
   try {
     const report = path.join(folder, 'modules.txt');
-    const service = ServiceProcess.launch({ ...env, LOADED_MODULES_REPORT: report }, ['--require', path.join(PRELOAD, 'loaded-modules-report.js')]);
+    const service = ServiceProcess.launch({ ...env, LOADED_MODULES_REPORT: report }, [
+      '--require',
+      path.join(PRELOAD, 'loaded-modules-report.js'),
+    ]);
     try {
       await service.untilLogged(logMessageStartingWith('reconnect.v1.ReconnectService serving gRPC'));
       service.signal('SIGTERM');
@@ -64,7 +67,10 @@ describe('the service process, from start to exit', function () {
       AWS_ACCESS_KEY_ID: 'AKIDLIFECYCLE',
       AWS_SECRET_ACCESS_KEY: 'not-a-secret',
     });
-    assert.ok(onAws.some((file) => file.endsWith(`${path.sep}main.js`)), 'the report lists the modules loaded');
+    assert.ok(
+      onAws.some((file) => file.endsWith(`${path.sep}main.js`)),
+      'the report lists the modules loaded',
+    );
     assert.deepEqual(onAws.filter(isEmulatorModule), []);
     const onEmulator = await loadedModules({});
     assert.ok(onEmulator.some(isEmulatorModule), 'with the emulator backend, its modules are loaded');

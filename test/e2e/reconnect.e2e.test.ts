@@ -8,10 +8,20 @@ import { DEFAULT_ENDED_SESSION_RETENTION_MS } from '../../src/emulator/options';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import { expectLeft, expectRight } from '../support/task-either';
 import { connectionCallsReceived } from '../support/emulator-counters';
-import { EVERY_FIELD_INVALID, GROUP_ARN, GROUP_ID, disconnectedSession, startHarness, useHarness } from '../support/service-harness';
+import {
+  EVERY_FIELD_INVALID,
+  GROUP_ARN,
+  GROUP_ID,
+  disconnectedSession,
+  startHarness,
+  useHarness,
+} from '../support/service-harness';
 
 const OFFER = '{"type":"offer","sdp":"v=0 e2e-offer-fixture"}';
-const request = (sessionIdentifier: string, overrides: Partial<{ signalRequest: string; clientToken: string }> = {}) => ({
+const request = (
+  sessionIdentifier: string,
+  overrides: Partial<{ signalRequest: string; clientToken: string }> = {},
+) => ({
   streamGroupIdentifier: GROUP_ID,
   streamSessionIdentifier: sessionIdentifier,
   signalRequest: overrides.signalRequest ?? OFFER,
@@ -27,7 +37,9 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
       const session = await disconnectedSession(harness());
       const response = await expectRight(harness().client.reconnectStreamSession(request(session.id)));
       assert.equal(response.signalResponse, emulatorSignalResponse(OFFER));
-      const after = await harness().aws.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+      const after = await harness().aws.send(
+        new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+      );
       assert.ok(after.Status === 'RECONNECTING' || after.Status === 'ACTIVE', `status ${after.Status ?? ''}`);
     });
 
@@ -104,7 +116,11 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
     it('a dropped connection → UNAVAILABLE', async () => {
       const session = await disconnectedSession(harness());
       await expectRight(
-        harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'drop-connection' }, probability: 1 }),
+        harness().control.injectFault({
+          operation: 'CreateStreamSessionConnection',
+          fault: { kind: 'drop-connection' },
+          probability: 1,
+        }),
       );
       const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
       assert.equal(error.code, status.UNAVAILABLE, error.message);
@@ -113,7 +129,11 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
     it('an HTTP 503 with no AWS error type → UNAVAILABLE', async () => {
       const session = await disconnectedSession(harness());
       await expectRight(
-        harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'http-status', status: 503 }, probability: 1 }),
+        harness().control.injectFault({
+          operation: 'CreateStreamSessionConnection',
+          fault: { kind: 'http-status', status: 503 },
+          probability: 1,
+        }),
       );
       const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
       assert.equal(error.code, status.UNAVAILABLE, error.message);
@@ -135,7 +155,14 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
 
   describe('sessions that cannot be reconnected', () => {
     // TERMINATED and ERROR here are ended sessions that AWS still keeps (docs/ended-sessions.md).
-    for (const sessionStatus of ['ACTIVATING', 'CONNECTED', 'RECONNECTING', 'TERMINATING', 'TERMINATED', 'ERROR'] as const) {
+    for (const sessionStatus of [
+      'ACTIVATING',
+      'CONNECTED',
+      'RECONNECTING',
+      'TERMINATING',
+      'TERMINATED',
+      'ERROR',
+    ] as const) {
       it(`${sessionStatus} → FAILED_PRECONDITION`, async () => {
         const session = await disconnectedSession(harness());
         await expectRight(harness().control.forceStatus(GROUP_ID, session.id, { status: sessionStatus }));
@@ -147,14 +174,18 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
 
     it('an ended session that AWS no longer keeps → NOT_FOUND (ResourceNotFoundException)', async () => {
       const session = await disconnectedSession(harness());
-      await harness().aws.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+      await harness().aws.send(
+        new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+      );
       await expectRight(harness().control.setRetention({ endedSessionRetentionMs: 0 }));
       try {
         const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
         assert.equal(error.code, status.NOT_FOUND, error.message);
         assert.match(error.message, /ResourceNotFoundException/);
       } finally {
-        await expectRight(harness().control.setRetention({ endedSessionRetentionMs: DEFAULT_ENDED_SESSION_RETENTION_MS }));
+        await expectRight(
+          harness().control.setRetention({ endedSessionRetentionMs: DEFAULT_ENDED_SESSION_RETENTION_MS }),
+        );
       }
     });
 
@@ -169,7 +200,11 @@ describe('ReconnectStreamSession end to end (grpc-js client → service → AWS 
     it("the caller's deadline → DEADLINE_EXCEEDED", async () => {
       const session = await disconnectedSession(harness());
       await expectRight(
-        harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 3000 }, probability: 1 }),
+        harness().control.injectFault({
+          operation: 'CreateStreamSessionConnection',
+          fault: { kind: 'latency', ms: 3000 },
+          probability: 1,
+        }),
       );
       const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id), { deadlineMs: 300 }));
       assert.equal(error.code, status.DEADLINE_EXCEEDED);
@@ -199,7 +234,9 @@ describe('a bug inside the pipeline', function () {
     const error = await expectLeft(harness().client.reconnectStreamSession(request(session.id)));
     assert.equal(error.code, status.INTERNAL);
     assert.equal(error.message, 'internal error in the reconnect service; it has been logged');
-    const logged = harness().logs.entries().find((entry) => entry.msg === 'defect in the reconnect pipeline');
+    const logged = harness()
+      .logs.entries()
+      .find((entry) => entry.msg === 'defect in the reconnect pipeline');
     assert.ok(logged !== undefined, 'the defect should be logged');
     assert.match(JSON.stringify(logged), /TypeError: forced defect for the test\\n\s+at /);
 

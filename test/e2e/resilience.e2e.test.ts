@@ -23,11 +23,16 @@ describe('resilience end to end', function () {
 
   async function slowUpstream(ms: number): Promise<void> {
     await expectRight(
-      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms }, probability: 1 }),
+      harness().control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'latency', ms },
+        probability: 1,
+      }),
     );
   }
 
-  const connectionCalls = async (): Promise<number> => (await expectRight(harness().control.counters())).calls.CreateStreamSessionConnection;
+  const connectionCalls = async (): Promise<number> =>
+    (await expectRight(harness().control.counters())).calls.CreateStreamSessionConnection;
 
   it('coalesces 100 identical concurrent reconnects into exactly one upstream call', async () => {
     const session = await disconnectedSession(harness());
@@ -48,7 +53,9 @@ describe('resilience end to end', function () {
     const before = await connectionCalls();
     const first = harness().client.reconnectStreamSession(reconnectRequest(session.id))();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = await expectLeft(harness().client.reconnectStreamSession(reconnectRequest(session.id, `${OFFER} other`)));
+    const second = await expectLeft(
+      harness().client.reconnectStreamSession(reconnectRequest(session.id, `${OFFER} other`)),
+    );
     assert.equal(second.code, status.FAILED_PRECONDITION);
     assert.match(second.message, /another reconnect/);
     assert.ok(E.isRight(await first));
@@ -63,7 +70,10 @@ describe('resilience end to end', function () {
     const seen = (await expectRight(harness().control.requests('CreateStreamSessionConnection'))).requests.slice(-2);
     assert.match(seen[0]?.clientToken ?? '', /^rsc1-[0-9a-f]{64}$/);
     assert.equal(seen[1]?.clientToken, seen[0]?.clientToken);
-    assert.equal((await expectRight(harness().control.counters())).idempotentReplays.CreateStreamSessionConnection >= 1, true);
+    assert.equal(
+      (await expectRight(harness().control.counters())).idempotentReplays.CreateStreamSessionConnection >= 1,
+      true,
+    );
   });
 
   it('ends a call at the budget when the caller sets no deadline', async () => {
@@ -71,7 +81,11 @@ describe('resilience end to end', function () {
     try {
       const session = await disconnectedSession(budgeted);
       await expectRight(
-        budgeted.control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 3000 }, probability: 1 }),
+        budgeted.control.injectFault({
+          operation: 'CreateStreamSessionConnection',
+          fault: { kind: 'latency', ms: 3000 },
+          probability: 1,
+        }),
       );
       const error = await expectLeft(budgeted.client.reconnectStreamSession(reconnectRequest(session.id)));
       assert.equal(error.code, status.DEADLINE_EXCEEDED);
@@ -88,15 +102,32 @@ describe('resilience end to end', function () {
   it('answers CANCELLED on the server when the caller cancels', async () => {
     const session = await disconnectedSession(harness());
     await slowUpstream(2000);
-    const cancelled = harness().client.reconnectStreamSession(reconnectRequest(session.id), { deadlineMs: 30_000, signal: AbortSignal.timeout(200) })();
+    const cancelled = harness().client.reconnectStreamSession(reconnectRequest(session.id), {
+      deadlineMs: 30_000,
+      signal: AbortSignal.timeout(200),
+    })();
     const error = await cancelled;
     assert.ok(E.isLeft(error) && error.left.code === status.CANCELLED);
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !harness().logs.entries().some((entry) => entry.code === status.CANCELLED)) {
+    while (
+      Date.now() < deadline &&
+      !harness()
+        .logs.entries()
+        .some((entry) => entry.code === status.CANCELLED)
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    assert.ok(harness().logs.entries().some((entry) => entry.code === status.CANCELLED), 'the server saw the cancel');
-    assert.equal(await scrapedValue(harness().service.metricsPort, 'reconnect_in_flight'), 0, 'the shared upstream call was aborted');
+    assert.ok(
+      harness()
+        .logs.entries()
+        .some((entry) => entry.code === status.CANCELLED),
+      'the server saw the cancel',
+    );
+    assert.equal(
+      await scrapedValue(harness().service.metricsPort, 'reconnect_in_flight'),
+      0,
+      'the shared upstream call was aborted',
+    );
   });
 });
 
@@ -111,14 +142,20 @@ describe('a disconnect storm within the upstream rate (scaled down: 200 sessions
       foundations: (production) => (admissionEnabled ? production : { ...production, admission: unlimitedAdmission }),
     });
     try {
-      await expectRight(harness.control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: RATE, burst: RATE }));
-      await expectRight(harness.control.setRate({ operation: 'StartStreamSession', ratePerSecond: 10_000, burst: 10_000 }));
+      await expectRight(
+        harness.control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: RATE, burst: RATE }),
+      );
+      await expectRight(
+        harness.control.setRate({ operation: 'StartStreamSession', ratePerSecond: 10_000, burst: 10_000 }),
+      );
       const sessions = [];
       for (let i = 0; i < SESSIONS; i += 1) sessions.push(await disconnectedSession(harness));
       // Let the emulator's bucket refill after the set-up, as it would be before a real storm.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const results = await Promise.all(
-        sessions.map((session) => harness.client.reconnectStreamSession(reconnectRequest(session.id), { deadlineMs: 20_000 })()),
+        sessions.map((session) =>
+          harness.client.reconnectStreamSession(reconnectRequest(session.id), { deadlineMs: 20_000 })(),
+        ),
       );
       const counters = await expectRight(harness.control.counters());
       assert.equal(await scrapedValue(harness.service.metricsPort, 'reconnect_admission_queue_depth'), 0);
@@ -142,6 +179,9 @@ describe('a disconnect storm within the upstream rate (scaled down: 200 sessions
     const outcome = await storm(false);
     assert.ok(outcome.throttledByEmulator > 0);
     assert.ok(outcome.reconnected < SESSIONS);
-    assert.ok(outcome.codes.every((code) => code === 'RESOURCE_EXHAUSTED'), outcome.codes.join(', '));
+    assert.ok(
+      outcome.codes.every((code) => code === 'RESOURCE_EXHAUSTED'),
+      outcome.codes.join(', '),
+    );
   });
 });

@@ -84,12 +84,20 @@ describe('gRPC server options', function () {
       const before = await connectionCallsReceived(harness().control);
       // Only the next call is slowed: without the limit the second call would overtake the first.
       await expectRight(
-        harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 500 }, count: 1 }),
+        harness().control.injectFault({
+          operation: 'CreateStreamSessionConnection',
+          fault: { kind: 'latency', ms: 500 },
+          count: 1,
+        }),
       );
       const answered: string[] = [];
       const call = (sessionId: string, name: string) =>
-        harness().client
-          .reconnectStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: sessionId, signalRequest: OFFER })()
+        harness()
+          .client.reconnectStreamSession({
+            streamGroupIdentifier: GROUP_ID,
+            streamSessionIdentifier: sessionId,
+            signalRequest: OFFER,
+          })()
           .then((result) => {
             answered.push(name);
             return result;

@@ -61,16 +61,24 @@ describe('transport security end to end (grpc-js client → TLS → service)', f
 
     it('a client that trusts the server CA (certificate for IP 127.0.0.1) reconnects', async () => {
       const session = await disconnectedSession(harness());
-      const response = await expectRight(harness().client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE));
+      const response = await expectRight(
+        harness().client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE),
+      );
       assert.equal(response.signalResponse, emulatorSignalResponse(OFFER));
     });
 
     it('a plaintext client is refused UNAVAILABLE, with a valid token, and nothing reaches AWS', async () => {
-      await assertHandshakeRefused(harness(), harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(token) }));
+      await assertHandshakeRefused(
+        harness(),
+        harness().connect(grpc.credentials.createInsecure(), { metadata: bearerMetadata(token) }),
+      );
     });
 
     it('a client that trusts another CA refuses the server (UNAVAILABLE), and nothing reaches AWS', async () => {
-      await assertHandshakeRefused(harness(), harness().connect(grpc.credentials.createSsl(pki.otherCa.cert), { metadata: bearerMetadata(token) }));
+      await assertHandshakeRefused(
+        harness(),
+        harness().connect(grpc.credentials.createSsl(pki.otherCa.cert), { metadata: bearerMetadata(token) }),
+      );
     });
 
     it('TLS does not replace authentication: over TLS without a token the call is UNAUTHENTICATED', async () => {
@@ -101,16 +109,22 @@ describe('transport security end to end (grpc-js client → TLS → service)', f
 
     it('a certificate for lobby.internal signed by the client CA is the caller "lobby": its group is allowed', async () => {
       const session = await disconnectedSession(harness());
-      const response = await expectRight(harness().client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE));
+      const response = await expectRight(
+        harness().client.reconnectStreamSession(request(GROUP_ID, session.id), DEADLINE),
+      );
       assert.equal(response.signalResponse, emulatorSignalResponse(OFFER));
-      const read = await expectRight(harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }));
+      const read = await expectRight(
+        harness().client.getStreamSession({ streamGroupIdentifier: GROUP_ID, streamSessionIdentifier: session.id }),
+      );
       assert.ok(read.arn.endsWith(session.id));
     });
 
     it('... and any other group is PERMISSION_DENIED for "lobby", with no upstream call', async () => {
       const session = await disconnectedSession(harness(), 120, { groupId: OTHER_GROUP_ID });
       const before = await upstreamCalls(harness());
-      const error = await expectLeft(harness().client.reconnectStreamSession(request(OTHER_GROUP_ID, session.id), DEADLINE));
+      const error = await expectLeft(
+        harness().client.reconnectStreamSession(request(OTHER_GROUP_ID, session.id), DEADLINE),
+      );
       assert.equal(error.code, grpc.status.PERMISSION_DENIED, error.message);
       assert.equal(error.details.errorInfo?.reason, 'CALLER_NOT_ALLOWED');
       assert.equal(error.details.errorInfo?.metadata.caller, 'lobby');

@@ -72,7 +72,11 @@ async function stopGracefully(service: ServiceProcess): Promise<void> {
 const RECONNECT_SPAN = 'grpc.reconnect.v1.ReconnectService/ReconnectStreamSession';
 const CONNECTION_SPAN = 'GameLiftStreams.CreateStreamSessionConnection';
 
-function only(spans: ReadonlyArray<ReceivedSpan>, matches: (span: ReceivedSpan) => boolean, what: string): ReceivedSpan {
+function only(
+  spans: ReadonlyArray<ReceivedSpan>,
+  matches: (span: ReceivedSpan) => boolean,
+  what: string,
+): ReceivedSpan {
   const found = spans.filter(matches);
   assert.equal(found.length, 1, `expected one ${what}, got ${JSON.stringify(found, null, 2)}`);
   const [span] = found;
@@ -131,14 +135,20 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
         await expectRight(
           new EmulatorControl(service.emulatorEndpoint).injectFault({
             operation: 'CreateStreamSessionConnection',
-            fault: { kind: 'error', errorName: 'ValidationException', message: `signalRequest ${OFFER} is not acceptable` },
+            fault: {
+              kind: 'error',
+              errorName: 'ValidationException',
+              message: `signalRequest ${OFFER} is not acceptable`,
+            },
             count: 1,
           }),
         );
         const refused = await expectLeft(refusedOne.reconnectStreamSession(reconnectRequest(echoed)));
         assert.equal(refused.code, grpc.status.INVALID_ARGUMENT, refused.message);
 
-        await expectRight(untraced.getStreamSession({ streamGroupIdentifier: DEMO_STREAM_GROUP_ID, streamSessionIdentifier: session }));
+        await expectRight(
+          untraced.getStreamSession({ streamGroupIdentifier: DEMO_STREAM_GROUP_ID, streamSessionIdentifier: session }),
+        );
         assert.equal(await expectRight(health.check('')), 'SERVING');
       } finally {
         for (const client of clients) client.close();
@@ -155,7 +165,10 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
 
     it('says at start-up that traces are on and where they go, without the URL path or the headers', () => {
       const line = service?.logs.find(isTracingLine);
-      assert.match(String(line?.msg), /^traces on: exported by otlp \(http\/json\) to http:\/\/127\.0\.0\.1:\d+; sampler parentbased_always_on/);
+      assert.match(
+        String(line?.msg),
+        /^traces on: exported by otlp \(http\/json\) to http:\/\/127\.0\.0\.1:\d+; sampler parentbased_always_on/,
+      );
       assert.ok(!String(line?.msg).includes('/v1/traces'), String(line?.msg));
       assert.ok(!JSON.stringify(service?.logs).includes(BEARER_TOKEN_MARKER), 'the collector token must not be logged');
     });
@@ -204,14 +217,17 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
       assert.equal(aws.status.code, 'ERROR');
       assert.equal(aws.attributes['http.response.status_code'], 404);
       // The same id the caller's status message names, so a failure can be followed from the caller to AWS.
-      assert.ok(notFoundMessage.includes(`AWS request id ${String(aws.attributes['aws.request.id'])}`), notFoundMessage);
+      assert.ok(
+        notFoundMessage.includes(`AWS request id ${String(aws.attributes['aws.request.id'])}`),
+        notFoundMessage,
+      );
       assert.deepEqual(
         aws.events.map((event) => [event.name, event.attributes['exception.type']]),
         [['exception', 'ResourceNotFoundException']],
       );
     });
 
-    it("keeps no AWS message: AWS may quote the request it refuses", () => {
+    it('keeps no AWS message: AWS may quote the request it refuses', () => {
       const server = serverSpanOf(spans, CALLER.echoingError.traceId);
       assert.equal(server.status.code, 'ERROR');
       assert.equal(server.attributes['rpc.grpc.status_code'], grpc.status.INVALID_ARGUMENT);
@@ -265,7 +281,9 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
       assert.equal(line.msg, 'traces off: set OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT to turn it on');
       const client = new ReconnectClient(service.grpcAddress);
       try {
-        const answer = await expectRight(client.reconnectStreamSession(reconnectRequest(await disconnectedDemoSession(service))));
+        const answer = await expectRight(
+          client.reconnectStreamSession(reconnectRequest(await disconnectedDemoSession(service))),
+        );
         assert.equal(answer.signalResponse, emulatorSignalResponse(OFFER));
       } finally {
         client.close();
@@ -282,7 +300,9 @@ describe('traces of the process (node dist/src/main.js with the standard OTEL_* 
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.tracesEndpoint.replace(/\/v1\/traces$/, ''),
       });
       assert.equal((await service.untilLogged(isTracingLine)).msg, 'traces off: OTEL_TRACES_EXPORTER is none');
-      const client = new ReconnectClient(service.grpcAddress, grpc.credentials.createInsecure(), { metadata: traceparent(CALLER.success) });
+      const client = new ReconnectClient(service.grpcAddress, grpc.credentials.createInsecure(), {
+        metadata: traceparent(CALLER.success),
+      });
       try {
         await expectRight(client.reconnectStreamSession(reconnectRequest(await disconnectedDemoSession(service))));
       } finally {

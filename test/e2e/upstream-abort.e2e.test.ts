@@ -30,7 +30,9 @@ async function untilAbandoned(harness: Harness, before: number): Promise<void> {
 }
 
 async function statusOf(harness: Harness, sessionId: string): Promise<string | undefined> {
-  const session = await harness.aws.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: sessionId }));
+  const session = await harness.aws.send(
+    new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: sessionId }),
+  );
   return session.Status;
 }
 
@@ -42,7 +44,10 @@ describe('a caller that stops waiting ends the request to AWS', function () {
 
   async function holdNextReconnect(): Promise<void> {
     await expectRight(
-      harness().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: HELD_MS } }),
+      harness().control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'latency', ms: HELD_MS },
+      }),
     );
   }
 

@@ -63,10 +63,16 @@ describe('a use case that throws synchronously', function () {
     statuses.length = 0;
   });
 
-  const request = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567', signalRequest: 'v=0 offer' };
+  const request = {
+    streamGroupIdentifier: 'sg-1AB2C3De4',
+    streamSessionIdentifier: 'ABC123def4567',
+    signalRequest: 'v=0 offer',
+  };
 
   it('is answered exactly once, INTERNAL with the generic message, when the use case throws as it is called', async () => {
-    const error = await expectLeft(client?.reconnectStreamSession(request, { deadlineMs: 5000 }) ?? assert.fail('no client'));
+    const error = await expectLeft(
+      client?.reconnectStreamSession(request, { deadlineMs: 5000 }) ?? assert.fail('no client'),
+    );
     assert.equal(error.code, grpc.status.INTERNAL);
     assert.equal(error.message, 'internal error in the reconnect service; it has been logged');
     assert.equal(error.details.errorInfo?.reason, 'INTERNAL_ERROR');
@@ -76,8 +82,13 @@ describe('a use case that throws synchronously', function () {
 
   it('is answered exactly once, INTERNAL, when its task throws as it is run', async () => {
     const error = await expectLeft(
-      client?.getStreamSession({ streamGroupIdentifier: request.streamGroupIdentifier, streamSessionIdentifier: request.streamSessionIdentifier }, { deadlineMs: 5000 }) ??
-        assert.fail('no client'),
+      client?.getStreamSession(
+        {
+          streamGroupIdentifier: request.streamGroupIdentifier,
+          streamSessionIdentifier: request.streamSessionIdentifier,
+        },
+        { deadlineMs: 5000 },
+      ) ?? assert.fail('no client'),
     );
     assert.equal(error.code, grpc.status.INTERNAL);
     assert.deepEqual(statuses, ['INTERNAL']);

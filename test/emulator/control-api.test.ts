@@ -7,7 +7,8 @@ import { GROUP_ID, left, rawRequest, right, startSession, startTestEmulator, use
 describe('emulator: control API', () => {
   const fixture = useTestEmulator();
 
-  const call = (method: string, path: string, body?: string) => rawRequest(fixture().emulator.endpoint, method, `/_emulator${path}`, body);
+  const call = (method: string, path: string, body?: string) =>
+    rawRequest(fixture().emulator.endpoint, method, `/_emulator${path}`, body);
 
   it('creates stream groups with a random valid id or the given one, idempotently', async () => {
     const random = await right(fixture().control.createStreamGroup());
@@ -22,7 +23,13 @@ describe('emulator: control API', () => {
 
   it('counters list every operation with 0 after a reset', async () => {
     const counters = await right(fixture().control.counters());
-    for (const counter of [counters.calls, counters.throttled, counters.faultsApplied, counters.idempotentReplays, counters.abandoned]) {
+    for (const counter of [
+      counters.calls,
+      counters.throttled,
+      counters.faultsApplied,
+      counters.idempotentReplays,
+      counters.abandoned,
+    ]) {
       assert.deepEqual(Object.keys(counter).sort(), [...OPERATION_NAMES].sort());
       assert.ok(Object.values(counter).every((value) => value === 0));
     }
@@ -30,7 +37,13 @@ describe('emulator: control API', () => {
 
   it('reset clears groups, sessions, faults, counters and recorded requests', async () => {
     const session = await startSession(fixture().sdk);
-    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' }, probability: 1 }));
+    await right(
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'drop-connection' },
+        probability: 1,
+      }),
+    );
     await right(fixture().control.reset());
     assert.deepEqual((await right(fixture().control.requests())).requests, []);
     assert.equal((await right(fixture().control.counters())).calls.StartStreamSession, 0);
@@ -38,13 +51,19 @@ describe('emulator: control API', () => {
     assert.ok(missing.kind === 'rejected' && missing.status === 404);
     await right(fixture().control.createStreamGroup({ id: GROUP_ID }));
     // The drop-connection fault is gone: this answers (with a 404, since the session went with the reset).
-    const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`);
+    const answer = await rawRequest(
+      fixture().emulator.endpoint,
+      'GET',
+      `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`,
+    );
     assert.equal(answer.status, 404);
   });
 
   it('filters recorded requests by operation and rejects an unknown operation name', async () => {
     const session = await startSession(fixture().sdk);
-    await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     const gets = await right(fixture().control.requests('GetStreamSession'));
     assert.equal(gets.requests.length, 1);
     assert.equal(gets.requests[0]?.streamSessionIdentifier, session.id);
@@ -59,7 +78,12 @@ describe('emulator: control API', () => {
     ['POST', '/stream-groups', '{"id":42}', /"id"/],
     ['POST', `/stream-groups/${GROUP_ID}/stream-sessions/x/client`, '{"action":"jump"}', /"action"/],
     ['PUT', `/stream-groups/${GROUP_ID}/stream-sessions/x/status`, '{"status":"SLEEPING"}', /"status"/],
-    ['PUT', `/stream-groups/${GROUP_ID}/stream-sessions/x/status`, '{"status":"ACTIVE","statusReason":"bored"}', /"statusReason"/],
+    [
+      'PUT',
+      `/stream-groups/${GROUP_ID}/stream-sessions/x/status`,
+      '{"status":"ACTIVE","statusReason":"bored"}',
+      /"statusReason"/,
+    ],
     ['PUT', '/transitions', '{"delayMs":-1}', /"delayMs"/],
     ['PUT', '/transitions', '{}', /"delayMs"/],
     ['PUT', '/retention', '{"endedSessionRetentionMs":604800001}', /"endedSessionRetentionMs"/],
@@ -69,12 +93,32 @@ describe('emulator: control API', () => {
     ['POST', '/faults', '{"operation":"GetStreamSession"}', /"fault"/],
     ['POST', '/faults', '{"operation":"Nope","fault":{"kind":"drop-connection"}}', /"operation"/],
     ['POST', '/faults', '{"operation":"GetStreamSession","fault":{"kind":"explode"}}', /"fault.kind"/],
-    ['POST', '/faults', '{"operation":"GetStreamSession","fault":{"kind":"error","errorName":"Bad Name"}}', /"fault.errorName"/],
-    ['POST', '/faults', '{"operation":"GetStreamSession","fault":{"kind":"error","errorName":"X","httpStatus":200}}', /"fault.httpStatus"/],
-    ['POST', '/faults', '{"operation":"GetStreamSession","fault":{"kind":"http-status","status":99}}', /"fault.status"/],
+    [
+      'POST',
+      '/faults',
+      '{"operation":"GetStreamSession","fault":{"kind":"error","errorName":"Bad Name"}}',
+      /"fault.errorName"/,
+    ],
+    [
+      'POST',
+      '/faults',
+      '{"operation":"GetStreamSession","fault":{"kind":"error","errorName":"X","httpStatus":200}}',
+      /"fault.httpStatus"/,
+    ],
+    [
+      'POST',
+      '/faults',
+      '{"operation":"GetStreamSession","fault":{"kind":"http-status","status":99}}',
+      /"fault.status"/,
+    ],
     ['POST', '/faults', '{"operation":"GetStreamSession","fault":{"kind":"latency","ms":-5}}', /"fault.ms"/],
     ['POST', '/faults', '{"operation":"GetStreamSession","fault":{"kind":"drop-connection"},"count":0}', /"count"/],
-    ['POST', '/faults', '{"operation":"GetStreamSession","fault":{"kind":"drop-connection"},"probability":1.5}', /"probability"/],
+    [
+      'POST',
+      '/faults',
+      '{"operation":"GetStreamSession","fault":{"kind":"drop-connection"},"probability":1.5}',
+      /"probability"/,
+    ],
     ['POST', '/faults', '{not json', /not valid JSON/],
     ['POST', '/faults', '[1,2]', /JSON object/],
   ];
@@ -83,7 +127,9 @@ describe('emulator: control API', () => {
       const answer = await call(method, path, body);
       assert.equal(answer.status, 400, answer.text);
       const parsed: unknown = JSON.parse(answer.text);
-      assert.ok(typeof parsed === 'object' && parsed !== null && 'message' in parsed && typeof parsed.message === 'string');
+      assert.ok(
+        typeof parsed === 'object' && parsed !== null && 'message' in parsed && typeof parsed.message === 'string',
+      );
       assert.match(parsed.message, pattern);
     });
   }
@@ -106,12 +152,19 @@ describe('emulator: control API', () => {
 
   it('setTransitions and setRate echo the accepted setting', async () => {
     assert.deepEqual(await right(fixture().control.setTransitions({ delayMs: 25 })), { delayMs: 25 });
-    assert.deepEqual(await right(fixture().control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 2.5, burst: 3 })), {
-      operation: 'CreateStreamSessionConnection',
-      ratePerSecond: 2.5,
-      burst: 3,
-    });
-    const fault = await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'latency', ms: 1 } }));
+    assert.deepEqual(
+      await right(
+        fixture().control.setRate({ operation: 'CreateStreamSessionConnection', ratePerSecond: 2.5, burst: 3 }),
+      ),
+      {
+        operation: 'CreateStreamSessionConnection',
+        ratePerSecond: 2.5,
+        burst: 3,
+      },
+    );
+    const fault = await right(
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'latency', ms: 1 } }),
+    );
     assert.match(fault.id, /^[0-9a-f-]{36}$/);
   });
 

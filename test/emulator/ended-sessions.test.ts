@@ -11,7 +11,16 @@ import {
 import * as E from 'fp-ts/Either';
 import { DEFAULT_ENDED_SESSION_RETENTION_MS } from '../../src/emulator/options';
 import { startEmulator } from '../../src/emulator/server';
-import { droppedSession, GROUP_ID, left, OFFER, rejectionOf, right, startSession, useTestEmulator } from './support/fixture';
+import {
+  droppedSession,
+  GROUP_ID,
+  left,
+  OFFER,
+  rejectionOf,
+  right,
+  startSession,
+  useTestEmulator,
+} from './support/fixture';
 
 /**
  * An ended session (TERMINATED or ERROR) is kept for the ended-session retention and then forgotten: kept, a
@@ -21,13 +30,22 @@ import { droppedSession, GROUP_ID, left, OFFER, rejectionOf, right, startSession
 describe('emulator: ended sessions are kept for a retention, then forgotten', () => {
   const fixture = useTestEmulator();
 
-  const get = (id: string) => fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id }));
+  const get = (id: string) =>
+    fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id }));
   const terminate = (id: string) =>
     fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id }));
   const reconnect = (id: string) =>
-    fixture().sdk.send(new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id, SignalRequest: OFFER }));
+    fixture().sdk.send(
+      new CreateStreamSessionConnectionCommand({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: id,
+        SignalRequest: OFFER,
+      }),
+    );
   const listedArns = async (): Promise<Array<string | undefined>> =>
-    ((await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID }))).Items ?? []).map((item) => item.Arn);
+    ((await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID }))).Items ?? []).map(
+      (item) => item.Arn,
+    );
   const listedByAccount = async (): Promise<Array<string | undefined>> =>
     ((await fixture().sdk.send(new ListStreamSessionsByAccountCommand({}))).Items ?? []).map((item) => item.Arn);
 
@@ -68,7 +86,9 @@ describe('emulator: ended sessions are kept for a retention, then forgotten', ()
 
   it('an ERROR session is an ended session too', async () => {
     const session = await startSession(fixture().sdk);
-    await right(fixture().control.forceStatus(GROUP_ID, session.id, { status: 'ERROR', statusReason: 'placementTimeout' }));
+    await right(
+      fixture().control.forceStatus(GROUP_ID, session.id, { status: 'ERROR', statusReason: 'placementTimeout' }),
+    );
     assert.equal((await get(session.id)).Status, 'ERROR');
     await right(fixture().control.setRetention({ endedSessionRetentionMs: 0 }));
     assert.ok((await rejectionOf(get(session.id))) instanceof ResourceNotFoundException);
@@ -77,7 +97,9 @@ describe('emulator: ended sessions are kept for a retention, then forgotten', ()
   it('a retention change applies to sessions that ended before it; a reset restores the start-up retention', async () => {
     const before = await startSession(fixture().sdk);
     await terminate(before.id);
-    assert.deepEqual(await right(fixture().control.setRetention({ endedSessionRetentionMs: 0 })), { endedSessionRetentionMs: 0 });
+    assert.deepEqual(await right(fixture().control.setRetention({ endedSessionRetentionMs: 0 })), {
+      endedSessionRetentionMs: 0,
+    });
     assert.ok((await rejectionOf(get(before.id))) instanceof ResourceNotFoundException);
     await fixture().reset();
     const after = await startSession(fixture().sdk);

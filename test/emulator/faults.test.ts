@@ -48,7 +48,11 @@ describe('emulator: fault injection seen through the real SDK', () => {
       );
       const error = await rejectionOf(
         fixture().sdk.send(
-          new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER }),
+          new CreateStreamSessionConnectionCommand({
+            Identifier: GROUP_ID,
+            StreamSessionIdentifier: session.id,
+            SignalRequest: OFFER,
+          }),
         ),
       );
       assert.ok(error instanceof errorClass, `expected ${errorName}, got ${String(error)}`);
@@ -65,7 +69,10 @@ describe('emulator: fault injection seen through the real SDK', () => {
   it('a modelled error without a message gets a default one; httpStatus can be overridden', async () => {
     const session = await startSession(fixture().sdk);
     await right(
-      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'ConflictException', httpStatus: 418 } }),
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'error', errorName: 'ConflictException', httpStatus: 418 },
+      }),
     );
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof ConflictException);
@@ -76,7 +83,10 @@ describe('emulator: fault injection seen through the real SDK', () => {
   it('an unmodelled error name becomes GameLiftStreamsServiceException with that name (default status 400)', async () => {
     const session = await startSession(fixture().sdk);
     await right(
-      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'SomethingNewException', message: 'new' } }),
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'error', errorName: 'SomethingNewException', message: 'new' },
+      }),
     );
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof GameLiftStreamsServiceException);
@@ -88,7 +98,9 @@ describe('emulator: fault injection seen through the real SDK', () => {
 
   it('an http-status 503 fault has no error type: the SDK reports Unknown with the status', async () => {
     const session = await startSession(fixture().sdk);
-    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'http-status', status: 503 } }));
+    await right(
+      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'http-status', status: 503 } }),
+    );
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof GameLiftStreamsServiceException);
     assert.equal(error.name, 'Unknown');
@@ -103,7 +115,10 @@ describe('emulator: fault injection seen through the real SDK', () => {
     const error = await rejectionOf(getSession(session.id));
     assert.ok(error instanceof Error);
     assert.ok(!(error instanceof GameLiftStreamsServiceException), `expected a network error, got ${error.name}`);
-    assert.match(`${error.name} ${error.message} ${'code' in error ? String(error.code) : ''}`, /ECONNRESET|socket hang up/i);
+    assert.match(
+      `${error.name} ${error.message} ${'code' in error ? String(error.code) : ''}`,
+      /ECONNRESET|socket hang up/i,
+    );
     await getSession(session.id);
   });
 
@@ -117,10 +132,19 @@ describe('emulator: fault injection seen through the real SDK', () => {
 
   it('a call whose client gives up during a latency fault is counted abandoned and not carried out', async () => {
     const session = await droppedSession(fixture());
-    await right(fixture().control.injectFault({ operation: 'CreateStreamSessionConnection', fault: { kind: 'latency', ms: 5000 } }));
+    await right(
+      fixture().control.injectFault({
+        operation: 'CreateStreamSessionConnection',
+        fault: { kind: 'latency', ms: 5000 },
+      }),
+    );
     const error = await rejectionOf(
       fixture().sdk.send(
-        new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER }),
+        new CreateStreamSessionConnectionCommand({
+          Identifier: GROUP_ID,
+          StreamSessionIdentifier: session.id,
+          SignalRequest: OFFER,
+        }),
         { abortSignal: AbortSignal.timeout(200) },
       ),
     );
@@ -131,21 +155,31 @@ describe('emulator: fault injection seen through the real SDK', () => {
       { attempts: 100, intervalMs: 20 },
     );
     assert.equal(counters.abandoned.CreateStreamSessionConnection, 1);
-    const read = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const read = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(read.Status, 'PENDING_CLIENT_RECONNECTION');
   });
 
   it('probability 0 never applies and probability 1 always applies', async () => {
     const session = await startSession(fixture().sdk);
     await right(
-      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' }, probability: 0 }),
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'error', errorName: 'AccessDeniedException' },
+        probability: 0,
+      }),
     );
     for (let call = 0; call < 5; call += 1) {
       await getSession(session.id);
     }
     await right(fixture().control.clearFaults());
     await right(
-      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' }, probability: 1 }),
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'error', errorName: 'AccessDeniedException' },
+        probability: 1,
+      }),
     );
     for (let call = 0; call < 5; call += 1) {
       assert.ok((await rejectionOf(getSession(session.id))) instanceof AccessDeniedException);
@@ -158,7 +192,11 @@ describe('emulator: fault injection seen through the real SDK', () => {
   it('count applies to the next N calls, then the fault expires; other operations are untouched', async () => {
     const session = await startSession(fixture().sdk);
     await right(
-      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'InternalServerException' }, count: 2 }),
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'error', errorName: 'InternalServerException' },
+        count: 2,
+      }),
     );
     assert.ok((await rejectionOf(getSession(session.id))) instanceof InternalServerException);
     assert.ok((await rejectionOf(getSession(session.id))) instanceof InternalServerException);
@@ -172,7 +210,10 @@ describe('emulator: fault injection seen through the real SDK', () => {
 
   it('faults come before validation: an invalid call still gets the injected fault', async () => {
     await right(
-      fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'error', errorName: 'AccessDeniedException' } }),
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'error', errorName: 'AccessDeniedException' },
+      }),
     );
     const error = await rejectionOf(
       fixture().sdk.send(new GetStreamSessionCommand({ Identifier: 'bad identifier!', StreamSessionIdentifier: 'x' })),
@@ -182,7 +223,13 @@ describe('emulator: fault injection seen through the real SDK', () => {
 
   it('DELETE /_emulator/faults removes every pending fault', async () => {
     const session = await startSession(fixture().sdk);
-    await right(fixture().control.injectFault({ operation: 'GetStreamSession', fault: { kind: 'drop-connection' }, probability: 1 }));
+    await right(
+      fixture().control.injectFault({
+        operation: 'GetStreamSession',
+        fault: { kind: 'drop-connection' },
+        probability: 1,
+      }),
+    );
     await right(fixture().control.clearFaults());
     await getSession(session.id);
   });

@@ -28,7 +28,13 @@ describe('emulator: stream session lifecycle', () => {
   const get = (id: string): Promise<GetStreamSessionCommandOutput> =>
     fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id }));
   const reconnect = (id: string, signalRequest = OFFER): Promise<{ SignalResponse?: string }> =>
-    fixture().sdk.send(new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: id, SignalRequest: signalRequest }));
+    fixture().sdk.send(
+      new CreateStreamSessionConnectionCommand({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: id,
+        SignalRequest: signalRequest,
+      }),
+    );
   const statusOf = async (id: string): Promise<string | undefined> => (await get(id)).Status;
 
   it('connect → CONNECTED → drop → PENDING_CLIENT_RECONNECTION → reconnect → ACTIVE → connect → CONNECTED', async () => {
@@ -55,7 +61,14 @@ describe('emulator: stream session lifecycle', () => {
     assert.equal(answer.SignalResponse, emulatorSignalResponse(OFFER));
   });
 
-  const notReconnectable: readonly StreamSessionStatus[] = ['ACTIVATING', 'CONNECTED', 'RECONNECTING', 'TERMINATING', 'TERMINATED', 'ERROR'];
+  const notReconnectable: readonly StreamSessionStatus[] = [
+    'ACTIVATING',
+    'CONNECTED',
+    'RECONNECTING',
+    'TERMINATING',
+    'TERMINATED',
+    'ERROR',
+  ];
   for (const status of notReconnectable) {
     it(`CreateStreamSessionConnection in ${status} → ConflictException naming the status; nothing changes`, async () => {
       const session = await droppedSession(fixture());
@@ -72,7 +85,11 @@ describe('emulator: stream session lifecycle', () => {
   it('TerminateStreamSession in ACTIVATING → ValidationException (its model lists no ConflictException); nothing changes', async () => {
     const session = await startSession(fixture().sdk);
     await right(fixture().control.forceStatus(GROUP_ID, session.id, { status: 'ACTIVATING' }));
-    const error = await rejectionOf(fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id })));
+    const error = await rejectionOf(
+      fixture().sdk.send(
+        new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+      ),
+    );
     assert.ok(error instanceof ValidationException, String(error));
     assert.equal(error.$metadata.httpStatusCode, 400);
     assert.match(error.message, /ACTIVATING/);
@@ -81,7 +98,9 @@ describe('emulator: stream session lifecycle', () => {
 
   it('a forced status carries the given status reason and the control API refuses impossible client actions', async () => {
     const session = await startSession(fixture().sdk);
-    const forced = await right(fixture().control.forceStatus(GROUP_ID, session.id, { status: 'ERROR', statusReason: 'placementTimeout' }));
+    const forced = await right(
+      fixture().control.forceStatus(GROUP_ID, session.id, { status: 'ERROR', statusReason: 'placementTimeout' }),
+    );
     assert.deepEqual(forced, { id: session.id, arn: session.arn, status: 'ERROR', statusReason: 'placementTimeout' });
     const refusedConnect = await left(fixture().control.setClient(GROUP_ID, session.id, 'connect'));
     assert.equal(refusedConnect.kind, 'rejected');
@@ -117,7 +136,11 @@ describe('emulator: stream session lifecycle', () => {
   it('SessionLengthSeconds ends any session with maxSessionLengthTimeout', async () => {
     const session = await startSession(fixture().sdk, { SessionLengthSeconds: 1 });
     await right(fixture().control.setClient(GROUP_ID, session.id, 'connect'));
-    const ended = await pollUntil(() => get(session.id), (output) => output.Status === 'TERMINATED', { attempts: 30, intervalMs: 100 });
+    const ended = await pollUntil(
+      () => get(session.id),
+      (output) => output.Status === 'TERMINATED',
+      { attempts: 30, intervalMs: 100 },
+    );
     assert.equal(ended.StatusReason, 'maxSessionLengthTimeout');
   });
 
@@ -126,17 +149,31 @@ describe('emulator: stream session lifecycle', () => {
     await right(fixture().control.setTransitions({ delayMs: 150 }));
     const session = await startSession(fixture().sdk);
     assert.equal(await statusOf(session.id), 'ACTIVATING');
-    const active = await pollUntil(() => get(session.id), (output) => output.Status === 'ACTIVE', { attempts: 20, intervalMs: 50 });
+    const active = await pollUntil(
+      () => get(session.id),
+      (output) => output.Status === 'ACTIVE',
+      { attempts: 20, intervalMs: 50 },
+    );
     assert.equal(active.Status, 'ACTIVE');
 
     await reconnect(session.id);
     assert.equal(await statusOf(session.id), 'RECONNECTING');
     assert.ok((await rejectionOf(reconnect(session.id))) instanceof ConflictException);
-    await pollUntil(() => get(session.id), (output) => output.Status === 'ACTIVE', { attempts: 20, intervalMs: 50 });
+    await pollUntil(
+      () => get(session.id),
+      (output) => output.Status === 'ACTIVE',
+      { attempts: 20, intervalMs: 50 },
+    );
 
-    await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    await fixture().sdk.send(
+      new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(await statusOf(session.id), 'TERMINATING');
-    const ended = await pollUntil(() => get(session.id), (output) => output.Status === 'TERMINATED', { attempts: 20, intervalMs: 50 });
+    const ended = await pollUntil(
+      () => get(session.id),
+      (output) => output.Status === 'TERMINATED',
+      { attempts: 20, intervalMs: 50 },
+    );
     assert.equal(ended.StatusReason, 'apiTerminated');
   });
 

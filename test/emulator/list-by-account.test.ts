@@ -5,7 +5,15 @@ import {
   paginateListStreamSessionsByAccount,
   TerminateStreamSessionCommand,
 } from '@aws-sdk/client-gameliftstreams';
-import { GROUP_ID, raiseRateLimits, rawRequest, right, type StartedSession, startSession, useTestEmulator } from './support/fixture';
+import {
+  GROUP_ID,
+  raiseRateLimits,
+  rawRequest,
+  right,
+  type StartedSession,
+  startSession,
+  useTestEmulator,
+} from './support/fixture';
 
 const OTHER_GROUP = 'sg-other0001';
 
@@ -26,7 +34,9 @@ describe('emulator: ListStreamSessionsByAccount (GET /streamsessions) through th
     const sessions = await sessionsInTwoGroups(4);
     const [first] = sessions;
     assert.ok(first !== undefined);
-    await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }));
+    await fixture().sdk.send(
+      new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }),
+    );
     const output = await fixture().sdk.send(new ListStreamSessionsByAccountCommand({}));
     assert.equal(output.$metadata.httpStatusCode, 200);
     assert.deepEqual(
@@ -45,15 +55,22 @@ describe('emulator: ListStreamSessionsByAccount (GET /streamsessions) through th
     const sessions = await sessionsInTwoGroups(3);
     const [first] = sessions;
     assert.ok(first !== undefined);
-    await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }));
+    await fixture().sdk.send(
+      new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }),
+    );
     const active = await fixture().sdk.send(new ListStreamSessionsByAccountCommand({ Status: 'ACTIVE' }));
     assert.deepEqual(
       active.Items?.map((item) => item.Arn),
       sessions.slice(1).map((session) => session.arn),
     );
     const terminated = await fixture().sdk.send(new ListStreamSessionsByAccountCommand({ Status: 'TERMINATED' }));
-    assert.deepEqual(terminated.Items?.map((item) => item.Arn), [first.arn]);
-    const exported = await fixture().sdk.send(new ListStreamSessionsByAccountCommand({ ExportFilesStatus: 'SUCCEEDED' }));
+    assert.deepEqual(
+      terminated.Items?.map((item) => item.Arn),
+      [first.arn],
+    );
+    const exported = await fixture().sdk.send(
+      new ListStreamSessionsByAccountCommand({ ExportFilesStatus: 'SUCCEEDED' }),
+    );
     assert.deepEqual(exported.Items, []);
   });
 
@@ -78,7 +95,9 @@ describe('emulator: ListStreamSessionsByAccount (GET /streamsessions) through th
     const sessions = await sessionsInTwoGroups(2);
     const first = await fixture().sdk.send(new ListStreamSessionsByAccountCommand({ MaxResults: 1 }));
     const later = await startSession(fixture().sdk);
-    const rest = await fixture().sdk.send(new ListStreamSessionsByAccountCommand({ MaxResults: 10, NextToken: first.NextToken }));
+    const rest = await fixture().sdk.send(
+      new ListStreamSessionsByAccountCommand({ MaxResults: 10, NextToken: first.NextToken }),
+    );
     assert.deepEqual(
       [...(first.Items ?? []), ...(rest.Items ?? [])].map((item) => item.Arn),
       [...sessions, later].map((session) => session.arn),
@@ -87,7 +106,14 @@ describe('emulator: ListStreamSessionsByAccount (GET /streamsessions) through th
 
   it('an unknown Status, a bad MaxResults or a foreign NextToken is a ValidationException; an account without groups lists nothing', async () => {
     await raiseRateLimits(fixture().control, ['ListStreamSessionsByAccount']);
-    for (const query of ['Status=SLEEPING', 'ExportFilesStatus=DONE', 'MaxResults=0', 'MaxResults=101', 'MaxResults=-1', 'NextToken=forged']) {
+    for (const query of [
+      'Status=SLEEPING',
+      'ExportFilesStatus=DONE',
+      'MaxResults=0',
+      'MaxResults=101',
+      'MaxResults=-1',
+      'NextToken=forged',
+    ]) {
       const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamsessions?${query}`);
       assert.equal(answer.status, 400, query);
       assert.equal(answer.headers.get('x-amzn-errortype'), 'ValidationException', query);

@@ -61,11 +61,23 @@ interface Scenario {
 const get = (fixture: TestEmulator, group: string, session: string): Promise<string> =>
   errorNameOf(fixture.sdk.send(new GetStreamSessionCommand({ Identifier: group, StreamSessionIdentifier: session })));
 const terminate = (fixture: TestEmulator, group: string, session: string): Promise<string> =>
-  errorNameOf(fixture.sdk.send(new TerminateStreamSessionCommand({ Identifier: group, StreamSessionIdentifier: session })));
-const reconnect = (fixture: TestEmulator, session: string, clientToken?: string, signalRequest = OFFER): Promise<string> =>
+  errorNameOf(
+    fixture.sdk.send(new TerminateStreamSessionCommand({ Identifier: group, StreamSessionIdentifier: session })),
+  );
+const reconnect = (
+  fixture: TestEmulator,
+  session: string,
+  clientToken?: string,
+  signalRequest = OFFER,
+): Promise<string> =>
   errorNameOf(
     fixture.sdk.send(
-      new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session, SignalRequest: signalRequest, ClientToken: clientToken }),
+      new CreateStreamSessionConnectionCommand({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: session,
+        SignalRequest: signalRequest,
+        ClientToken: clientToken,
+      }),
     ),
   );
 
@@ -76,7 +88,10 @@ const ROUTES: Readonly<Record<OperationName, { readonly method: string; readonly
   ListStreamSessions: { method: 'GET', target: `/streamgroups/${GROUP_ID}/streamsessions` },
   ListStreamSessionsByAccount: { method: 'GET', target: '/streamsessions' },
   TerminateStreamSession: { method: 'DELETE', target: `/streamgroups/${GROUP_ID}/streamsessions/ABC123def4567` },
-  CreateStreamSessionConnection: { method: 'POST', target: `/streamgroups/${GROUP_ID}/streamsessions/ABC123def4567/connections` },
+  CreateStreamSessionConnection: {
+    method: 'POST',
+    target: `/streamgroups/${GROUP_ID}/streamsessions/ABC123def4567/connections`,
+  },
 };
 
 /** Every way the emulator itself ends a call with an error (injected faults aside: a test chooses those). */
@@ -100,57 +115,132 @@ const scenarios: readonly Scenario[] = [
       },
     },
   ]),
-  { operation: 'StartStreamSession', title: 'an invalid input', produces: 'ValidationException',
-    run: (fixture) => errorNameOf(fixture.sdk.send(new StartStreamSessionCommand(startSessionInput({ Description: ' bad' })))) },
-  { operation: 'StartStreamSession', title: 'an unknown stream group', produces: 'ResourceNotFoundException',
-    run: (fixture) => errorNameOf(fixture.sdk.send(new StartStreamSessionCommand(startSessionInput({ Identifier: 'sg-missing01' })))) },
-  { operation: 'StartStreamSession', title: 'a reused ClientToken with other parameters', produces: 'ValidationException',
+  {
+    operation: 'StartStreamSession',
+    title: 'an invalid input',
+    produces: 'ValidationException',
+    run: (fixture) =>
+      errorNameOf(fixture.sdk.send(new StartStreamSessionCommand(startSessionInput({ Description: ' bad' })))),
+  },
+  {
+    operation: 'StartStreamSession',
+    title: 'an unknown stream group',
+    produces: 'ResourceNotFoundException',
+    run: (fixture) =>
+      errorNameOf(fixture.sdk.send(new StartStreamSessionCommand(startSessionInput({ Identifier: 'sg-missing01' })))),
+  },
+  {
+    operation: 'StartStreamSession',
+    title: 'a reused ClientToken with other parameters',
+    produces: 'ValidationException',
     run: async (fixture) => {
       await startSession(fixture.sdk, { ClientToken: TOKEN, UserId: 'one' });
-      return errorNameOf(fixture.sdk.send(new StartStreamSessionCommand(startSessionInput({ ClientToken: TOKEN, UserId: 'two' }))));
-    } },
-  { operation: 'GetStreamSession', title: 'an invalid label', produces: 'ValidationException', run: (fixture) => get(fixture, 'bad id', 'x') },
-  { operation: 'GetStreamSession', title: 'an unknown stream group', produces: 'ResourceNotFoundException',
-    run: (fixture) => get(fixture, 'sg-missing01', 'ABC123def4567') },
-  { operation: 'GetStreamSession', title: 'an unknown session', produces: 'ResourceNotFoundException',
-    run: (fixture) => get(fixture, GROUP_ID, 'ABC123def4567') },
-  { operation: 'ListStreamSessions', title: 'MaxResults out of range', produces: 'ValidationException',
-    run: (fixture) => errorNameOf(fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 0 }))) },
-  { operation: 'ListStreamSessions', title: 'an unknown stream group', produces: 'ResourceNotFoundException',
-    run: (fixture) => errorNameOf(fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: 'sg-missing01' }))) },
-  { operation: 'ListStreamSessionsByAccount', title: 'a foreign NextToken', produces: 'ValidationException',
-    run: (fixture) => errorNameOf(fixture.sdk.send(new ListStreamSessionsByAccountCommand({ NextToken: 'forged' }))) },
-  { operation: 'TerminateStreamSession', title: 'an invalid label', produces: 'ValidationException',
-    run: (fixture) => terminate(fixture, GROUP_ID, 'not/valid') },
-  { operation: 'TerminateStreamSession', title: 'an unknown session', produces: 'ResourceNotFoundException',
-    run: (fixture) => terminate(fixture, GROUP_ID, 'ABC123def4567') },
-  { operation: 'TerminateStreamSession', title: 'a session in ACTIVATING', produces: 'ValidationException',
+      return errorNameOf(
+        fixture.sdk.send(new StartStreamSessionCommand(startSessionInput({ ClientToken: TOKEN, UserId: 'two' }))),
+      );
+    },
+  },
+  {
+    operation: 'GetStreamSession',
+    title: 'an invalid label',
+    produces: 'ValidationException',
+    run: (fixture) => get(fixture, 'bad id', 'x'),
+  },
+  {
+    operation: 'GetStreamSession',
+    title: 'an unknown stream group',
+    produces: 'ResourceNotFoundException',
+    run: (fixture) => get(fixture, 'sg-missing01', 'ABC123def4567'),
+  },
+  {
+    operation: 'GetStreamSession',
+    title: 'an unknown session',
+    produces: 'ResourceNotFoundException',
+    run: (fixture) => get(fixture, GROUP_ID, 'ABC123def4567'),
+  },
+  {
+    operation: 'ListStreamSessions',
+    title: 'MaxResults out of range',
+    produces: 'ValidationException',
+    run: (fixture) =>
+      errorNameOf(fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 0 }))),
+  },
+  {
+    operation: 'ListStreamSessions',
+    title: 'an unknown stream group',
+    produces: 'ResourceNotFoundException',
+    run: (fixture) => errorNameOf(fixture.sdk.send(new ListStreamSessionsCommand({ Identifier: 'sg-missing01' }))),
+  },
+  {
+    operation: 'ListStreamSessionsByAccount',
+    title: 'a foreign NextToken',
+    produces: 'ValidationException',
+    run: (fixture) => errorNameOf(fixture.sdk.send(new ListStreamSessionsByAccountCommand({ NextToken: 'forged' }))),
+  },
+  {
+    operation: 'TerminateStreamSession',
+    title: 'an invalid label',
+    produces: 'ValidationException',
+    run: (fixture) => terminate(fixture, GROUP_ID, 'not/valid'),
+  },
+  {
+    operation: 'TerminateStreamSession',
+    title: 'an unknown session',
+    produces: 'ResourceNotFoundException',
+    run: (fixture) => terminate(fixture, GROUP_ID, 'ABC123def4567'),
+  },
+  {
+    operation: 'TerminateStreamSession',
+    title: 'a session in ACTIVATING',
+    produces: 'ValidationException',
     run: async (fixture) => {
       const session = await startSession(fixture.sdk);
       await right(fixture.control.forceStatus(GROUP_ID, session.id, { status: 'ACTIVATING' }));
       return terminate(fixture, GROUP_ID, session.id);
-    } },
-  { operation: 'CreateStreamSessionConnection', title: 'an empty SignalRequest', produces: 'ValidationException',
-    run: async (fixture) => reconnect(fixture, (await droppedSession(fixture)).id, undefined, '') },
-  { operation: 'CreateStreamSessionConnection', title: 'an unknown session', produces: 'ResourceNotFoundException',
-    run: (fixture) => reconnect(fixture, 'ABC123def4567') },
-  { operation: 'CreateStreamSessionConnection', title: 'a session that is not reconnectable', produces: 'ConflictException',
+    },
+  },
+  {
+    operation: 'CreateStreamSessionConnection',
+    title: 'an empty SignalRequest',
+    produces: 'ValidationException',
+    run: async (fixture) => reconnect(fixture, (await droppedSession(fixture)).id, undefined, ''),
+  },
+  {
+    operation: 'CreateStreamSessionConnection',
+    title: 'an unknown session',
+    produces: 'ResourceNotFoundException',
+    run: (fixture) => reconnect(fixture, 'ABC123def4567'),
+  },
+  {
+    operation: 'CreateStreamSessionConnection',
+    title: 'a session that is not reconnectable',
+    produces: 'ConflictException',
     run: async (fixture) => {
       const session = await startSession(fixture.sdk);
       await right(fixture.control.setClient(GROUP_ID, session.id, 'connect'));
       return reconnect(fixture, session.id);
-    } },
-  { operation: 'CreateStreamSessionConnection', title: 'a reused ClientToken with another offer', produces: 'ValidationException',
+    },
+  },
+  {
+    operation: 'CreateStreamSessionConnection',
+    title: 'a reused ClientToken with another offer',
+    produces: 'ValidationException',
     run: async (fixture) => {
       const session = await droppedSession(fixture);
       await fixture.sdk.send(
-        new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: TOKEN }),
+        new CreateStreamSessionConnectionCommand({
+          Identifier: GROUP_ID,
+          StreamSessionIdentifier: session.id,
+          SignalRequest: OFFER,
+          ClientToken: TOKEN,
+        }),
       );
       return reconnect(fixture, session.id, TOKEN, 'another offer');
-    } },
+    },
+  },
 ];
 
-describe("emulator: each operation answers only the errors its model lists", () => {
+describe('emulator: each operation answers only the errors its model lists', () => {
   const fixture = useTestEmulator();
 
   for (const operation of OPERATION_NAMES) {
@@ -162,20 +252,27 @@ describe("emulator: each operation answers only the errors its model lists", () 
   it('TerminateStreamSession and GetStreamSession list no ConflictException; ListStreamSessionsByAccount no ResourceNotFoundException', () => {
     assert.ok(!(OPERATION_ERRORS.TerminateStreamSession as readonly string[]).includes('ConflictException'));
     assert.ok(!(OPERATION_ERRORS.GetStreamSession as readonly string[]).includes('ConflictException'));
-    assert.ok(!(OPERATION_ERRORS.ListStreamSessionsByAccount as readonly string[]).includes('ResourceNotFoundException'));
+    assert.ok(
+      !(OPERATION_ERRORS.ListStreamSessionsByAccount as readonly string[]).includes('ResourceNotFoundException'),
+    );
   });
 
   for (const scenario of scenarios) {
     it(`${scenario.operation}, ${scenario.title} → ${scenario.produces}, which its model lists`, async () => {
       const produced = await scenario.run(fixture());
       assert.equal(produced, scenario.produces);
-      assert.ok((OPERATION_ERRORS[scenario.operation] as readonly string[]).includes(produced), `${produced} is not listed`);
+      assert.ok(
+        (OPERATION_ERRORS[scenario.operation] as readonly string[]).includes(produced),
+        `${produced} is not listed`,
+      );
     });
   }
 
   it('every error an operation lists, except AccessDenied (no credentials are checked), has a scenario here', () => {
     for (const operation of OPERATION_NAMES) {
-      const covered = new Set(scenarios.filter((scenario) => scenario.operation === operation).map((scenario) => scenario.produces));
+      const covered = new Set(
+        scenarios.filter((scenario) => scenario.operation === operation).map((scenario) => scenario.produces),
+      );
       const expected = OPERATION_ERRORS[operation].filter(
         (name) =>
           name !== 'AccessDeniedException' &&

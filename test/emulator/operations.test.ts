@@ -39,7 +39,10 @@ describe('emulator: the operations through the real SDK', () => {
     assert.equal(output.$metadata.httpStatusCode, 201);
     assert.match(output.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(output.Status, 'ACTIVATING');
-    assert.match(output.Arn ?? '', new RegExp(`^arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamsession/${GROUP_ID}/[A-Za-z0-9]{13}$`));
+    assert.match(
+      output.Arn ?? '',
+      new RegExp(`^arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamsession/${GROUP_ID}/[A-Za-z0-9]{13}$`),
+    );
     assert.equal(output.StreamGroupId, GROUP_ID);
     assert.equal(output.UserId, 'player/42=+');
     assert.equal(output.Protocol, 'WebRTC');
@@ -66,7 +69,9 @@ describe('emulator: the operations through the real SDK', () => {
         DisplayConfiguration: { Resolution: { Width: 1280, Height: 720 } },
       }),
     );
-    const got = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: started.Arn ?? '' }));
+    const got = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: started.Arn ?? '' }),
+    );
     for (const output of [started, got]) {
       assert.deepEqual(output.PerformanceStatsConfiguration, { SharedWithClient: true });
       assert.equal(output.RoleArn, roleArn);
@@ -78,7 +83,9 @@ describe('emulator: the operations through the real SDK', () => {
 
   it('a session started without the newer members returns none of them', async () => {
     const session = await startSession(fixture().sdk);
-    const got = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const got = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(got.PerformanceStatsConfiguration, undefined);
     assert.equal(got.RoleArn, undefined);
     assert.equal(got.DisplayConfiguration, undefined);
@@ -86,7 +93,9 @@ describe('emulator: the operations through the real SDK', () => {
 
   it('ListStreamSessions items carry StatusReason', async () => {
     const session = await startSession(fixture().sdk);
-    await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    await fixture().sdk.send(
+      new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     const listed = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID }));
     assert.deepEqual(
       listed.Items?.map((item) => [item.Arn, item.Status, item.StatusReason]),
@@ -96,14 +105,18 @@ describe('emulator: the operations through the real SDK', () => {
 
   it('StartStreamSession applies the documented defaults (120 s, 43200 s)', async () => {
     const session = await startSession(fixture().sdk);
-    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const output = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(output.ConnectionTimeoutSeconds, 120);
     assert.equal(output.SessionLengthSeconds, 43_200);
   });
 
   it('GetStreamSession answers 200 and already shows ACTIVE with immediate transitions', async () => {
     const session = await startSession(fixture().sdk);
-    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const output = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(output.$metadata.httpStatusCode, 200);
     assert.equal(output.Status, 'ACTIVE');
     assert.equal(output.Arn, session.arn);
@@ -112,7 +125,9 @@ describe('emulator: the operations through the real SDK', () => {
 
   it('a session started with NO_CLIENT_CONNECTION has no signal response', async () => {
     const session = await startSession(fixture().sdk, { SignalRequest: NO_CLIENT_CONNECTION });
-    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const output = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(output.SignalResponse, undefined);
   });
 
@@ -123,17 +138,24 @@ describe('emulator: the operations through the real SDK', () => {
     }
     const [first] = sessions;
     assert.ok(first !== undefined);
-    await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }));
+    await fixture().sdk.send(
+      new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: first.id }),
+    );
 
     const page1 = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 3 }));
     assert.equal(page1.$metadata.httpStatusCode, 200);
     assert.equal(page1.Items?.length, 3);
     assert.ok(page1.NextToken !== undefined);
-    const page2 = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 3, NextToken: page1.NextToken }));
+    const page2 = await fixture().sdk.send(
+      new ListStreamSessionsCommand({ Identifier: GROUP_ID, MaxResults: 3, NextToken: page1.NextToken }),
+    );
     assert.equal(page2.Items?.length, 2);
     assert.equal(page2.NextToken, undefined);
     const listed = [...(page1.Items ?? []), ...(page2.Items ?? [])].map((item) => item.Arn);
-    assert.deepEqual(listed, sessions.map((session) => session.arn));
+    assert.deepEqual(
+      listed,
+      sessions.map((session) => session.arn),
+    );
 
     const active = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, Status: 'ACTIVE' }));
     assert.equal(active.Items?.length, 4);
@@ -142,25 +164,37 @@ describe('emulator: the operations through the real SDK', () => {
     assert.equal(item?.Protocol, 'WebRTC');
     assert.equal(item?.Location, REGION);
     assert.ok(item?.CreatedAt instanceof Date);
-    const exported = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ID, ExportFilesStatus: 'SUCCEEDED' }));
+    const exported = await fixture().sdk.send(
+      new ListStreamSessionsCommand({ Identifier: GROUP_ID, ExportFilesStatus: 'SUCCEEDED' }),
+    );
     assert.deepEqual(exported.Items, []);
   });
 
   it('TerminateStreamSession answers 204, goes TERMINATED/apiTerminated, and is idempotent', async () => {
     const session = await startSession(fixture().sdk);
-    const output = await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const output = await fixture().sdk.send(
+      new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(output.$metadata.httpStatusCode, 204);
-    const after = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const after = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(after.Status, 'TERMINATED');
     assert.equal(after.StatusReason, 'apiTerminated');
-    const again = await fixture().sdk.send(new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const again = await fixture().sdk.send(
+      new TerminateStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(again.$metadata.httpStatusCode, 204);
   });
 
   it('CreateStreamSessionConnection answers 200 with the deterministic answer', async () => {
     const session = await droppedSession(fixture());
     const output = await fixture().sdk.send(
-      new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: 'offer-2' }),
+      new CreateStreamSessionConnectionCommand({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: session.id,
+        SignalRequest: 'offer-2',
+      }),
     );
     assert.equal(output.$metadata.httpStatusCode, 200);
     assert.equal(output.SignalResponse, emulatorSignalResponse('offer-2'));
@@ -171,10 +205,16 @@ describe('emulator: the operations through the real SDK', () => {
   it('routes group and session ARNs, which the SDK percent-encodes, and records them decoded', async () => {
     const session = await droppedSession(fixture());
     const output = await fixture().sdk.send(
-      new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ARN, StreamSessionIdentifier: session.arn, SignalRequest: OFFER }),
+      new CreateStreamSessionConnectionCommand({
+        Identifier: GROUP_ARN,
+        StreamSessionIdentifier: session.arn,
+        SignalRequest: OFFER,
+      }),
     );
     assert.equal(output.SignalResponse, emulatorSignalResponse(OFFER));
-    const got = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ARN, StreamSessionIdentifier: session.arn }));
+    const got = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ARN, StreamSessionIdentifier: session.arn }),
+    );
     assert.equal(got.Arn, session.arn);
     const listed = await fixture().sdk.send(new ListStreamSessionsCommand({ Identifier: GROUP_ARN }));
     assert.equal(listed.Items?.length, 1);
@@ -188,7 +228,12 @@ describe('emulator: the operations through the real SDK', () => {
     const session = await droppedSession(fixture());
     const token = 'tok-!~#{}[]-0123456789abcdef0123456789';
     await fixture().sdk.send(
-      new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: token }),
+      new CreateStreamSessionConnectionCommand({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: session.id,
+        SignalRequest: OFFER,
+        ClientToken: token,
+      }),
     );
     const seen = await right(fixture().control.requests('CreateStreamSessionConnection'));
     const last = seen.requests[seen.requests.length - 1];

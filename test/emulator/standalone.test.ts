@@ -25,7 +25,12 @@ const endpointFrom = (child: ChildProcess, timeoutMs: number): Promise<string> =
     }
     createInterface({ input: child.stdout }).on('line', (line) => {
       const parsed = parseLine(line);
-      if (typeof parsed === 'object' && parsed !== null && 'endpoint' in parsed && typeof parsed.endpoint === 'string') {
+      if (
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        'endpoint' in parsed &&
+        typeof parsed.endpoint === 'string'
+      ) {
         clearTimeout(timer);
         resolve(parsed.endpoint);
       }
@@ -46,9 +51,16 @@ describe('emulator: standalone process (dist/src/emulator/main.js)', () => {
       const sdk = sdkClient(endpoint);
       try {
         const started = await sdk.send(
-          new StartStreamSessionCommand({ Identifier: DEMO_STREAM_GROUP_ID, Protocol: 'WebRTC', SignalRequest: 'offer', ApplicationIdentifier: 'a-demo00001' }),
+          new StartStreamSessionCommand({
+            Identifier: DEMO_STREAM_GROUP_ID,
+            Protocol: 'WebRTC',
+            SignalRequest: 'offer',
+            ApplicationIdentifier: 'a-demo00001',
+          }),
         );
-        const got = await sdk.send(new GetStreamSessionCommand({ Identifier: DEMO_STREAM_GROUP_ID, StreamSessionIdentifier: started.Arn ?? '' }));
+        const got = await sdk.send(
+          new GetStreamSessionCommand({ Identifier: DEMO_STREAM_GROUP_ID, StreamSessionIdentifier: started.Arn ?? '' }),
+        );
         assert.equal(got.Status, 'ACTIVE');
       } finally {
         sdk.destroy();

@@ -8,7 +8,16 @@ import {
 } from '@aws-sdk/client-gameliftstreams';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import { DEFAULT_RATE_LIMITS } from '../../src/emulator/throttle';
-import { droppedSession, GROUP_ID, OFFER, rejectionOf, right, startSession, startSessionInput, useTestEmulator } from './support/fixture';
+import {
+  droppedSession,
+  GROUP_ID,
+  OFFER,
+  rejectionOf,
+  right,
+  startSession,
+  startSessionInput,
+  useTestEmulator,
+} from './support/fixture';
 
 const TOKEN = 'a2f6c1de-0b1e-4c55-9d4e-6b8f2c1a7e30';
 
@@ -31,7 +40,9 @@ describe('emulator: throttling and idempotency', () => {
     // A slow refill keeps the count exact however long the ten calls take to arrive.
     await right(fixture().control.setRate({ operation: 'GetStreamSession', ratePerSecond: 0.1, burst: 5 }));
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, () => fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }))),
+      Array.from({ length: 10 }, () =>
+        fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id })),
+      ),
     );
     const rejected = outcomes.filter((outcome) => outcome.status === 'rejected');
     assert.equal(rejected.length, 5);
@@ -50,7 +61,9 @@ describe('emulator: throttling and idempotency', () => {
     await fixture().reset();
     const session = await startSession(fixture().sdk);
     for (let call = 0; call < 3; call += 1) {
-      await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+      await fixture().sdk.send(
+        new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+      );
     }
     const counters = await right(fixture().control.counters());
     assert.equal(counters.throttled.GetStreamSession, 0);
@@ -60,7 +73,12 @@ describe('emulator: throttling and idempotency', () => {
     const session = await droppedSession(fixture());
     const send = (): Promise<{ SignalResponse?: string }> =>
       fixture().sdk.send(
-        new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: TOKEN }),
+        new CreateStreamSessionConnectionCommand({
+          Identifier: GROUP_ID,
+          StreamSessionIdentifier: session.id,
+          SignalRequest: OFFER,
+          ClientToken: TOKEN,
+        }),
       );
     const first = await send();
     await right(fixture().control.setClient(GROUP_ID, session.id, 'connect'));
@@ -68,7 +86,9 @@ describe('emulator: throttling and idempotency', () => {
     const replay = await send();
     assert.equal(replay.SignalResponse, first.SignalResponse);
     assert.equal(replay.SignalResponse, emulatorSignalResponse(OFFER));
-    const status = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const status = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(status.Status, 'CONNECTED');
     const counters = await right(fixture().control.counters());
     assert.equal(counters.calls.CreateStreamSessionConnection, 2);
@@ -79,11 +99,26 @@ describe('emulator: throttling and idempotency', () => {
     const session = await droppedSession(fixture());
     const other = await droppedSession(fixture());
     await fixture().sdk.send(
-      new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: TOKEN }),
+      new CreateStreamSessionConnectionCommand({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: session.id,
+        SignalRequest: OFFER,
+        ClientToken: TOKEN,
+      }),
     );
-    for (const [sessionId, signalRequest] of [[session.id, 'another offer'], [other.id, OFFER]] as const) {
+    for (const [sessionId, signalRequest] of [
+      [session.id, 'another offer'],
+      [other.id, OFFER],
+    ] as const) {
       const error = await rejectionOf(
-        fixture().sdk.send(new CreateStreamSessionConnectionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: sessionId, SignalRequest: signalRequest, ClientToken: TOKEN })),
+        fixture().sdk.send(
+          new CreateStreamSessionConnectionCommand({
+            Identifier: GROUP_ID,
+            StreamSessionIdentifier: sessionId,
+            SignalRequest: signalRequest,
+            ClientToken: TOKEN,
+          }),
+        ),
       );
       assert.ok(error instanceof ValidationException);
       assert.match(error.message, /idempotent parameter mismatch/);
@@ -92,7 +127,8 @@ describe('emulator: throttling and idempotency', () => {
   });
 
   it('StartStreamSession with the same ClientToken replays the original session; different parameters mismatch', async () => {
-    const start = (userId: string) => fixture().sdk.send(new StartStreamSessionCommand(startSessionInput({ UserId: userId, ClientToken: TOKEN })));
+    const start = (userId: string) =>
+      fixture().sdk.send(new StartStreamSessionCommand(startSessionInput({ UserId: userId, ClientToken: TOKEN })));
     const first = await start('player1');
     const replay = await start('player1');
     assert.equal(replay.Arn, first.Arn);
@@ -107,7 +143,9 @@ describe('emulator: throttling and idempotency', () => {
   it('a ClientToken is scoped to its stream group', async () => {
     await right(fixture().control.createStreamGroup({ id: 'sg-other0001' }));
     const start = (identifier: string) =>
-      fixture().sdk.send(new StartStreamSessionCommand(startSessionInput({ Identifier: identifier, ClientToken: TOKEN })));
+      fixture().sdk.send(
+        new StartStreamSessionCommand(startSessionInput({ Identifier: identifier, ClientToken: TOKEN })),
+      );
     const inFirst = await start(GROUP_ID);
     const inSecond = await start('sg-other0001');
     assert.notEqual(inFirst.Arn, inSecond.Arn);

@@ -90,7 +90,11 @@ describe('emulator units (no sockets)', () => {
 
     it('keeps an ended session until the retention has passed since it ended, then forgets it for good', () => {
       let now = 1_000_000;
-      const store = new EmulatorStore({ region: 'us-west-2', accountId: '111122223333' }, () => now, () => 10_000);
+      const store = new EmulatorStore(
+        { region: 'us-west-2', accountId: '111122223333' },
+        () => now,
+        () => 10_000,
+      );
       const { group } = store.ensureStreamGroup('sg-1');
       assert.ok(E.isRight(store.addSession(group, endedSession('ended', now))));
       now += 9_999;
@@ -107,7 +111,10 @@ describe('emulator units (no sockets)', () => {
   describe('TokenBucket', () => {
     it('allows the burst, then refills at the rate', () => {
       const bucket = new TokenBucket({ ratePerSecond: 2, burst: 3 }, 0);
-      assert.deepEqual([bucket.tryTake(0), bucket.tryTake(0), bucket.tryTake(0), bucket.tryTake(0)], [true, true, true, false]);
+      assert.deepEqual(
+        [bucket.tryTake(0), bucket.tryTake(0), bucket.tryTake(0), bucket.tryTake(0)],
+        [true, true, true, false],
+      );
       assert.equal(bucket.tryTake(400), false);
       assert.equal(bucket.tryTake(500), true);
       assert.equal(bucket.tryTake(10_000), true);

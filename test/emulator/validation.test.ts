@@ -25,8 +25,12 @@ import {
 describe('emulator: validation and unknown resources', () => {
   const fixture = useTestEmulator();
 
-  const connect = (input: { Identifier: string; StreamSessionIdentifier: string; SignalRequest: string; ClientToken?: string }): Promise<unknown> =>
-    fixture().sdk.send(new CreateStreamSessionConnectionCommand(input));
+  const connect = (input: {
+    Identifier: string;
+    StreamSessionIdentifier: string;
+    SignalRequest: string;
+    ClientToken?: string;
+  }): Promise<unknown> => fixture().sdk.send(new CreateStreamSessionConnectionCommand(input));
 
   const expectValidation = async (call: Promise<unknown>, pattern: RegExp): Promise<ValidationException> => {
     const error = await rejectionOf(call);
@@ -46,7 +50,9 @@ describe('emulator: validation and unknown resources', () => {
   for (const identifier of badIdentifiers) {
     it(`rejects the stream group identifier ${JSON.stringify(identifier.slice(0, 40))}`, async () => {
       await expectValidation(
-        fixture().sdk.send(new GetStreamSessionCommand({ Identifier: identifier, StreamSessionIdentifier: 'ABC123def4567' })),
+        fixture().sdk.send(
+          new GetStreamSessionCommand({ Identifier: identifier, StreamSessionIdentifier: 'ABC123def4567' }),
+        ),
         /Identifier/,
       );
     });
@@ -61,9 +67,22 @@ describe('emulator: validation and unknown resources', () => {
 
   it('rejects a short ClientToken, a ClientToken with a space, and an empty SignalRequest, all at once', async () => {
     const session = await droppedSession(fixture());
-    await expectValidation(connect({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: 'short' }), /ClientToken/);
     await expectValidation(
-      connect({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id, SignalRequest: OFFER, ClientToken: `${'a'.repeat(32)} b` }),
+      connect({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: session.id,
+        SignalRequest: OFFER,
+        ClientToken: 'short',
+      }),
+      /ClientToken/,
+    );
+    await expectValidation(
+      connect({
+        Identifier: GROUP_ID,
+        StreamSessionIdentifier: session.id,
+        SignalRequest: OFFER,
+        ClientToken: `${'a'.repeat(32)} b`,
+      }),
       /ClientToken/,
     );
     const error = await expectValidation(
@@ -80,7 +99,12 @@ describe('emulator: validation and unknown resources', () => {
     assert.equal(missing.status, 400);
     assert.equal(missing.headers.get('x-amzn-errortype'), 'ValidationException');
     assert.match(missing.text, /SignalRequest is required/);
-    const wrongType = await rawRequest(fixture().emulator.endpoint, 'POST', path, '{"SignalRequest":42,"ClientToken":["x"]}');
+    const wrongType = await rawRequest(
+      fixture().emulator.endpoint,
+      'POST',
+      path,
+      '{"SignalRequest":42,"ClientToken":["x"]}',
+    );
     assert.equal(wrongType.status, 400);
     assert.match(wrongType.text, /SignalRequest must be a string/);
     assert.match(wrongType.text, /ClientToken must be a string/);
@@ -104,7 +128,14 @@ describe('emulator: validation and unknown resources', () => {
   it('ListStreamSessions rejects a bad Status, MaxResults out of range and a foreign NextToken', async () => {
     await raiseRateLimits(fixture().control, ['ListStreamSessions']);
     const base = `/streamgroups/${GROUP_ID}/streamsessions`;
-    for (const query of ['Status=SLEEPING', 'MaxResults=0', 'MaxResults=101', 'MaxResults=ten', 'NextToken=forged', 'ExportFilesStatus=DONE']) {
+    for (const query of [
+      'Status=SLEEPING',
+      'MaxResults=0',
+      'MaxResults=101',
+      'MaxResults=ten',
+      'NextToken=forged',
+      'ExportFilesStatus=DONE',
+    ]) {
       const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `${base}?${query}`);
       assert.equal(answer.status, 400, query);
       assert.equal(answer.headers.get('x-amzn-errortype'), 'ValidationException', query);
@@ -112,14 +143,20 @@ describe('emulator: validation and unknown resources', () => {
   });
 
   it('an unknown stream group → ResourceNotFoundException naming it', async () => {
-    const error = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: 'sg-missing01', StreamSessionIdentifier: 'ABC123def4567' })));
+    const error = await rejectionOf(
+      fixture().sdk.send(
+        new GetStreamSessionCommand({ Identifier: 'sg-missing01', StreamSessionIdentifier: 'ABC123def4567' }),
+      ),
+    );
     assert.ok(error instanceof ResourceNotFoundException);
     assert.equal(error.$metadata.httpStatusCode, 404);
     assert.match(error.message, /sg-missing01/);
   });
 
   it('an unknown session → ResourceNotFoundException naming it', async () => {
-    const error = await rejectionOf(connect({ Identifier: GROUP_ID, StreamSessionIdentifier: 'NoSuchSession1', SignalRequest: OFFER }));
+    const error = await rejectionOf(
+      connect({ Identifier: GROUP_ID, StreamSessionIdentifier: 'NoSuchSession1', SignalRequest: OFFER }),
+    );
     assert.ok(error instanceof ResourceNotFoundException);
     assert.match(error.message, /NoSuchSession1/);
     assert.ok(!error.message.includes(OFFER));
@@ -128,14 +165,24 @@ describe('emulator: validation and unknown resources', () => {
   it('a session ARN whose group differs from the group label, or from another region, is not found', async () => {
     const session = await startSession(fixture().sdk);
     await right(fixture().control.createStreamGroup({ id: 'sg-other0001' }));
-    const elsewhere = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: 'sg-other0001', StreamSessionIdentifier: session.arn })));
+    const elsewhere = await rejectionOf(
+      fixture().sdk.send(
+        new GetStreamSessionCommand({ Identifier: 'sg-other0001', StreamSessionIdentifier: session.arn }),
+      ),
+    );
     assert.ok(elsewhere instanceof ResourceNotFoundException);
     const otherRegion = session.arn.replace(`:${REGION}:`, ':eu-west-1:');
-    const foreign = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: otherRegion })));
+    const foreign = await rejectionOf(
+      fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: otherRegion })),
+    );
     assert.ok(foreign instanceof ResourceNotFoundException);
     const groupInOtherAccount = `arn:aws:gameliftstreams:${REGION}:999999999999:streamgroup/${GROUP_ID}`;
     assert.notEqual(ACCOUNT_ID, '999999999999');
-    const otherAccount = await rejectionOf(fixture().sdk.send(new GetStreamSessionCommand({ Identifier: groupInOtherAccount, StreamSessionIdentifier: session.id })));
+    const otherAccount = await rejectionOf(
+      fixture().sdk.send(
+        new GetStreamSessionCommand({ Identifier: groupInOtherAccount, StreamSessionIdentifier: session.id }),
+      ),
+    );
     assert.ok(otherAccount instanceof ResourceNotFoundException);
   });
 });

@@ -6,10 +6,15 @@ import { GROUP_ID, rawHttp, rawRequest, right, startSession, useTestEmulator } f
 describe('emulator: wire format and robustness', () => {
   const fixture = useTestEmulator();
 
-  const connectionsPath = (sessionId: string): string => `/streamgroups/${GROUP_ID}/streamsessions/${sessionId}/connections`;
+  const connectionsPath = (sessionId: string): string =>
+    `/streamgroups/${GROUP_ID}/streamsessions/${sessionId}/connections`;
 
   it('an error carries the model status, X-Amzn-Errortype, JSON content type, both message spellings and a request id', async () => {
-    const answer = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamgroups/${GROUP_ID}/streamsessions/NoSuchSession1`);
+    const answer = await rawRequest(
+      fixture().emulator.endpoint,
+      'GET',
+      `/streamgroups/${GROUP_ID}/streamsessions/NoSuchSession1`,
+    );
     assert.equal(answer.status, 404);
     assert.equal(answer.headers.get('x-amzn-errortype'), 'ResourceNotFoundException');
     assert.equal(answer.headers.get('content-type'), 'application/json');
@@ -21,11 +26,23 @@ describe('emulator: wire format and robustness', () => {
 
   it('every answer has a fresh request id, successes included', async () => {
     const session = await startSession(fixture().sdk);
-    const first = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`);
-    const second = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`);
+    const first = await rawRequest(
+      fixture().emulator.endpoint,
+      'GET',
+      `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`,
+    );
+    const second = await rawRequest(
+      fixture().emulator.endpoint,
+      'GET',
+      `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`,
+    );
     assert.equal(first.status, 200);
     assert.notEqual(first.headers.get('x-amzn-requestid'), second.headers.get('x-amzn-requestid'));
-    const deleted = await rawRequest(fixture().emulator.endpoint, 'DELETE', `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`);
+    const deleted = await rawRequest(
+      fixture().emulator.endpoint,
+      'DELETE',
+      `/streamgroups/${GROUP_ID}/streamsessions/${session.id}`,
+    );
     assert.equal(deleted.status, 204);
     assert.equal(deleted.text, '');
     assert.match(deleted.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
@@ -54,7 +71,11 @@ describe('emulator: wire format and robustness', () => {
       assert.equal(answer.headers.get('x-amzn-errortype'), 'ValidationException');
       assert.ok(!answer.text.includes(secret));
     }
-    const badEncoding = await rawRequest(fixture().emulator.endpoint, 'GET', `/streamgroups/sg-%E0%A4%A/streamsessions/${session.id}`);
+    const badEncoding = await rawRequest(
+      fixture().emulator.endpoint,
+      'GET',
+      `/streamgroups/sg-%E0%A4%A/streamsessions/${session.id}`,
+    );
     assert.equal(badEncoding.status, 400);
     assert.match(badEncoding.text, /percent-encoding/);
   });
@@ -67,13 +88,20 @@ describe('emulator: wire format and robustness', () => {
     assert.match(answer.text, /exceeds the 1048576-byte limit/);
     const control = await rawHttp(fixture().emulator.port, 'POST', '/_emulator/stream-groups', huge);
     assert.equal(control.status, 413);
-    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const output = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(output.Status, 'ACTIVE');
   });
 
   it('invalid UTF-8 and binary bodies do not break the server', async () => {
     const session = await startSession(fixture().sdk);
-    const answer = await rawHttp(fixture().emulator.port, 'POST', connectionsPath(session.id), Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22]));
+    const answer = await rawHttp(
+      fixture().emulator.port,
+      'POST',
+      connectionsPath(session.id),
+      Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22]),
+    );
     assert.equal(answer.status, 400);
     const counters = await right(fixture().control.counters());
     assert.equal(counters.calls.CreateStreamSessionConnection, 1);
@@ -95,7 +123,9 @@ describe('emulator: wire format and robustness', () => {
         resolve();
       });
     });
-    const output = await fixture().sdk.send(new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }));
+    const output = await fixture().sdk.send(
+      new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: session.id }),
+    );
     assert.equal(output.Status, 'ACTIVE');
   });
 });

@@ -45,7 +45,11 @@ async function standInForAws(budgetMs: number, answer: (attempt: number, respons
   const upstream = new GameLiftStreams(
     {
       regions: [REGION],
-      target: { _tag: 'Endpoint', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'not-a-secret' } },
+      target: {
+        _tag: 'Endpoint',
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'not-a-secret' },
+      },
       maxSockets: 4,
       maxAttempts: 3,
       budgetMs,
@@ -63,7 +67,11 @@ async function standInForAws(budgetMs: number, answer: (attempt: number, respons
 const TOKEN = 'token-kept-across-attempts-0123456789';
 
 function reconnectCommand(): ReconnectCommand {
-  const decoded = decodeReconnectRequest({ maxSignalRequestBytes: 1024, defaultRegion: REGION, servedRegions: new Set([REGION]) })({
+  const decoded = decodeReconnectRequest({
+    maxSignalRequestBytes: 1024,
+    defaultRegion: REGION,
+    servedRegions: new Set([REGION]),
+  })({
     streamGroupIdentifier: 'sg-1AbCdEfGh',
     streamSessionIdentifier: 'ses-1AbCdEfGh',
     signalRequest: 'v=0 offer',

@@ -8,7 +8,6 @@ import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
 import type { ServiceProcess } from './service-process';
 import { expectRight } from './task-either';
 
-
 /** The region of the emulator a service process embeds (the service's default region). */
 const EMBEDDED_EMULATOR_REGION = 'us-west-2';
 
@@ -59,7 +58,11 @@ export async function startDisconnectedSession(
  */
 export async function disconnectedDemoSessions(service: ServiceProcess, count: number): Promise<ReadonlyArray<string>> {
   const control = new EmulatorControl(service.emulatorEndpoint);
-  const aws = new GameLiftStreamsClient({ region: EMBEDDED_EMULATOR_REGION, endpoint: service.emulatorEndpoint, credentials: EMULATOR_SDK_CREDENTIALS });
+  const aws = new GameLiftStreamsClient({
+    region: EMBEDDED_EMULATOR_REGION,
+    endpoint: service.emulatorEndpoint,
+    credentials: EMULATOR_SDK_CREDENTIALS,
+  });
   try {
     // GetStreamSession too: the service reads the session for a reconnect that names its player, and for its own RPC.
     for (const operation of ['StartStreamSession', 'CreateStreamSessionConnection', 'GetStreamSession'] as const) {

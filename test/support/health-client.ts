@@ -13,7 +13,9 @@ export interface CallFailure {
 
 /** The library loads the proto with enums as strings, so a status reads 'SERVING', 'NOT_SERVING', ... */
 function statusOf(response: object): string {
-  return 'status' in response && typeof response.status === 'string' ? response.status : `unexpected ${JSON.stringify(response)}`;
+  return 'status' in response && typeof response.status === 'string'
+    ? response.status
+    : `unexpected ${JSON.stringify(response)}`;
 }
 
 /** Records one Watch stream: every status it delivers, then how it ended. */
@@ -49,7 +51,6 @@ export class WatchRecording {
   cancel(): void {
     this.stream.cancel();
   }
-
 }
 
 /** A grpc-js client of grpc.health.v1.Health built from the definition the health library itself serves. */
@@ -83,7 +84,9 @@ export class HealthClient {
   watch(service: string): WatchRecording {
     const method = healthService.Watch;
     return new WatchRecording(
-      this.client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, { service }),
+      this.client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, {
+        service,
+      }),
     );
   }
 

@@ -145,7 +145,13 @@ function unicodeBreaking(allowed: (character: string) => boolean, maxLength: num
 
 export type IdentifierKind = 'streamgroup' | 'streamsession';
 
-function arn(parts: { partition?: string; service?: string; region?: string; account?: string; resource: string }): string {
+function arn(parts: {
+  partition?: string;
+  service?: string;
+  region?: string;
+  account?: string;
+  resource: string;
+}): string {
   return `arn:${parts.partition ?? 'aws'}:${parts.service ?? 'gameliftstreams'}:${parts.region ?? SERVED_REGION}:${parts.account ?? ACCOUNT}:${parts.resource}`;
 }
 
@@ -168,7 +174,10 @@ export function arnLookalike(kind: IdentifierKind): fc.Arbitrary<string> {
     .tuple(fc.constantFrom('aws-cn', 'aws-us-gov', 'aws-iso', 'AWS', 'Aws', '', 'aws ', '*'), correctResource(kind))
     .map(([partition, resource]) => arn({ partition, resource }));
   const wrongService = fc
-    .tuple(fc.constantFrom('gamelift', 'gameliftstream', 'GameLiftStreams', 'gameliftstreams ', 's3', 'iam', '', '*'), correctResource(kind))
+    .tuple(
+      fc.constantFrom('gamelift', 'gameliftstream', 'GameLiftStreams', 'gameliftstreams ', 's3', 'iam', '', '*'),
+      correctResource(kind),
+    )
     .map(([service, resource]) => arn({ service, resource }));
   const unservedRegion = fc
     .tuple(
@@ -195,14 +204,23 @@ export function arnLookalike(kind: IdentifierKind): fc.Arbitrary<string> {
         fc.stringMatching(/^[0-9]{11}$/),
         fc.stringMatching(/^[0-9]{13}$/),
         fc.stringMatching(/^[0-9]{1,10}$/),
-        fc.constantFrom('', '11112222333a', '1111-2222-3333', '\uff11\uff11\uff11\uff11\uff12\uff12\uff12\uff12\uff13\uff13\uff13\uff13', '*'),
+        fc.constantFrom(
+          '',
+          '11112222333a',
+          '1111-2222-3333',
+          '\uff11\uff11\uff11\uff11\uff12\uff12\uff12\uff12\uff13\uff13\uff13\uff13',
+          '*',
+        ),
       ),
       correctResource(kind),
     )
     .map(([account, resource]) => arn({ account, resource }));
   const otherType = correctResource(other).map((resource) => arn({ resource }));
   const wrongResource = fc
-    .tuple(fc.constantFrom('application', 'StreamGroup', 'streamgroups', 'STREAMSESSION', 'stream-session', '', '*'), id)
+    .tuple(
+      fc.constantFrom('application', 'StreamGroup', 'streamgroups', 'STREAMSESSION', 'stream-session', '', '*'),
+      id,
+    )
     .map(([type, value]) => arn({ resource: `${type}/${value}` }));
   const badSegments =
     kind === 'streamgroup'
@@ -216,7 +234,9 @@ export function arnLookalike(kind: IdentifierKind): fc.Arbitrary<string> {
           id.map((group) => arn({ resource: `streamgroup/${group}%2F..` })),
         )
       : fc.oneof(
-          fc.tuple(id, id, id).map(([group, session, extra]) => arn({ resource: `streamsession/${group}/${session}/${extra}` })),
+          fc
+            .tuple(id, id, id)
+            .map(([group, session, extra]) => arn({ resource: `streamsession/${group}/${session}/${extra}` })),
           id.map((group) => arn({ resource: `streamsession/${group}` })),
           id.map((group) => arn({ resource: `streamsession/${group}/` })),
           fc.tuple(id, id).map(([group, session]) => arn({ resource: `streamsession/${group}/../${session}` })),
@@ -225,7 +245,9 @@ export function arnLookalike(kind: IdentifierKind): fc.Arbitrary<string> {
         );
   const badIdInside = fc
     .tuple(broken(ID_BREAKERS, ID_CHARACTERS, 12), id)
-    .map(([bad, good]) => arn({ resource: kind === 'streamgroup' ? `streamgroup/${bad}` : `streamsession/${good}/${bad}` }));
+    .map(([bad, good]) =>
+      arn({ resource: kind === 'streamgroup' ? `streamgroup/${bad}` : `streamsession/${good}/${bad}` }),
+    );
   const trailingJunk = fc
     .tuple(correctResource(kind), fc.constantFrom('\n', '\r\n', '\u0000', ' ', ':', '\u2028'))
     .map(([resource, junk]) => `${arn({ resource })}${junk}`);
@@ -250,7 +272,10 @@ export function arnLookalike(kind: IdentifierKind): fc.Arbitrary<string> {
 
 /** A valid identifier of this kind: an ID, or a correct ARN in the served region. */
 export function validIdentifier(kind: IdentifierKind): fc.Arbitrary<string> {
-  return fc.oneof(validId(), correctResource(kind).map((resource) => arn({ resource })));
+  return fc.oneof(
+    validId(),
+    correctResource(kind).map((resource) => arn({ resource })),
+  );
 }
 
 /**
@@ -267,7 +292,11 @@ export function invalidIdentifier(kind: IdentifierKind): fc.Arbitrary<string> {
     { arbitrary: unicodeBreaking(isIdCharacter, 60), weight: 2 },
     {
       arbitrary: fc
-        .tuple(fc.constantFrom('../', '..%2F', '%2F', '%3A', '/', './'), idPart(20), fc.constantFrom('', '../', '%2F', '/..'))
+        .tuple(
+          fc.constantFrom('../', '..%2F', '%2F', '%3A', '/', './'),
+          idPart(20),
+          fc.constantFrom('', '../', '%2F', '/..'),
+        )
         .map(([before, id, after]) => `${before}${id}${after}`),
       weight: 1,
     },
@@ -288,7 +317,11 @@ export function validSignalRequest(maxBytes: number): fc.Arbitrary<string> {
  */
 export function textOverBytes(minBytes: number, extraBytes: fc.Arbitrary<number>): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.string({ unit: 'binary', maxLength: 16 }), fc.constantFrom('x', '\u00e9', '\u20ac', '\u{1f600}', '\u0000', '%2F', '../'), extraBytes)
+    .tuple(
+      fc.string({ unit: 'binary', maxLength: 16 }),
+      fc.constantFrom('x', '\u00e9', '\u20ac', '\u{1f600}', '\u0000', '%2F', '../'),
+      extraBytes,
+    )
     .map(([prefix, filler, extra]) => {
       const fillerBytes = Buffer.byteLength(filler, 'utf8');
       const needed = minBytes + 1 + extra - Buffer.byteLength(prefix, 'utf8');
@@ -317,10 +350,10 @@ export function invalidClientToken(): fc.Arbitrary<string> {
     fc.string({ unit: printable, minLength: CLIENT_TOKEN_MAX + 1, maxLength: CLIENT_TOKEN_MAX + 100 }),
     fc
       .tuple(
-      fc.string({ unit: printable, minLength: 16, maxLength: 60 }),
-      fc.constantFrom(...TOKEN_BREAKERS),
-      fc.string({ unit: printable, minLength: 16, maxLength: 60 }),
-    )
+        fc.string({ unit: printable, minLength: 16, maxLength: 60 }),
+        fc.constantFrom(...TOKEN_BREAKERS),
+        fc.string({ unit: printable, minLength: 16, maxLength: 60 }),
+      )
       .map(([before, fragment, after]) => `${before}${fragment}${after}`),
   );
 }
@@ -334,7 +367,10 @@ export function validUserId(): fc.Arbitrary<string> {
 export function invalidUserId(): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constant(''),
-    repeatedTo(fc.string({ unit: characterOf(USER_ID_CHARACTERS), minLength: 1, maxLength: 20 }), fc.integer({ min: USER_ID_MAX + 1, max: USER_ID_MAX + 40 })),
+    repeatedTo(
+      fc.string({ unit: characterOf(USER_ID_CHARACTERS), minLength: 1, maxLength: 20 }),
+      fc.integer({ min: USER_ID_MAX + 1, max: USER_ID_MAX + 40 }),
+    ),
     broken(USER_ID_BREAKERS, USER_ID_CHARACTERS, 40),
     unicodeBreaking(isUserIdCharacter, 60),
   );

@@ -78,7 +78,11 @@ function payloadFor(wireType: number): fc.Arbitrary<Buffer> {
 /** A field the message type does not declare, correctly encoded: proto3 requires it to be skipped. */
 function validUnknownField(message: WireMessage): fc.Arbitrary<Buffer> {
   return fc
-    .tuple(unknownFieldNumber(message), fc.constantFrom(WIRE_VARINT, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_FIXED32), bytesOf({ maxLength: 24 }))
+    .tuple(
+      unknownFieldNumber(message),
+      fc.constantFrom(WIRE_VARINT, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_FIXED32),
+      bytesOf({ maxLength: 24 }),
+    )
     .chain(([number, wireType, bytes]) =>
       wireType === WIRE_LENGTH_DELIMITED
         ? fc.constant(lengthDelimited(number, bytes))
@@ -141,8 +145,15 @@ export function malformedMessage(message: WireMessage): fc.Arbitrary<MalformedMe
       const payload = Buffer.concat([Buffer.from(before, 'utf8'), Buffer.from(invalid), Buffer.from(after, 'utf8')]);
       const field = lengthDelimited(number, payload);
       const existing = message.fields.findIndex((candidate) => candidate.number === number);
-      const replaced = existing >= 0 ? Buffer.concat(parts.map((part, position) => (position === existing ? field : part))) : insertAt(parts, at, field);
-      return { kind: `invalid UTF-8 in field ${number}`, bytes: Buffer.concat([replaced, garbage]), blamed: nameOf(number) };
+      const replaced =
+        existing >= 0
+          ? Buffer.concat(parts.map((part, position) => (position === existing ? field : part)))
+          : insertAt(parts, at, field);
+      return {
+        kind: `invalid UTF-8 in field ${number}`,
+        bytes: Buffer.concat([replaced, garbage]),
+        blamed: nameOf(number),
+      };
     });
 
   const cutInsideField = fc.integer({ min: 0, max: parts.length - 1 }).chain((which) => {
@@ -156,15 +167,28 @@ export function malformedMessage(message: WireMessage): fc.Arbitrary<MalformedMe
   });
 
   const lengthPastEnd = fc
-    .tuple(fc.oneof(fc.constantFrom(...declaredNumbers), unknownFieldNumber(message)), bytesOf({ maxLength: 16 }), fc.bigInt({ min: 1n, max: 2n ** 32n }))
+    .tuple(
+      fc.oneof(fc.constantFrom(...declaredNumbers), unknownFieldNumber(message)),
+      bytesOf({ maxLength: 16 }),
+      fc.bigInt({ min: 1n, max: 2n ** 32n }),
+    )
     .map(([number, present, excess]) => ({
       kind: `field ${number} longer than the message`,
-      bytes: Buffer.concat([...parts, tag(number, WIRE_LENGTH_DELIMITED), varint(BigInt(present.length) + excess), present]),
+      bytes: Buffer.concat([
+        ...parts,
+        tag(number, WIRE_LENGTH_DELIMITED),
+        varint(BigInt(present.length) + excess),
+        present,
+      ]),
       blamed: 'request',
     }));
 
   const truncatedVarint = fc
-    .tuple(unknownFieldNumber(message), fc.array(fc.integer({ min: 0x80, max: 0xff }), { minLength: 1, maxLength: 9 }), fc.boolean())
+    .tuple(
+      unknownFieldNumber(message),
+      fc.array(fc.integer({ min: 0x80, max: 0xff }), { minLength: 1, maxLength: 9 }),
+      fc.boolean(),
+    )
     .map(([number, continued, asTag]) => ({
       kind: asTag ? 'truncated tag' : 'truncated varint',
       bytes: Buffer.concat([...parts, ...(asTag ? [] : [tag(number, WIRE_VARINT)]), Buffer.from(continued)]),
@@ -188,7 +212,13 @@ export function malformedMessage(message: WireMessage): fc.Arbitrary<MalformedMe
     }));
 
   const groupsAndIllegalTypes = fc
-    .tuple(unknownFieldNumber(message), fc.constantFrom(WIRE_START_GROUP, WIRE_END_GROUP, 6, 7), bytesOf({ maxLength: 8 }), index, trailingGarbage)
+    .tuple(
+      unknownFieldNumber(message),
+      fc.constantFrom(WIRE_START_GROUP, WIRE_END_GROUP, 6, 7),
+      bytesOf({ maxLength: 8 }),
+      index,
+      trailingGarbage,
+    )
     .map(([number, wireType, payload, at, garbage]) => ({
       kind: `unknown field with wire type ${wireType}`,
       bytes: Buffer.concat([insertAt(parts, at, Buffer.concat([tag(number, wireType), payload])), garbage]),
@@ -202,11 +232,17 @@ export function malformedMessage(message: WireMessage): fc.Arbitrary<MalformedMe
       fc.array(index, { minLength: 4, maxLength: 4 }),
     )
     .map(([missing, unknown, positions]) => {
-      let kept = message.fields.filter((field) => field.number !== missing).map((field) => lengthDelimited(field.number, field.value));
+      let kept = message.fields
+        .filter((field) => field.number !== missing)
+        .map((field) => lengthDelimited(field.number, field.value));
       unknown.forEach((field, position) => {
         kept = [...kept.slice(0, positions[position] ?? 0), field, ...kept.slice(positions[position] ?? 0)];
       });
-      return { kind: `field ${missing} missing, unknown fields around`, bytes: Buffer.concat(kept), blamed: nameOf(missing) };
+      return {
+        kind: `field ${missing} missing, unknown fields around`,
+        bytes: Buffer.concat(kept),
+        blamed: nameOf(missing),
+      };
     });
 
   return fc.oneof(
@@ -235,7 +271,10 @@ export function equivalentEncoding(message: WireMessage): fc.Arbitrary<Buffer> {
       fc.option(fc.constantFrom(...message.fields), { nil: undefined }),
     )
     .map(([ordered, unknown, positions, repeated]) => {
-      let parts = [...(repeated === undefined ? [] : [lengthDelimited(repeated.number, repeated.value)]), ...encodeFields(ordered)];
+      let parts = [
+        ...(repeated === undefined ? [] : [lengthDelimited(repeated.number, repeated.value)]),
+        ...encodeFields(ordered),
+      ];
       unknown.forEach((field, position) => {
         const at = (positions[position] ?? 0) % (parts.length + 1);
         parts = [...parts.slice(0, at), field, ...parts.slice(at)];

@@ -32,11 +32,14 @@ export async function checkInBatches<T>(
   let batches = 0;
   const startedAt = Date.now();
   await fc.assert(
-    fc.asyncProperty(fc.array(arbitrary, { minLength: budget.batchSize, maxLength: budget.batchSize }), async (batch) => {
-      requests += batch.length;
-      batches += 1;
-      await check(batch);
-    }),
+    fc.asyncProperty(
+      fc.array(arbitrary, { minLength: budget.batchSize, maxLength: budget.batchSize }),
+      async (batch) => {
+        requests += batch.length;
+        batches += 1;
+        await check(batch);
+      },
+    ),
     {
       numRuns: Math.ceil(budget.maxRequests / budget.batchSize),
       interruptAfterTimeLimit: budget.maxMs,

@@ -18,6 +18,10 @@ export function metricValue(text: string, name: string, labels: Readonly<Record<
 }
 
 /** One metric of a running service, scraped now. */
-export async function scrapedValue(port: number | undefined, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+export async function scrapedValue(
+  port: number | undefined,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): Promise<number> {
   return metricValue(await scrape(port), name, labels);
 }

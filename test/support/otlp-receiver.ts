@@ -47,13 +47,22 @@ export interface ReceivedSpan {
   readonly kind: string;
   readonly status: { readonly code: string; readonly message: string | undefined };
   readonly attributes: Readonly<Record<string, AttributeValue>>;
-  readonly events: ReadonlyArray<{ readonly name: string; readonly attributes: Readonly<Record<string, AttributeValue>> }>;
+  readonly events: ReadonlyArray<{
+    readonly name: string;
+    readonly attributes: Readonly<Record<string, AttributeValue>>;
+  }>;
   readonly scope: string;
   readonly resource: Readonly<Record<string, AttributeValue>>;
 }
 
 function valueOf(value: t.TypeOf<typeof AnyValue>): AttributeValue {
-  return value.stringValue ?? value.boolValue ?? (value.intValue === undefined ? undefined : Number(value.intValue)) ?? value.doubleValue ?? '(not a scalar)';
+  return (
+    value.stringValue ??
+    value.boolValue ??
+    (value.intValue === undefined ? undefined : Number(value.intValue)) ??
+    value.doubleValue ??
+    '(not a scalar)'
+  );
 }
 
 function recordOf(keyValues: t.TypeOf<typeof KeyValues>): Record<string, AttributeValue> {
@@ -70,7 +79,10 @@ function flatten(request: t.TypeOf<typeof ExportTraceServiceRequest>): ReceivedS
         parentSpanId: span.parentSpanId === '' ? undefined : span.parentSpanId,
         name: span.name,
         kind: KINDS[span.kind] ?? `kind ${span.kind}`,
-        status: { code: STATUS_CODES[span.status.code ?? 0] ?? `code ${String(span.status.code)}`, message: span.status.message },
+        status: {
+          code: STATUS_CODES[span.status.code ?? 0] ?? `code ${String(span.status.code)}`,
+          message: span.status.message,
+        },
         attributes: recordOf(span.attributes),
         events: span.events.map((event) => ({ name: event.name, attributes: recordOf(event.attributes) })),
         scope: scope.name,
@@ -136,7 +148,9 @@ export class OtlpReceiver {
           )
         : E.left(`${request.method ?? '?'} ${request.url ?? '?'}`);
     const parsed = E.chain((json: unknown) =>
-      E.mapLeft(() => `not an ExportTraceServiceRequest: ${body.slice(0, 200)}`)(ExportTraceServiceRequest.decode(json)),
+      E.mapLeft(() => `not an ExportTraceServiceRequest: ${body.slice(0, 200)}`)(
+        ExportTraceServiceRequest.decode(json),
+      ),
     )(decoded);
     if (E.isLeft(parsed)) {
       this.rejected.push(parsed.left);

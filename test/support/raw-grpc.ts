@@ -99,7 +99,8 @@ export class RawGrpcClient {
     return new Promise((resolve) => {
       let headers: grpc.Metadata | undefined;
       let response: Buffer | undefined;
-      const callOptions: grpc.CallOptions = options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
+      const callOptions: grpc.CallOptions =
+        options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
       const call = this.client.makeUnaryRequest(
         path,
         identity,
@@ -230,12 +231,22 @@ export function rawHttp2Call(port: number, request: Http2Request): Promise<Http2
  * Starts a request, sends part of a message, then walks away: 'reset' cancels the stream (RST_STREAM), 'destroy'
  * drops the whole connection. Resolves once the client side is closed; the server is left to clean up.
  */
-export function abandonMidMessage(port: number, path: string, partialBody: Buffer, how: 'reset' | 'destroy'): Promise<void> {
+export function abandonMidMessage(
+  port: number,
+  path: string,
+  partialBody: Buffer,
+  how: 'reset' | 'destroy',
+): Promise<void> {
   return new Promise((resolve) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     session.on('error', () => undefined);
     session.on('close', () => resolve());
-    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
     stream.on('error', () => undefined);
     stream.write(partialBody, () => {
       if (how === 'reset') {
@@ -290,7 +301,13 @@ function hpackBlock(fields: ReadonlyArray<readonly [string, string]>): Buffer {
     fields.flatMap(([name, value]) => {
       const nameBytes = Buffer.from(name, 'latin1');
       const valueBytes = Buffer.from(value, 'latin1');
-      return [Buffer.from([0x00]), hpackLength(nameBytes.length), nameBytes, hpackLength(valueBytes.length), valueBytes];
+      return [
+        Buffer.from([0x00]),
+        hpackLength(nameBytes.length),
+        nameBytes,
+        hpackLength(valueBytes.length),
+        valueBytes,
+      ];
     }),
   );
 }
@@ -329,9 +346,11 @@ export function sendWithHeaderFields(
         const streamId = received.readUInt32BE(5) & 0x7fffffff;
         const payload = received.subarray(9, 9 + length);
         received = received.subarray(9 + length);
-        if (type === FRAME_SETTINGS && (flags & FLAG_ACK) === 0) socket.write(frame(FRAME_SETTINGS, FLAG_ACK, 0, Buffer.alloc(0)));
+        if (type === FRAME_SETTINGS && (flags & FLAG_ACK) === 0)
+          socket.write(frame(FRAME_SETTINGS, FLAG_ACK, 0, Buffer.alloc(0)));
         if (type === FRAME_PING && (flags & FLAG_ACK) === 0) socket.write(frame(FRAME_PING, FLAG_ACK, 0, payload));
-        if (streamId === 1 && (type === FRAME_HEADERS || type === FRAME_DATA) && (flags & FLAG_END_STREAM) !== 0) finish('ended');
+        if (streamId === 1 && (type === FRAME_HEADERS || type === FRAME_DATA) && (flags & FLAG_END_STREAM) !== 0)
+          finish('ended');
         if (streamId === 1 && type === FRAME_RST_STREAM) finish('reset');
         if (type === FRAME_GOAWAY) finish('closed');
       }

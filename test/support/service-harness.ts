@@ -1,7 +1,14 @@
 import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 import * as grpc from '@grpc/grpc-js';
 
-import { productionFoundations, start, wire, type RunningService, type ServiceConfig, type ServiceFoundations } from '../../src/app';
+import {
+  productionFoundations,
+  start,
+  wire,
+  type RunningService,
+  type ServiceConfig,
+  type ServiceFoundations,
+} from '../../src/app';
 import { ReconnectClient, type ReconnectClientOptions } from '../../src/client/reconnect-client';
 import { EmulatorControl } from '../../src/emulator/control-client';
 import { OPERATION_NAMES } from '../../src/emulator/operations';
@@ -22,7 +29,10 @@ export const GROUP_ID = 'sg-e2eGroup1';
 export const GROUP_ARN = `arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamgroup/${GROUP_ID}`;
 
 /** A ReconnectStreamSession request the service's validation refuses in every field, and those fields' proto names. */
-export const EVERY_FIELD_INVALID: { readonly request: ReconnectStreamSessionRequest; readonly fieldNames: ReadonlyArray<string> } = {
+export const EVERY_FIELD_INVALID: {
+  readonly request: ReconnectStreamSessionRequest;
+  readonly fieldNames: ReadonlyArray<string>;
+} = {
   request: {
     streamGroupIdentifier: '../etc',
     // An ARN, but a stream group's where a stream session's belongs.
@@ -57,19 +67,21 @@ export interface Harness {
 }
 
 export type HarnessOptions = Partial<ServiceConfig> & {
-    /** Builds the service's foundations from production's: to put a misbehaving connector in, say. */
-    readonly foundations?: (production: ServiceFoundations) => ServiceFoundations;
-    /** The channel credentials of `harness.client` (plaintext by default). */
-    readonly clientCredentials?: grpc.ChannelCredentials;
-    /** The per-call metadata of `harness.client` (none by default), e.g. `bearerMetadata(token)`. */
-    readonly clientMetadata?: () => grpc.Metadata;
-  };
+  /** Builds the service's foundations from production's: to put a misbehaving connector in, say. */
+  readonly foundations?: (production: ServiceFoundations) => ServiceFoundations;
+  /** The channel credentials of `harness.client` (plaintext by default). */
+  readonly clientCredentials?: grpc.ChannelCredentials;
+  /** The per-call metadata of `harness.client` (none by default), e.g. `bearerMetadata(token)`. */
+  readonly clientMetadata?: () => grpc.Metadata;
+};
 
 /** Emulator + service + client, all real, all on 127.0.0.1 with ephemeral ports. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const { clientCredentials, clientMetadata, foundations, ...config } = options;
   const logs = new CapturedLogs();
-  const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }));
+  const emulator = await expectRight(
+    startEmulator({ host: '127.0.0.1', port: 0, region: REGION, accountId: ACCOUNT_ID }),
+  );
   const control = new EmulatorControl(emulator.endpoint);
   await expectRight(control.createStreamGroup({ id: GROUP_ID }));
   // The emulator's defaults are AWS's quotas (20/s); these suites test the service, not the quotas, so every
@@ -85,7 +97,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const production = productionFoundations(settings);
   const service = await expectRight(
-    start(wire(settings, (observer) => (foundations === undefined ? production(observer) : foundations(production(observer))))),
+    start(
+      wire(settings, (observer) =>
+        foundations === undefined ? production(observer) : foundations(production(observer)),
+      ),
+    ),
   );
   const address = `127.0.0.1:${service.port}`;
   const clients: Closable[] = [];
@@ -93,10 +109,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clients.push(client);
     return client;
   };
-  const connect = (credentials = grpc.credentials.createInsecure(), clientOptions: ReconnectClientOptions = {}): ReconnectClient =>
-    closeWith(new ReconnectClient(address, credentials, clientOptions));
+  const connect = (
+    credentials = grpc.credentials.createInsecure(),
+    clientOptions: ReconnectClientOptions = {},
+  ): ReconnectClient => closeWith(new ReconnectClient(address, credentials, clientOptions));
   const client = connect(clientCredentials, { metadata: clientMetadata });
-  const aws = new GameLiftStreamsClient({ region: REGION, endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS, maxAttempts: 1 });
+  const aws = new GameLiftStreamsClient({
+    region: REGION,
+    endpoint: emulator.endpoint,
+    credentials: EMULATOR_SDK_CREDENTIALS,
+    maxAttempts: 1,
+  });
   return {
     emulator,
     control,

@@ -17,7 +17,8 @@ const MAIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
 /** Variables of the surrounding shell that would change what the child does; the test states its own. */
 const OWN_PREFIXES = ['RECONNECT_', 'GRPC_', 'EMULATOR_', 'AWS_', 'LOG_LEVEL', 'LOG_FORMAT', 'METRICS_', 'OTEL_'];
 
-const isLogEntry = (value: unknown): value is LogEntry => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isLogEntry = (value: unknown): value is LogEntry =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Matches the log entries whose message starts with `prefix`: to wait for one step of the process. */
 export const logMessageStartingWith =
@@ -74,7 +75,16 @@ export class ServiceProcess {
       Object.entries(process.env).filter(([name]) => !OWN_PREFIXES.some((prefix) => name.startsWith(prefix))),
     );
     const child = spawn(process.execPath, [...nodeFlags, MAIN], {
-      env: { ...inherited, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', EMULATOR_HOST: '127.0.0.1', EMULATOR_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
+      env: {
+        ...inherited,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: '0',
+        EMULATOR_HOST: '127.0.0.1',
+        EMULATOR_PORT: '0',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(child);
@@ -105,7 +115,9 @@ export class ServiceProcess {
     await this.waiters.until(() => this.logs.some(matches) || this.exit !== undefined);
     const found = this.logs.find(matches);
     if (found === undefined) {
-      throw new Error(`the service exited (${JSON.stringify(this.exit)}) without that log line; stderr:\n${this.stderr}`);
+      throw new Error(
+        `the service exited (${JSON.stringify(this.exit)}) without that log line; stderr:\n${this.stderr}`,
+      );
     }
     return found;
   }
@@ -151,5 +163,4 @@ export class ServiceProcess {
       this.logs.push({ msg: line });
     }
   }
-
 }

@@ -48,10 +48,25 @@ export class TestPki {
   async authority(name: string): Promise<CertificateAuthority> {
     const base = this.fileBase(name);
     await this.openssl([
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', `${base}.key`, '-out', `${base}.pem`, '-days', '1', '-subj', `/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.pem`,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     return { name, ...(await this.read(base)) };
   }
@@ -60,8 +75,19 @@ export class TestPki {
   async leaf(issuer: CertificateAuthority, options: LeafOptions): Promise<IssuedCertificate> {
     const base = this.fileBase(options.commonName);
     await this.openssl([
-      'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${options.commonName}`,
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.csr`,
+      '-subj',
+      `/CN=${options.commonName}`,
     ]);
     const extensions = [
       'basicConstraints=critical,CA:FALSE',
@@ -71,9 +97,23 @@ export class TestPki {
     ];
     await writeFile(`${base}.ext`, `${extensions.join('\n')}\n`);
     await this.openssl([
-      'x509', '-req', '-in', `${base}.csr`, '-CA', issuer.certFile, '-CAkey', issuer.keyFile,
-      '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-days', '1', '-sha256',
-      '-extfile', `${base}.ext`, '-out', `${base}.pem`,
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      issuer.certFile,
+      '-CAkey',
+      issuer.keyFile,
+      '-set_serial',
+      `0x${randomBytes(12).toString('hex')}`,
+      '-days',
+      '1',
+      '-sha256',
+      '-extfile',
+      `${base}.ext`,
+      '-out',
+      `${base}.pem`,
     ]);
     return this.read(base);
   }
@@ -84,7 +124,10 @@ export class TestPki {
 
   private fileBase(name: string): string {
     this.counter += 1;
-    return path.join(this.directory, `${String(this.counter).padStart(2, '0')}-${name.replace(/[^A-Za-z0-9.-]/g, '_')}`);
+    return path.join(
+      this.directory,
+      `${String(this.counter).padStart(2, '0')}-${name.replace(/[^A-Za-z0-9.-]/g, '_')}`,
+    );
   }
 
   private async read(base: string): Promise<IssuedCertificate> {
@@ -98,7 +141,10 @@ export class TestPki {
       await run(OPENSSL, [...args], { cwd: this.directory, timeout: 20_000 });
     } catch (error: unknown) {
       const stderr = typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr) : '';
-      throw new Error(`openssl ${args[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n${stderr}`, { cause: error });
+      throw new Error(
+        `openssl ${args[0] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n${stderr}`,
+        { cause: error },
+      );
     }
   }
 }
@@ -132,7 +178,11 @@ export async function createServiceTestPki(): Promise<ServiceTestPki> {
       subjectAltNames: ['IP:127.0.0.1', 'DNS:localhost'],
       usage: 'serverAuth',
     });
-    const lobbyClient = await pki.leaf(clientCa, { commonName: 'lobby', subjectAltNames: ['DNS:lobby.internal'], usage: 'clientAuth' });
+    const lobbyClient = await pki.leaf(clientCa, {
+      commonName: 'lobby',
+      subjectAltNames: ['DNS:lobby.internal'],
+      usage: 'clientAuth',
+    });
     const strangerClient = await pki.leaf(clientCa, {
       commonName: 'stranger',
       subjectAltNames: ['DNS:stranger.internal'],

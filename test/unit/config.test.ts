@@ -27,7 +27,12 @@ describe('loadConfig', () => {
         maxConnectionAgeGraceMs: 30000,
         maxConcurrentStreams: 1000,
       },
-      security: { tls: undefined, callersFile: undefined, allowInsecurePlaintext: false, healthRequiresAuthentication: false },
+      security: {
+        tls: undefined,
+        callersFile: undefined,
+        allowInsecurePlaintext: false,
+        healthRequiresAuthentication: false,
+      },
       metrics: { enabled: true, host: '127.0.0.1', port: 9464 },
       logFormat: 'auto',
       emulatorHost: '127.0.0.1',
@@ -40,7 +45,11 @@ describe('loadConfig', () => {
     const fromRegion = loadConfig({ RECONNECT_BACKEND: 'aws', AWS_REGION: 'eu-west-1' });
     assert.ok(E.isRight(fromRegion));
     assert.deepEqual(fromRegion.right.regions, ['eu-west-1']);
-    const fromList = loadConfig({ RECONNECT_BACKEND: 'aws', AWS_REGION: 'eu-west-1', RECONNECT_REGIONS: 'us-east-1, eu-west-1' });
+    const fromList = loadConfig({
+      RECONNECT_BACKEND: 'aws',
+      AWS_REGION: 'eu-west-1',
+      RECONNECT_REGIONS: 'us-east-1, eu-west-1',
+    });
     assert.ok(E.isRight(fromList));
     assert.deepEqual(fromList.right.regions, ['us-east-1', 'eu-west-1']);
   });
@@ -79,17 +88,54 @@ describe('loadConfig', () => {
 
   it('serves a non-loopback address with TLS and callers, or behind a mesh when plaintext is explicitly allowed', () => {
     const aws = { RECONNECT_BACKEND: 'aws', AWS_REGION: 'us-west-2' };
-    assert.ok(E.isRight(loadConfig({ ...aws, GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', RECONNECT_CALLERS_FILE: 'callers.json' })));
-    assert.ok(E.isRight(loadConfig({ ...aws, GRPC_HOST: '0.0.0.0', GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', GRPC_TLS_CLIENT_CA_FILE: 'ca.pem' })));
-    assert.ok(E.isRight(loadConfig({ ...aws, GRPC_HOST: '10.1.2.3', GRPC_ALLOW_INSECURE_PLAINTEXT: 'true', RECONNECT_CALLERS_FILE: 'callers.json' })));
+    assert.ok(
+      E.isRight(
+        loadConfig({
+          ...aws,
+          GRPC_HOST: '0.0.0.0',
+          GRPC_TLS_CERT_FILE: 'c.pem',
+          GRPC_TLS_KEY_FILE: 'k.pem',
+          RECONNECT_CALLERS_FILE: 'callers.json',
+        }),
+      ),
+    );
+    assert.ok(
+      E.isRight(
+        loadConfig({
+          ...aws,
+          GRPC_HOST: '0.0.0.0',
+          GRPC_TLS_CERT_FILE: 'c.pem',
+          GRPC_TLS_KEY_FILE: 'k.pem',
+          GRPC_TLS_CLIENT_CA_FILE: 'ca.pem',
+        }),
+      ),
+    );
+    assert.ok(
+      E.isRight(
+        loadConfig({
+          ...aws,
+          GRPC_HOST: '10.1.2.3',
+          GRPC_ALLOW_INSECURE_PLAINTEXT: 'true',
+          RECONNECT_CALLERS_FILE: 'callers.json',
+        }),
+      ),
+    );
   });
 
   it('refuses the emulator backend off loopback, however secure the rest: its answers are made up', () => {
     for (const host of ['0.0.0.0', '10.1.2.3', '::', 'reconnect.internal']) {
-      const config = loadConfig({ GRPC_HOST: host, GRPC_TLS_CERT_FILE: 'c.pem', GRPC_TLS_KEY_FILE: 'k.pem', RECONNECT_CALLERS_FILE: 'callers.json' });
+      const config = loadConfig({
+        GRPC_HOST: host,
+        GRPC_TLS_CERT_FILE: 'c.pem',
+        GRPC_TLS_KEY_FILE: 'k.pem',
+        RECONNECT_CALLERS_FILE: 'callers.json',
+      });
       assert.ok(E.isLeft(config), host);
       assert.equal(config.left.split('\n').length, 2, 'one line under the heading');
-      assert.match(config.left, /RECONNECT_BACKEND: the embedded emulator's answers are made up, so it is served on loopback only/);
+      assert.match(
+        config.left,
+        /RECONNECT_BACKEND: the embedded emulator's answers are made up, so it is served on loopback only/,
+      );
       assert.match(config.left, /set RECONNECT_BACKEND=aws/);
     }
   });

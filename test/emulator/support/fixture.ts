@@ -1,5 +1,9 @@
 import { request as httpRequest } from 'node:http';
-import { GameLiftStreamsClient, StartStreamSessionCommand, type StartStreamSessionCommandInput } from '@aws-sdk/client-gameliftstreams';
+import {
+  GameLiftStreamsClient,
+  StartStreamSessionCommand,
+  type StartStreamSessionCommandInput,
+} from '@aws-sdk/client-gameliftstreams';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import { EmulatorControl } from '../../../src/emulator/control-client';
@@ -84,7 +88,10 @@ export const startTestEmulator = async (options: EmulatorOptions = {}): Promise<
  * The emulator's defaults are AWS's quotas (20/s, 5/s for the lists). A test that calls an operation more often than
  * that in a burst raises it first, explicitly, through the control API; a reset restores the defaults.
  */
-export const raiseRateLimits = async (control: EmulatorControl, operations: readonly OperationName[]): Promise<void> => {
+export const raiseRateLimits = async (
+  control: EmulatorControl,
+  operations: readonly OperationName[],
+): Promise<void> => {
   for (const operation of operations) {
     await right(control.setRate({ operation, ratePerSecond: 1000, burst: 1000 }));
   }
@@ -98,7 +105,9 @@ export interface StartedSession {
 export const sessionIdOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 
 /** A valid StartStreamSession input in the test stream group, with `overrides` applied. */
-export const startSessionInput = (overrides: Partial<StartStreamSessionCommandInput> = {}): StartStreamSessionCommandInput => ({
+export const startSessionInput = (
+  overrides: Partial<StartStreamSessionCommandInput> = {},
+): StartStreamSessionCommandInput => ({
   Identifier: GROUP_ID,
   Protocol: 'WebRTC',
   SignalRequest: OFFER,
@@ -116,7 +125,10 @@ export const startSession = async (
 };
 
 /** A started session whose client connected and then dropped: PENDING_CLIENT_RECONNECTION. */
-export const droppedSession = async (fixture: TestEmulator, overrides: Partial<StartStreamSessionCommandInput> = {}): Promise<StartedSession> => {
+export const droppedSession = async (
+  fixture: TestEmulator,
+  overrides: Partial<StartStreamSessionCommandInput> = {},
+): Promise<StartedSession> => {
   const session = await startSession(fixture.sdk, overrides);
   await right(fixture.control.setClient(GROUP_ID, session.id, 'connect'));
   await right(fixture.control.setClient(GROUP_ID, session.id, 'drop'));

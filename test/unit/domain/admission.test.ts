@@ -15,7 +15,9 @@ interface Probe {
   readonly controller: AbortController;
 }
 
-function setup(settings: Partial<{ ratePerSecond: number; burst: number; queueLimit: number; reserveMs: number }> = {}) {
+function setup(
+  settings: Partial<{ ratePerSecond: number; burst: number; queueLimit: number; reserveMs: number }> = {},
+) {
   const scheduler = new ManualScheduler();
   const admission = new TokenBucketAdmission(
     { ratePerSecond: 10, burst: 2, queueLimit: 100, reserveMs: 0, ...settings },
@@ -25,10 +27,12 @@ function setup(settings: Partial<{ ratePerSecond: number; burst: number; queueLi
   const probe = (name: string, deadlineMs: number): Probe => {
     const controller = new AbortController();
     const entry: Probe = { name, outcome: undefined, controller };
-    void admission.admit({ signal: controller.signal, deadline: scheduler.now() + deadlineMs })().then((outcome) => {
-      entry.outcome = outcome;
-      if (E.isRight(outcome)) admitted.push(name);
-    });
+    void admission
+      .admit({ signal: controller.signal, deadline: scheduler.now() + deadlineMs })()
+      .then((outcome) => {
+        entry.outcome = outcome;
+        if (E.isRight(outcome)) admitted.push(name);
+      });
     return entry;
   };
   return { scheduler, admission, admitted, probe };

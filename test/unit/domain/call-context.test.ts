@@ -14,7 +14,10 @@ const sessionArn = (group: string, region = 'us-west-2', account = ACCOUNT): str
   `arn:aws:gameliftstreams:${region}:${account}:streamsession/${group}/ABC123def4567`;
 
 /** References are decoded as the service decodes requests, so they carry the region it would use. */
-const decode = decodeSessionReference({ defaultRegion: 'us-west-2', servedRegions: new Set(['us-west-2', 'eu-west-1']) });
+const decode = decodeSessionReference({
+  defaultRegion: 'us-west-2',
+  servedRegions: new Set(['us-west-2', 'eu-west-1']),
+});
 function reference(streamGroupIdentifier: string, streamSessionIdentifier = 'ABC123def4567'): SessionReference {
   const decoded = decode({ streamGroupIdentifier, streamSessionIdentifier });
   if (E.isLeft(decoded)) {
@@ -92,7 +95,10 @@ describe('caller grants', () => {
       assert.ok(allowed(byArn, reference(GROUP)));
       assert.ok(allowed(byArn, reference(GROUP, sessionArn(GROUP))));
       assert.ok(!allowed(byArn, reference(groupArn(GROUP, 'eu-west-1'))), 'another region');
-      assert.ok(!allowed(byArn, reference(GROUP, sessionArn(GROUP, 'eu-west-1'))), 'a plain group ID in another region');
+      assert.ok(
+        !allowed(byArn, reference(GROUP, sessionArn(GROUP, 'eu-west-1'))),
+        'a plain group ID in another region',
+      );
       assert.ok(!allowed(byArn, reference(groupArn(GROUP, 'us-west-2', '444455556666'))), 'another account');
       assert.ok(!allowed(byArn, reference(groupArn(OTHER_GROUP))), 'another group');
       assert.ok(!allowed(byArn, reference(OTHER_GROUP)), 'another group by ID');

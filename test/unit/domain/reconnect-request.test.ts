@@ -11,7 +11,8 @@ const policy: ReconnectRequestPolicy = {
 };
 const decode = decodeReconnectRequest(policy);
 const ACCOUNT = '111122223333';
-const groupArn = (region: string, id = 'sg-1AB2C3De4') => `arn:aws:gameliftstreams:${region}:${ACCOUNT}:streamgroup/${id}`;
+const groupArn = (region: string, id = 'sg-1AB2C3De4') =>
+  `arn:aws:gameliftstreams:${region}:${ACCOUNT}:streamgroup/${id}`;
 const sessionArn = (region: string, groupId = 'sg-1AB2C3De4') =>
   `arn:aws:gameliftstreams:${region}:${ACCOUNT}:streamsession/${groupId}/ABC123def4567`;
 
@@ -38,7 +39,11 @@ describe('decodeReconnectRequest', () => {
   });
 
   it('takes the region from the ARNs', () => {
-    const result = decode({ ...valid, streamGroupIdentifier: groupArn('eu-west-1'), streamSessionIdentifier: sessionArn('eu-west-1') });
+    const result = decode({
+      ...valid,
+      streamGroupIdentifier: groupArn('eu-west-1'),
+      streamSessionIdentifier: sessionArn('eu-west-1'),
+    });
     assert.ok(E.isRight(result));
     assert.equal(result.right.region, 'eu-west-1');
   });
@@ -67,11 +72,18 @@ describe('decodeReconnectRequest', () => {
   });
 
   it('treats an explicitly empty client_token as a violation, not as absent', () => {
-    assert.deepEqual(violations({ ...valid, clientToken: '' }).map(([f]) => f), ['client_token']);
+    assert.deepEqual(
+      violations({ ...valid, clientToken: '' }).map(([f]) => f),
+      ['client_token'],
+    );
   });
 
   it('refuses a region this deployment does not serve', () => {
-    const found = violations({ ...valid, streamGroupIdentifier: groupArn('ap-south-1'), streamSessionIdentifier: 'ABC123def4567' });
+    const found = violations({
+      ...valid,
+      streamGroupIdentifier: groupArn('ap-south-1'),
+      streamSessionIdentifier: 'ABC123def4567',
+    });
     assert.equal(found.length, 1);
     assert.equal(found[0]?.[0], 'stream_group_identifier');
     assert.match(found[0]?.[1] ?? '', /region "ap-south-1".*serves: us-west-2, eu-west-1/);
@@ -79,13 +91,23 @@ describe('decodeReconnectRequest', () => {
 
   it('refuses a session ARN from another stream group', () => {
     const found = violations({ ...valid, streamSessionIdentifier: sessionArn('us-west-2', 'sg-other') });
-    assert.deepEqual(found.map(([f]) => f), ['stream_session_identifier']);
+    assert.deepEqual(
+      found.map(([f]) => f),
+      ['stream_session_identifier'],
+    );
     assert.match(found[0]?.[1] ?? '', /another stream group/);
   });
 
   it('refuses ARNs that disagree on region', () => {
-    const found = violations({ ...valid, streamGroupIdentifier: groupArn('us-west-2'), streamSessionIdentifier: sessionArn('eu-west-1') });
-    assert.deepEqual(found.map(([f]) => f), ['stream_session_identifier']);
+    const found = violations({
+      ...valid,
+      streamGroupIdentifier: groupArn('us-west-2'),
+      streamSessionIdentifier: sessionArn('eu-west-1'),
+    });
+    assert.deepEqual(
+      found.map(([f]) => f),
+      ['stream_session_identifier'],
+    );
   });
 
   it('reports cross-field problems together with per-field ones', () => {

@@ -6,8 +6,18 @@ import type * as TE from 'fp-ts/TaskEither';
 import { type AdmissionState, type UpstreamAdmission, type UpstreamVerdict } from '../../../src/domain/admission';
 import { endedBy, type Caller, type CallTiming } from '../../../src/domain/call-context';
 import type { CallEnded, ReadFailure, UpstreamFailure } from '../../../src/domain/outcomes';
-import type { ConnectionAnswer, StreamSessionConnector, StreamSessionReader, StreamSessionRecord } from '../../../src/domain/ports';
-import { ReconnectCoalescer, reconnectStreamSession, type ReconnectDependencies, type ReconnectResult } from '../../../src/domain/reconnect';
+import type {
+  ConnectionAnswer,
+  StreamSessionConnector,
+  StreamSessionReader,
+  StreamSessionRecord,
+} from '../../../src/domain/ports';
+import {
+  ReconnectCoalescer,
+  reconnectStreamSession,
+  type ReconnectDependencies,
+  type ReconnectResult,
+} from '../../../src/domain/reconnect';
 import type { ReconnectCommand } from '../../../src/domain/request';
 
 interface PendingCall {
@@ -19,7 +29,10 @@ interface PendingCall {
 /** A connector whose calls stay pending until the test answers them: lets tests hold calls "in flight". */
 class ControlledConnector implements StreamSessionConnector {
   readonly calls: PendingCall[] = [];
-  createStreamSessionConnection(command: ReconnectCommand, context: CallTiming): TE.TaskEither<UpstreamFailure | CallEnded, ConnectionAnswer> {
+  createStreamSessionConnection(
+    command: ReconnectCommand,
+    context: CallTiming,
+  ): TE.TaskEither<UpstreamFailure | CallEnded, ConnectionAnswer> {
     return () => new Promise((resolve) => this.calls.push({ command, context, answer: resolve }));
   }
 }
@@ -47,8 +60,12 @@ class OwnerReader implements StreamSessionReader {
   getStreamSession(): TE.TaskEither<ReadFailure | CallEnded, StreamSessionRecord> {
     this.reads += 1;
     const record: StreamSessionRecord = {
-      arn: undefined, status: 'PENDING_CLIENT_RECONNECTION', statusReason: undefined,
-      connectionTimeoutSeconds: 120, lastUpdatedAt: undefined, userId: this.owner,
+      arn: undefined,
+      status: 'PENDING_CLIENT_RECONNECTION',
+      statusReason: undefined,
+      connectionTimeoutSeconds: 120,
+      lastUpdatedAt: undefined,
+      userId: this.owner,
     };
     return () => Promise.resolve(E.right(record));
   }
@@ -57,7 +74,10 @@ class OwnerReader implements StreamSessionReader {
 const everyGroup: Caller = { name: 'matchmaker', grants: [{ _tag: 'AnyStreamGroup' }] };
 
 /** A successful upstream answer with a recognisable AWS request id. */
-const answered = (signalResponse: string): ConnectionAnswer => ({ signalResponse, awsRequestId: `req-${signalResponse}` });
+const answered = (signalResponse: string): ConnectionAnswer => ({
+  signalResponse,
+  awsRequestId: `req-${signalResponse}`,
+});
 
 /** What a caller gets for an answer: the AWS request id travels, the clock is frozen at 0. */
 const result = (signalResponse: string, coalesced: boolean): ReconnectResult => ({
@@ -70,7 +90,10 @@ const result = (signalResponse: string, coalesced: boolean): ReconnectResult => 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
 const request = { ...target, signalRequest: 'offer-1', clientToken: undefined as string | undefined };
-const throttled: UpstreamFailure = { _tag: 'UpstreamThrottling', upstream: { target, message: 'slow down', requestId: 'r' } };
+const throttled: UpstreamFailure = {
+  _tag: 'UpstreamThrottling',
+  upstream: { target, message: 'slow down', requestId: 'r' },
+};
 
 function setup(overrides: Partial<ReconnectDependencies> = {}) {
   const connector = new ControlledConnector();
@@ -120,7 +143,8 @@ describe('reconnectStreamSession pipeline', () => {
     const byArn = call({
       ...request,
       streamGroupIdentifier: 'arn:aws:gameliftstreams:us-west-2:111122223333:streamgroup/sg-1AB2C3De4',
-      streamSessionIdentifier: 'arn:aws:gameliftstreams:us-west-2:111122223333:streamsession/sg-1AB2C3De4/ABC123def4567',
+      streamSessionIdentifier:
+        'arn:aws:gameliftstreams:us-west-2:111122223333:streamsession/sg-1AB2C3De4/ABC123def4567',
     });
     await flush();
     connector.calls[1]?.answer(E.right(answered('a')));
@@ -212,7 +236,9 @@ describe('reconnectStreamSession pipeline', () => {
     const { connector, admission, call } = setup();
     const pending = call(request);
     await flush();
-    connector.calls[0]?.answer(E.left({ _tag: 'UpstreamConflict', upstream: { target, message: 'm', requestId: undefined } }));
+    connector.calls[0]?.answer(
+      E.left({ _tag: 'UpstreamConflict', upstream: { target, message: 'm', requestId: undefined } }),
+    );
     await pending;
     assert.deepEqual(admission.verdicts, ['Accepted']);
   });

@@ -17,7 +17,7 @@ describe('CallerRegistry (the callers file as loaded, reloaded on SIGHUP)', () =
     await fixture.remove();
   });
 
-  it('knows nobody before the first load, then the file\'s callers', async () => {
+  it("knows nobody before the first load, then the file's callers", async () => {
     const registry = new CallerRegistry(fixture.path);
     assert.equal(registry.current(), undefined);
     assert.deepEqual(await registry.reload(), E.right(1));

@@ -95,7 +95,9 @@ describe('callers file', () => {
     ];
     for (const [what, digest] of badDigests) {
       it(`refuses a tokenSha256 that is ${what}`, async () => {
-        const message = await problem(JSON.stringify({ callers: [{ name: 'matchmaker', tokenSha256: digest, streamGroups: ['*'] }] }));
+        const message = await problem(
+          JSON.stringify({ callers: [{ name: 'matchmaker', tokenSha256: digest, streamGroups: ['*'] }] }),
+        );
         assert.match(message, /callers\.0\.tokenSha256: must be the lowercase hex SHA-256 of the token/);
       });
     }
@@ -103,7 +105,9 @@ describe('callers file', () => {
     it('refuses a bad grant, naming where it is', async () => {
       const message = await problem(
         JSON.stringify({
-          callers: [{ name: 'matchmaker', tokenSha256: sha256Hex('a'), streamGroups: [GROUP, 'sg_bad!', `${GROUP_ARN}/x`] }],
+          callers: [
+            { name: 'matchmaker', tokenSha256: sha256Hex('a'), streamGroups: [GROUP, 'sg_bad!', `${GROUP_ARN}/x`] },
+          ],
         }),
       );
       assert.match(message, /callers\.0\.streamGroups\.1: must be "\*", a stream group ID, or a stream group ARN/);
@@ -113,12 +117,17 @@ describe('callers file', () => {
 
     it('refuses an entry with no credential at all', async () => {
       const message = await problem(
-        JSON.stringify({ callers: [{ name: 'ghost', streamGroups: ['*'] }, { name: 'shade', certificateNames: [], streamGroups: ['*'] }] }),
+        JSON.stringify({
+          callers: [
+            { name: 'ghost', streamGroups: ['*'] },
+            { name: 'shade', certificateNames: [], streamGroups: ['*'] },
+          ],
+        }),
       );
       assert.match(message, /callers without a tokenSha256 or certificateNames: ghost, shade/);
     });
 
-    it('refuses a name used twice, which would let one entry\'s credential carry the other\'s grants', async () => {
+    it("refuses a name used twice, which would let one entry's credential carry the other's grants", async () => {
       const message = await problem(
         callersFileJson([
           { name: 'lobby', token: randomToken(), streamGroups: [GROUP] },
@@ -168,7 +177,11 @@ describe('callers file', () => {
     const tokens = Array.from({ length: 5 }, () => randomToken());
     const directoryOf = (): CallerDirectory =>
       new CallerDirectory(
-        tokens.map((token, index) => ({ name: `caller-${index}`, tokenSha256: sha256Hex(token), streamGroups: [{ _tag: 'AnyStreamGroup' }] })),
+        tokens.map((token, index) => ({
+          name: `caller-${index}`,
+          tokenSha256: sha256Hex(token),
+          streamGroups: [{ _tag: 'AnyStreamGroup' }],
+        })),
       );
 
     it('finds the caller whose digest matches, wherever it is in the file', () => {
@@ -200,7 +213,10 @@ describe('callers file', () => {
           compared.length = 0;
           callers.findByToken(token);
           assert.equal(compared.length, tokens.length, 'every entry is compared, found or not');
-          assert.ok(compared.every(([a, b]) => a === 32 && b === 32), 'digests, never the raw token, are compared');
+          assert.ok(
+            compared.every(([a, b]) => a === 32 && b === 32),
+            'digests, never the raw token, are compared',
+          );
         }
       } finally {
         Object.defineProperty(nodeCrypto, 'timingSafeEqual', { value: original, writable: true, configurable: true });

@@ -30,9 +30,23 @@ describe('server credentials from the TLS files', function () {
   }
 
   it('accepts a certificate with its key, with or without a client CA', async () => {
-    assert.ok(E.isRight(await serverCredentials({ certFile: pki.server.certFile, keyFile: pki.server.keyFile, clientCaFile: undefined })));
     assert.ok(
-      E.isRight(await serverCredentials({ certFile: pki.server.certFile, keyFile: pki.server.keyFile, clientCaFile: pki.clientCa.certFile })),
+      E.isRight(
+        await serverCredentials({
+          certFile: pki.server.certFile,
+          keyFile: pki.server.keyFile,
+          clientCaFile: undefined,
+        }),
+      ),
+    );
+    assert.ok(
+      E.isRight(
+        await serverCredentials({
+          certFile: pki.server.certFile,
+          keyFile: pki.server.keyFile,
+          clientCaFile: pki.clientCa.certFile,
+        }),
+      ),
     );
   });
 

@@ -46,7 +46,14 @@ const DETAIL_NAMES: Readonly<Record<Exclude<keyof ErrorDetails, 'errorInfo'>, st
   requestInfo: 'RequestInfo',
 };
 
-const DETAIL_KEYS = ['badRequest', 'resourceInfo', 'preconditionFailure', 'retryInfo', 'quotaFailure', 'requestInfo'] as const;
+const DETAIL_KEYS = [
+  'badRequest',
+  'resourceInfo',
+  'preconditionFailure',
+  'retryInfo',
+  'quotaFailure',
+  'requestInfo',
+] as const;
 
 function detailNamesOf(report: StatusReport): string[] {
   return DETAIL_KEYS.filter((key) => report.details[key] !== undefined)
@@ -67,11 +74,18 @@ function tableRows(markdown: string): string[][] {
   return markdown
     .split('\n')
     .filter((line) => line.startsWith('|') && !/^\|[-| ]+\|$/.test(line))
-    .map((line) => line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
 }
 
 function documents(): ReadonlyArray<{ readonly file: string; readonly text: string }> {
-  const docs = readdirSync(path.join(ROOT, 'docs')).filter((file) => file.endsWith('.md')).map((file) => path.join('docs', file));
+  const docs = readdirSync(path.join(ROOT, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => path.join('docs', file));
   return ['README.md', ...docs].map((file) => ({ file, text: readFileSync(path.join(ROOT, file), 'utf8') }));
 }
 
@@ -79,15 +93,28 @@ describe('the contract as the docs state it, checked against the code', () => {
   it('covers every failure the service can answer with', () => {
     const tags = new Set<ServiceFailureTag>(EXAMPLES.map((failure) => failure._tag));
     const every: Record<ServiceFailureTag, true> = {
-      InvalidRequest: true, UpstreamValidation: true, UpstreamAccessDenied: true, UpstreamResourceNotFound: true,
-      UpstreamConflict: true, UpstreamThrottling: true, UpstreamInternalServer: true, UpstreamUnmodelled: true,
-      UpstreamUnreachable: true, UpstreamClientMisconfigured: true, ReconnectInProgress: true, AdmissionRefused: true,
-      Unauthenticated: true, CallerNotAllowed: true, NotSessionOwner: true, DeadlineExceeded: true, Cancelled: true,
+      InvalidRequest: true,
+      UpstreamValidation: true,
+      UpstreamAccessDenied: true,
+      UpstreamResourceNotFound: true,
+      UpstreamConflict: true,
+      UpstreamThrottling: true,
+      UpstreamInternalServer: true,
+      UpstreamUnmodelled: true,
+      UpstreamUnreachable: true,
+      UpstreamClientMisconfigured: true,
+      ReconnectInProgress: true,
+      AdmissionRefused: true,
+      Unauthenticated: true,
+      CallerNotAllowed: true,
+      NotSessionOwner: true,
+      DeadlineExceeded: true,
+      Cancelled: true,
     };
     assert.deepEqual([...tags].sort(), Object.keys(every).sort());
   });
 
-  it("docs/contract.md has one row per ErrorInfo reason, with the code and the details the code gives it", () => {
+  it('docs/contract.md has one row per ErrorInfo reason, with the code and the details the code gives it', () => {
     const contract = readFileSync(path.join(ROOT, 'docs', 'contract.md'), 'utf8');
     const section = contract.slice(contract.indexOf('## Status codes and error details'));
     const rows = tableRows(section.slice(0, section.indexOf('\n\n', section.indexOf('| Outcome'))));
@@ -107,7 +134,11 @@ describe('the contract as the docs state it, checked against the code', () => {
       assert.equal(row.code, codeName(report.code), report.details.errorInfo.reason);
       assert.deepEqual(row.details, detailNamesOf(report), report.details.errorInfo.reason);
     }
-    assert.deepEqual([...documented.keys()].sort(), [...codeOfReason.keys()].sort(), 'no row for a reason the code never gives');
+    assert.deepEqual(
+      [...documented.keys()].sort(),
+      [...codeOfReason.keys()].sort(),
+      'no row for a reason the code never gives',
+    );
   });
 
   it('every table row in README.md and docs/ that names a reason names its code', () => {
@@ -129,7 +160,9 @@ describe('the contract as the docs state it, checked against the code', () => {
   it("the proto's list of status codes is exactly the codes the service answers ReconnectStreamSession with, and OK", () => {
     const proto = readFileSync(path.join(ROOT, 'proto', 'reconnect', 'v1', 'reconnect.proto'), 'utf8');
     const list = proto.slice(proto.indexOf('// Status codes:'), proto.indexOf('rpc ReconnectStreamSession('));
-    const listed = [...list.matchAll(/^\s*\/\/ {3}([A-Z_]+)\s/gm)].flatMap((match) => (match[1] === undefined ? [] : [match[1]]));
+    const listed = [...list.matchAll(/^\s*\/\/ {3}([A-Z_]+)\s/gm)].flatMap((match) =>
+      match[1] === undefined ? [] : [match[1]],
+    );
     const answered = new Set(['OK', ...REPORTS.map((report) => codeName(report.code))]);
     assert.deepEqual([...new Set(listed)].sort(), [...answered].sort());
   });

@@ -106,7 +106,9 @@ function setup() {
     },
   };
   const logs = new CapturedLogs();
-  const directory = new CallerDirectory([{ name: 'matchmaker', streamGroups: [{ _tag: 'AnyStreamGroup' }], tokenSha256: sha256Hex(TOKEN) }]);
+  const directory = new CallerDirectory([
+    { name: 'matchmaker', streamGroups: [{ _tag: 'AnyStreamGroup' }], tokenSha256: sha256Hex(TOKEN) },
+  ]);
   const health = createServiceHealth(['reconnect.v1.ReconnectService']);
   // In the service's order, from the network inwards.
   const interceptors: grpc.ServerInterceptor[] = [
@@ -123,8 +125,17 @@ function setup() {
     if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
     if (requestId !== undefined) metadata.set('x-request-id', requestId);
     const inner = new FakeCall(metadata);
-    const method = { path, requestStream: false, responseStream: path === WATCH, requestDeserialize: (bytes: Buffer) => bytes, responseSerialize: (value: Buffer) => value };
-    const call = interceptors.reduce<grpc.ServerInterceptingCallInterface>((next, interceptor) => interceptor(method, next), inner);
+    const method = {
+      path,
+      requestStream: false,
+      responseStream: path === WATCH,
+      requestDeserialize: (bytes: Buffer) => bytes,
+      responseSerialize: (value: Buffer) => value,
+    };
+    const call = interceptors.reduce<grpc.ServerInterceptingCallInterface>(
+      (next, interceptor) => interceptor(method, next),
+      inner,
+    );
     const handler = recordingHandler();
     call.start(handler.listener);
     return { inner, call, handler };
@@ -169,10 +180,17 @@ describe('the server interceptors', () => {
     const { logs, open } = setup();
     const { inner, call, handler } = open(RECONNECT, TOKEN, 'caller-request-7');
     inner.receiveRequest();
-    call.sendStatus({ code: grpc.status.OK, details: 'OK', metadata: new AnnotatedTrailers({ caller: 'matchmaker', coalesced: true }) });
+    call.sendStatus({
+      code: grpc.status.OK,
+      details: 'OK',
+      metadata: new AnnotatedTrailers({ caller: 'matchmaker', coalesced: true }),
+    });
     await tick();
     assert.deepEqual(handler.received[0]?.get('x-request-id'), ['caller-request-7']);
-    assert.deepEqual(inner.sentMetadata.map((metadata) => metadata.get('x-request-id')), [['caller-request-7']]);
+    assert.deepEqual(
+      inner.sentMetadata.map((metadata) => metadata.get('x-request-id')),
+      [['caller-request-7']],
+    );
     const lines = logs.entries();
     assert.equal(lines.length, 1);
     assert.equal(lines[0]?.['requestId'], 'caller-request-7');
@@ -204,4 +222,3 @@ describe('the server interceptors', () => {
     );
   });
 });
-

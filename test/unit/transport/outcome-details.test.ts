@@ -2,7 +2,14 @@ import { strict as assert } from 'node:assert';
 
 import { Metadata, status } from '@grpc/grpc-js';
 
-import { ERROR_DOMAIN, STATUS_DETAILS_TRAILER, decodeErrorDetails, decodeStatusDetails, encodeStatus, type DecodedErrorDetails } from '../../../src/contract/error-details';
+import {
+  ERROR_DOMAIN,
+  STATUS_DETAILS_TRAILER,
+  decodeErrorDetails,
+  decodeStatusDetails,
+  encodeStatus,
+  type DecodedErrorDetails,
+} from '../../../src/contract/error-details';
 import type { ServiceFailure, ServiceFailureTag } from '../../../src/domain/outcomes';
 import { Any } from '../../../src/gen/google/protobuf/any';
 import {
@@ -205,11 +212,21 @@ const rows: ReadonlyArray<Row> = [
     metadata: { awsErrorName: 'InternalServerException', awsRequestId: 'req-1234', ...ids },
     extras: ['RequestInfo'],
     check: (unpacked) => {
-      assert.deepEqual(onlyOne(unpacked.requestInfo, 'RequestInfo'), { requestId: 'req-1234', servingData: 'aws:gameliftstreams' });
+      assert.deepEqual(onlyOne(unpacked.requestInfo, 'RequestInfo'), {
+        requestId: 'req-1234',
+        servingData: 'aws:gameliftstreams',
+      });
     },
   },
   {
-    error: { _tag: 'UpstreamUnmodelled', target, name: 'ServiceUnavailableException', message: 'down', requestId: 'req-1234', httpStatus: 503 },
+    error: {
+      _tag: 'UpstreamUnmodelled',
+      target,
+      name: 'ServiceUnavailableException',
+      message: 'down',
+      requestId: 'req-1234',
+      httpStatus: 503,
+    },
     code: status.UNKNOWN,
     reason: 'UPSTREAM_UNMODELLED_ERROR',
     metadata: { awsErrorName: 'ServiceUnavailableException', awsRequestId: 'req-1234', httpStatus: '503', ...ids },
@@ -230,7 +247,10 @@ const rows: ReadonlyArray<Row> = [
     extras: ['RequestInfo'],
     check: (unpacked) => {
       assert.match(onlyOne(unpacked.requestInfo, 'RequestInfo').requestId, UUID);
-      assert.ok(!Buffer.from(Status.encode(unpacked.status).finish()).includes('Credentials'), 'the SDK failure stays in the log');
+      assert.ok(
+        !Buffer.from(Status.encode(unpacked.status).finish()).includes('Credentials'),
+        'the SDK failure stays in the log',
+      );
     },
   },
   {
@@ -326,10 +346,23 @@ function assertErrorInfo(unpacked: Unpacked, reason: string): ErrorInfo {
 describe('error details (google.rpc.Status in grpc-status-details-bin)', () => {
   it('has a row for every ServiceFailure variant, and one reason per outcome', () => {
     const every: Record<ServiceFailureTag, true> = {
-      InvalidRequest: true, UpstreamValidation: true, UpstreamAccessDenied: true, UpstreamResourceNotFound: true,
-      UpstreamConflict: true, UpstreamThrottling: true, UpstreamInternalServer: true, UpstreamUnmodelled: true,
-      UpstreamUnreachable: true, UpstreamClientMisconfigured: true, ReconnectInProgress: true, AdmissionRefused: true,
-      Unauthenticated: true, CallerNotAllowed: true, NotSessionOwner: true, DeadlineExceeded: true, Cancelled: true,
+      InvalidRequest: true,
+      UpstreamValidation: true,
+      UpstreamAccessDenied: true,
+      UpstreamResourceNotFound: true,
+      UpstreamConflict: true,
+      UpstreamThrottling: true,
+      UpstreamInternalServer: true,
+      UpstreamUnmodelled: true,
+      UpstreamUnreachable: true,
+      UpstreamClientMisconfigured: true,
+      ReconnectInProgress: true,
+      AdmissionRefused: true,
+      Unauthenticated: true,
+      CallerNotAllowed: true,
+      NotSessionOwner: true,
+      DeadlineExceeded: true,
+      Cancelled: true,
     };
     assert.deepEqual(new Set(rows.map((row) => row.error._tag)), new Set(Object.keys(every)));
     const reasons = [...rows.map((row) => row.reason), 'INTERNAL_ERROR'];
@@ -398,7 +431,12 @@ describe('error details (google.rpc.Status in grpc-status-details-bin)', () => {
   });
 
   it('shows an adapted (fractional) admission rate with two decimals, and its whole part as the quota value', () => {
-    const error: ServiceFailure = { _tag: 'AdmissionRefused', cause: 'QueueFull', retryAfterMs: 75, ratePerSecond: 40 / 3 };
+    const error: ServiceFailure = {
+      _tag: 'AdmissionRefused',
+      cause: 'QueueFull',
+      retryAfterMs: 75,
+      ratePerSecond: 40 / 3,
+    };
     const unpacked = unpack(encodeStatus(statusOf(error)));
     assert.equal(onlyOne(unpacked.errorInfo, 'ErrorInfo').metadata['ratePerSecond'], '13.33');
     const [violation] = onlyOne(unpacked.quotaFailure, 'QuotaFailure').violations;
@@ -408,7 +446,12 @@ describe('error details (google.rpc.Status in grpc-status-details-bin)', () => {
 
   it('keeps the encoding total for out-of-range numbers', () => {
     for (const value of [Number.NaN, -5, Number.POSITIVE_INFINITY, 1e300]) {
-      const error: ServiceFailure = { _tag: 'AdmissionRefused', cause: 'QueueFull', retryAfterMs: value, ratePerSecond: value };
+      const error: ServiceFailure = {
+        _tag: 'AdmissionRefused',
+        cause: 'QueueFull',
+        retryAfterMs: value,
+        ratePerSecond: value,
+      };
       const unpacked = unpack(encodeStatus(statusOf(error)));
       const delay = onlyOne(unpacked.retryInfo, 'RetryInfo').retryDelay;
       assert.ok(delay !== undefined && delay.seconds >= 0 && delay.seconds <= 315_576_000_000);
@@ -422,7 +465,8 @@ function detailsJson(details: DecodedErrorDetails): Record<string, unknown> {
   if (details.errorInfo !== undefined) json['errorInfo'] = ErrorInfo.toJSON(details.errorInfo);
   if (details.badRequest !== undefined) json['badRequest'] = BadRequest.toJSON(details.badRequest);
   if (details.resourceInfo !== undefined) json['resourceInfo'] = ResourceInfo.toJSON(details.resourceInfo);
-  if (details.preconditionFailure !== undefined) json['preconditionFailure'] = PreconditionFailure.toJSON(details.preconditionFailure);
+  if (details.preconditionFailure !== undefined)
+    json['preconditionFailure'] = PreconditionFailure.toJSON(details.preconditionFailure);
   if (details.retryInfo !== undefined) json['retryInfo'] = RetryInfo.toJSON(details.retryInfo);
   if (details.quotaFailure !== undefined) json['quotaFailure'] = QuotaFailure.toJSON(details.quotaFailure);
   if (details.requestInfo !== undefined) json['requestInfo'] = RequestInfo.toJSON(details.requestInfo);
@@ -440,14 +484,24 @@ describe('decodeErrorDetails (client side)', () => {
   }
 
   it('gives no details for a status without the trailer', () => {
-    assert.deepEqual(Object.values(decodeErrorDetails(new Metadata())).filter((v) => v !== undefined), []);
+    assert.deepEqual(
+      Object.values(decodeErrorDetails(new Metadata())).filter((v) => v !== undefined),
+      [],
+    );
   });
 
   it('gives no details, and does not throw, for bytes that are not a Status', () => {
-    for (const garbage of [Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0x1a, 0x10, 0x01]), Buffer.from([0x0f])]) {
+    for (const garbage of [
+      Buffer.from([0xff, 0xff, 0xff, 0xff]),
+      Buffer.from([0x1a, 0x10, 0x01]),
+      Buffer.from([0x0f]),
+    ]) {
       const metadata = new Metadata();
       metadata.set(STATUS_DETAILS_TRAILER, garbage);
-      assert.deepEqual(Object.values(decodeErrorDetails(metadata)).filter((v) => v !== undefined), []);
+      assert.deepEqual(
+        Object.values(decodeErrorDetails(metadata)).filter((v) => v !== undefined),
+        [],
+      );
     }
   });
 
@@ -456,8 +510,14 @@ describe('decodeErrorDetails (client side)', () => {
       code: status.RESOURCE_EXHAUSTED,
       message: 'm',
       details: [
-        Any.fromPartial({ typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from([0x0a, 0x10, 0x41]) }),
-        Any.fromPartial({ typeUrl: 'example.com/google.rpc.RetryInfo', value: Buffer.from(RetryInfo.encode({ retryDelay: { seconds: 2, nanos: 0 } }).finish()) }),
+        Any.fromPartial({
+          typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo',
+          value: Buffer.from([0x0a, 0x10, 0x41]),
+        }),
+        Any.fromPartial({
+          typeUrl: 'example.com/google.rpc.RetryInfo',
+          value: Buffer.from(RetryInfo.encode({ retryDelay: { seconds: 2, nanos: 0 } }).finish()),
+        }),
         Any.fromPartial({ typeUrl: 'type.googleapis.com/acme.v1.Unknown', value: Buffer.from([0x08, 0x01]) }),
       ],
     }).finish();

@@ -11,21 +11,37 @@ const upstream = { target, message: 'AWS says no', requestId: 'req-1234' };
 
 /** One example of every variant with the code docs/contract.md promises for it. */
 const rows: ReadonlyArray<[ServiceFailure, status]> = [
-  [{ _tag: 'InvalidRequest', violations: [{ field: 'signal_request', description: 'is required' }] }, status.INVALID_ARGUMENT],
+  [
+    { _tag: 'InvalidRequest', violations: [{ field: 'signal_request', description: 'is required' }] },
+    status.INVALID_ARGUMENT,
+  ],
   [{ _tag: 'UpstreamValidation', upstream }, status.INVALID_ARGUMENT],
   [{ _tag: 'UpstreamAccessDenied', upstream }, status.PERMISSION_DENIED],
   [{ _tag: 'UpstreamResourceNotFound', upstream }, status.NOT_FOUND],
   [{ _tag: 'UpstreamConflict', upstream }, status.FAILED_PRECONDITION],
   [{ _tag: 'UpstreamThrottling', upstream }, status.RESOURCE_EXHAUSTED],
   [{ _tag: 'UpstreamInternalServer', upstream }, status.INTERNAL],
-  [{ _tag: 'UpstreamUnmodelled', target, name: 'ServiceUnavailableException', message: 'down', requestId: 'req-1234', httpStatus: 503 }, status.UNKNOWN],
+  [
+    {
+      _tag: 'UpstreamUnmodelled',
+      target,
+      name: 'ServiceUnavailableException',
+      message: 'down',
+      requestId: 'req-1234',
+      httpStatus: 503,
+    },
+    status.UNKNOWN,
+  ],
   [{ _tag: 'UpstreamUnreachable', target, reason: 'ECONNRESET' }, status.UNAVAILABLE],
   [{ _tag: 'UpstreamClientMisconfigured', name: 'CredentialsProviderError' }, status.INTERNAL],
   [{ _tag: 'ReconnectInProgress', target }, status.FAILED_PRECONDITION],
   [{ _tag: 'Unauthenticated', problem: 'MissingCredentials' }, status.UNAUTHENTICATED],
   [{ _tag: 'CallerNotAllowed', caller: 'matchmaker', target }, status.PERMISSION_DENIED],
   [{ _tag: 'NotSessionOwner', target }, status.PERMISSION_DENIED],
-  [{ _tag: 'AdmissionRefused', cause: 'DeadlineUnmeetable', retryAfterMs: 1500, ratePerSecond: 20 }, status.RESOURCE_EXHAUSTED],
+  [
+    { _tag: 'AdmissionRefused', cause: 'DeadlineUnmeetable', retryAfterMs: 1500, ratePerSecond: 20 },
+    status.RESOURCE_EXHAUSTED,
+  ],
   [{ _tag: 'AdmissionRefused', cause: 'QueueFull', retryAfterMs: 1500, ratePerSecond: 20 }, status.RESOURCE_EXHAUSTED],
   [{ _tag: 'DeadlineExceeded', budgetMs: 10_000 }, status.DEADLINE_EXCEEDED],
   [{ _tag: 'Cancelled' }, status.CANCELLED],
@@ -34,10 +50,23 @@ const rows: ReadonlyArray<[ServiceFailure, status]> = [
 describe('statusOf', () => {
   it('has a row for every ServiceFailure variant', () => {
     const every: Record<ServiceFailureTag, true> = {
-      InvalidRequest: true, UpstreamValidation: true, UpstreamAccessDenied: true, UpstreamResourceNotFound: true,
-      UpstreamConflict: true, UpstreamThrottling: true, UpstreamInternalServer: true, UpstreamUnmodelled: true,
-      UpstreamUnreachable: true, UpstreamClientMisconfigured: true, ReconnectInProgress: true, AdmissionRefused: true,
-      Unauthenticated: true, CallerNotAllowed: true, NotSessionOwner: true, DeadlineExceeded: true, Cancelled: true,
+      InvalidRequest: true,
+      UpstreamValidation: true,
+      UpstreamAccessDenied: true,
+      UpstreamResourceNotFound: true,
+      UpstreamConflict: true,
+      UpstreamThrottling: true,
+      UpstreamInternalServer: true,
+      UpstreamUnmodelled: true,
+      UpstreamUnreachable: true,
+      UpstreamClientMisconfigured: true,
+      ReconnectInProgress: true,
+      AdmissionRefused: true,
+      Unauthenticated: true,
+      CallerNotAllowed: true,
+      NotSessionOwner: true,
+      DeadlineExceeded: true,
+      Cancelled: true,
     };
     assert.deepEqual(new Set(rows.map(([error]) => error._tag)), new Set(Object.keys(every)));
   });
@@ -79,7 +108,10 @@ describe('statusOf', () => {
         { field: 'client_token', description: 'must be 32 to 128 characters, but has 5' },
       ],
     });
-    assert.equal(report.message, 'invalid request: stream_group_identifier is required; client_token must be 32 to 128 characters, but has 5');
+    assert.equal(
+      report.message,
+      'invalid request: stream_group_identifier is required; client_token must be 32 to 128 characters, but has 5',
+    );
   });
 
   it('does not reveal the SDK failure behind a misconfiguration', () => {

@@ -23,7 +23,10 @@ describe('classifySdkError', () => {
     [new AccessDeniedException({ message: 'denied', Message: 'denied', ...metadata }), 'UpstreamAccessDenied'],
     [new ConflictException({ message: 'conflict', Message: 'conflict', ...metadata }), 'UpstreamConflict'],
     [new InternalServerException({ message: 'internal', Message: 'internal', ...metadata }), 'UpstreamInternalServer'],
-    [new ResourceNotFoundException({ message: 'missing', Message: 'missing', ...metadata }), 'UpstreamResourceNotFound'],
+    [
+      new ResourceNotFoundException({ message: 'missing', Message: 'missing', ...metadata }),
+      'UpstreamResourceNotFound',
+    ],
     [new ThrottlingException({ message: 'slow down', Message: 'slow down', ...metadata }), 'UpstreamThrottling'],
     [new ValidationException({ message: 'invalid', Message: 'invalid', ...metadata }), 'UpstreamValidation'],
   ];
@@ -39,16 +42,27 @@ describe('classifySdkError', () => {
 
   it('keeps the name and message of an unmodelled AWS error', () => {
     const error = new GameLiftStreamsServiceException({
-      name: 'ServiceQuotaExceededException', $fault: 'client', message: 'quota', $metadata: { requestId: 'r', httpStatusCode: 402 },
+      name: 'ServiceQuotaExceededException',
+      $fault: 'client',
+      message: 'quota',
+      $metadata: { requestId: 'r', httpStatusCode: 402 },
     });
     assert.deepEqual(classifySdkError(error), {
-      _tag: 'UpstreamUnmodelled', target, name: 'ServiceQuotaExceededException', message: 'quota', requestId: 'r', httpStatus: 402,
+      _tag: 'UpstreamUnmodelled',
+      target,
+      name: 'ServiceQuotaExceededException',
+      message: 'quota',
+      requestId: 'r',
+      httpStatus: 402,
     });
   });
 
   it('treats a typeless gateway 503 as unreachable', () => {
     const error = new GameLiftStreamsServiceException({
-      name: 'Unknown', $fault: 'server', message: 'UnknownError', $metadata: { httpStatusCode: 503 },
+      name: 'Unknown',
+      $fault: 'server',
+      message: 'UnknownError',
+      $metadata: { httpStatusCode: 503 },
     });
     assert.equal(classifySdkError(error)._tag, 'UpstreamUnreachable');
   });
@@ -68,17 +82,28 @@ describe('classifySdkError', () => {
       code: 'UND_ERR_BODY_TIMEOUT',
       $metadata: { httpStatusCode: 200 },
     });
-    assert.deepEqual(classifySdkError(stalled), { _tag: 'UpstreamUnreachable', target, reason: 'UND_ERR_BODY_TIMEOUT' });
+    assert.deepEqual(classifySdkError(stalled), {
+      _tag: 'UpstreamUnreachable',
+      target,
+      reason: 'UND_ERR_BODY_TIMEOUT',
+    });
   });
 
   it('calls any other failure a misconfiguration, keeping only its name', () => {
     const error = Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' });
-    assert.deepEqual(classifySdkError(error), { _tag: 'UpstreamClientMisconfigured', name: 'CredentialsProviderError' });
+    assert.deepEqual(classifySdkError(error), {
+      _tag: 'UpstreamClientMisconfigured',
+      name: 'CredentialsProviderError',
+    });
     assert.deepEqual(classifySdkError('a string'), { _tag: 'UpstreamClientMisconfigured', name: 'UnknownFailure' });
   });
 
   it('scrubs the signal request out of AWS messages', () => {
-    const error = new ValidationException({ message: 'bad offer SECRET-OFFER here', Message: 'bad offer SECRET-OFFER here', ...metadata });
+    const error = new ValidationException({
+      message: 'bad offer SECRET-OFFER here',
+      Message: 'bad offer SECRET-OFFER here',
+      ...metadata,
+    });
     const classified = classifySdkError(error);
     assert.ok('upstream' in classified);
     assert.equal(classified.upstream.message, 'bad offer [redacted] here');

@@ -5,7 +5,11 @@ import type { RetryErrorInfo, SdkError } from '@smithy/types';
 import { RetryAllButThrottling } from '../../../src/upstream/gameliftstreams';
 
 function sdkError(name: string, code?: string): SdkError {
-  const error: SdkError = Object.assign(new Error(name), { name, cause: undefined, $metadata: { httpStatusCode: 200 } });
+  const error: SdkError = Object.assign(new Error(name), {
+    name,
+    cause: undefined,
+    $metadata: { httpStatusCode: 200 },
+  });
   return code === undefined ? error : Object.assign(error, { code });
 }
 
@@ -28,7 +32,10 @@ describe('RetryAllButThrottling', () => {
 
   it('does not retry a client error that is not a transport failure', async () => {
     assert.equal(await retries({ errorType: 'CLIENT_ERROR', error: sdkError('ValidationException') }), false);
-    assert.equal(await retries({ errorType: 'CLIENT_ERROR', error: sdkError('SocketError', 'UND_ERR_ABORTED') }), false);
+    assert.equal(
+      await retries({ errorType: 'CLIENT_ERROR', error: sdkError('SocketError', 'UND_ERR_ABORTED') }),
+      false,
+    );
   });
 
   it('leaves throttling to admission and retries transient errors as the standard strategy does', async () => {
