@@ -125,7 +125,7 @@ interface Row {
   readonly check?: (unpacked: Unpacked) => void;
 }
 
-/** Every variant (the rows of status-mapping.test.ts) with its code, reason, ErrorInfo metadata and details. */
+/** Every variant (the rows of outcome-status.test.ts) with its code, reason, ErrorInfo metadata and details. */
 const rows: ReadonlyArray<Row> = [
   {
     error: {
