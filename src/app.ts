@@ -1,15 +1,16 @@
 import type * as grpc from '@grpc/grpc-js';
-import type * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
 import type { Config } from './config';
-import { TokenBucketAdmission, realScheduler, type UpstreamAdmission } from './domain/admission';
+import { BudgetRegistry, TokenBucketAdmission, realScheduler, type UpstreamBudgets } from './domain/admission';
 import { getStreamSession } from './domain/get-stream-session';
 import type { StreamSessionConnector, StreamSessionReader } from './domain/ports';
-import { ReconnectCoalescer, reconnectStreamSession } from './domain/reconnect';
+import { ReconnectFlights, reconnectStreamSession, unsharedLeases, type ReconnectLeases } from './domain/reconnect';
+import { SessionReads } from './domain/sessions';
 import type { Logger } from './logging/logger';
-import { ServiceMetrics } from './observability/metrics';
+import { ServiceMetrics, type FleetMode } from './observability/metrics';
 import { startMetricsServer, type RunningMetricsServer } from './observability/metrics-server';
 import { ANONYMOUS_LOOPBACK_CALLER } from './security/authentication';
 import { CallerRegistry } from './security/callers-file';
@@ -30,6 +31,7 @@ import {
   type ServiceHealth,
   type ServingControls,
 } from './transport/serving';
+import { Fleet, type FleetObserver } from './fleet/fleet';
 import { GameLiftStreams, type UpstreamObserver, type UpstreamTarget } from './upstream/gameliftstreams';
 
 /**
@@ -49,6 +51,8 @@ export type ServiceConfig = Pick<
   | 'upstreamMaxSockets'
   | 'upstreamMaxAttempts'
   | 'admission'
+  | 'fleet'
+  | 'owners'
   | 'reflectionEnabled'
   | 'grpcServer'
   | 'security'
@@ -60,17 +64,24 @@ export interface ServiceSettings extends ServiceConfig {
   readonly logger: Logger;
 }
 
-/** What the use cases stand on: the ports to GameLift Streams and the admission in front of them. */
+/**
+ * What the use cases stand on: the ports to GameLift Streams, the budgets in front of them (the process's own, or
+ * the fleet's through Redis) and the leases of reconnects in flight across the fleet.
+ */
 export interface ServiceFoundations {
   readonly connector: StreamSessionConnector;
   readonly reader: StreamSessionReader;
-  readonly admission: UpstreamAdmission;
-  /** Releases what they hold (the SDK clients' connections); must not reject. */
+  readonly budgets: UpstreamBudgets;
+  readonly leases: ReconnectLeases;
+  readonly fleetMode: () => FleetMode;
+  /** Opens what they need before the service serves (the fleet's Redis); fails only for a bad setting. */
+  readonly open: () => Promise<E.Either<string, void>>;
+  /** Releases what they hold (the SDK clients' connections, Redis); must not reject. */
   readonly release: () => Promise<void>;
 }
 
-/** Builds the foundations, given the observer that counts every AWS call. */
-export type FoundationsFactory = (observer: UpstreamObserver) => ServiceFoundations;
+/** Builds the foundations, given the metrics that count every AWS and Redis call. */
+export type FoundationsFactory = (observer: UpstreamObserver & FleetObserver) => ServiceFoundations;
 
 /** A call admitted later than its deadline minus this could not finish its AWS call in time, so it is refused. */
 const ADMISSION_RESERVE_MS = 250;
@@ -90,11 +101,41 @@ export function productionFoundations(settings: ServiceSettings): FoundationsFac
       },
       observer,
     );
+    const { rates, burst, queueLimit } = settings.admission;
+    const { redis, maxReplicas, cooldownMs } = settings.fleet;
+    const upstream = { connector: gameLiftStreams.connector, reader: gameLiftStreams.reader };
+    if (redis === undefined) {
+      return {
+        ...upstream,
+        budgets: new BudgetRegistry(
+          (key) =>
+            new TokenBucketAdmission(
+              { ratePerSecond: rates[key.operation], burst, queueLimit, reserveMs: ADMISSION_RESERVE_MS },
+              realScheduler,
+            ),
+        ),
+        leases: unsharedLeases,
+        fleetMode: () => 'alone',
+        open: () => Promise.resolve(E.right(undefined)),
+        release: () => Promise.resolve(gameLiftStreams.destroy()),
+      };
+    }
+    const fleet = new Fleet(
+      { ...redis, maxReplicas, cooldownMs, rates, burst, queueLimit, reserveMs: ADMISSION_RESERVE_MS },
+      settings.logger,
+      observer,
+      realScheduler,
+    );
     return {
-      connector: gameLiftStreams.connector,
-      reader: gameLiftStreams.reader,
-      admission: new TokenBucketAdmission({ ...settings.admission, reserveMs: ADMISSION_RESERVE_MS }, realScheduler),
-      release: () => Promise.resolve(gameLiftStreams.destroy()),
+      ...upstream,
+      budgets: fleet.budgets,
+      leases: fleet.leases,
+      fleetMode: () => fleet.mode(),
+      open: () => fleet.start(),
+      release: async () => {
+        await fleet.stop();
+        gameLiftStreams.destroy();
+      },
     };
   };
 }
@@ -106,6 +147,7 @@ export interface WiredService {
   readonly health: ServiceHealth;
   readonly metrics: ServiceMetrics;
   readonly callers: CallerRegistry;
+  readonly open: () => Promise<E.Either<string, void>>;
   readonly release: () => Promise<void>;
 }
 
@@ -116,21 +158,35 @@ export function wire(
 ): WiredService {
   const [defaultRegion = 'us-west-2'] = settings.regions;
   const regionPolicy = { defaultRegion, servedRegions: new Set(settings.regions) };
-  const coalescer = new ReconnectCoalescer();
-  // Read on each scrape only, once `parts` exists.
-  const metrics = new ServiceMetrics(() => ({ reconnectsInFlight: coalescer.inFlight(), ...parts.admission.state() }));
+  const flights = new ReconnectFlights();
+  // Read on each scrape only, once `parts` and `sessions` exist.
+  const metrics = new ServiceMetrics(() => ({
+    reconnectsInFlight: flights.inFlight(),
+    readsInFlight: sessions.state().readsInFlight,
+    ownersRemembered: sessions.state().ownersRemembered,
+    budgets: parts.budgets.states(),
+    fleetMode: parts.fleetMode(),
+  }));
   const parts = foundations(metrics);
+  const rounds = { throttleRetries: THROTTLE_RETRIES, clock: () => performance.now() };
+  const sessions = new SessionReads({
+    reader: parts.reader,
+    budgets: parts.budgets,
+    rounds,
+    owners: settings.owners,
+    now: () => Date.now(),
+  });
   const reconnect = reconnectStreamSession({
     policy: { ...regionPolicy, maxSignalRequestBytes: settings.maxSignalRequestBytes },
     connector: parts.connector,
-    reader: parts.reader,
-    admission: parts.admission,
-    coalescer,
-    throttleRetries: THROTTLE_RETRIES,
-    clock: () => performance.now(),
+    sessions,
+    budgets: parts.budgets,
+    rounds,
+    leases: parts.leases,
+    flights,
     observer: metrics,
   });
-  const readSession = getStreamSession({ policy: regionPolicy, reader: parts.reader, now: () => new Date() });
+  const readSession = getStreamSession({ policy: regionPolicy, sessions, now: () => new Date() });
   const health = createServiceHealth([RECONNECT_SERVICE_NAME]);
   const { security } = settings;
   const callers = new CallerRegistry(security.callersFile);
@@ -166,7 +222,7 @@ export function wire(
     },
   );
   health.addToServer(server);
-  return { settings, server, health, metrics, callers, release: parts.release };
+  return { settings, server, health, metrics, callers, open: parts.open, release: parts.release };
 }
 
 /** A bound, serving service; stopping it also releases the AWS clients. */
@@ -195,6 +251,13 @@ export function start(wired: WiredService): TE.TaskEither<Error, RunningService>
     TE.tap(() =>
       pipe(
         () => callers.reload(),
+        TE.mapLeft((problem) => new Error(problem)),
+      ),
+    ),
+    // Before the port is bound: a fleet replica serves once it knows whether it can share its budgets.
+    TE.tap(() =>
+      pipe(
+        () => wired.open(),
         TE.mapLeft((problem) => new Error(problem)),
       ),
     ),

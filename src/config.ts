@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
 
+import type { UpstreamOperation } from './domain/admission';
 import type { LogLevel } from './logging/logger';
 
 /** Where reconnects go: the embedded GameLift Streams emulator (no AWS account needed) or real AWS. */
@@ -17,11 +18,41 @@ export interface GrpcServerTuning {
   readonly maxConcurrentStreams: number;
 }
 
-/** The token bucket that keeps our calls to CreateStreamSessionConnection within AWS's rate. */
+/** The budgets that keep our calls within AWS's quotas: one per (region, operation), each at its operation's rate. */
 export interface AdmissionSettings {
-  readonly ratePerSecond: number;
+  /** Requests/s admitted per region, for each operation (AWS's documented 20/s by default). */
+  readonly rates: Readonly<Record<UpstreamOperation, number>>;
+  /** Calls admitted at once after a quiet period, per budget. */
   readonly burst: number;
+  /** Calls that may wait for admission at once, per budget; past it they are refused at once. */
   readonly queueLimit: number;
+}
+
+/** The Redis the replicas of a fleet share their budgets through. */
+export interface RedisSettings {
+  /** redis:// or rediss://, perhaps with a password in it; never logged (see redactedRedisUrl). */
+  readonly url: string;
+  /** A file holding the password, read at start-up, when it is not in the URL. */
+  readonly passwordFile: string | undefined;
+  /** Scopes every key to one AWS account: replicas that share an account share a prefix. */
+  readonly keyPrefix: string;
+  /** The deadline of one Redis call; a call that misses it counts as Redis being unreachable. */
+  readonly callTimeoutMs: number;
+}
+
+export interface FleetSettings {
+  /** Shared budgets through Redis; without it each process holds the budgets alone. */
+  readonly redis: RedisSettings | undefined;
+  /** The most replicas that may ever run at once: while Redis is unreachable each admits rate / this. */
+  readonly maxReplicas: number;
+  /** After Redis comes back, how long a replica keeps to its outage share while the others notice too. */
+  readonly cooldownMs: number;
+}
+
+/** A session's owner, remembered after it was read once: it never changes. */
+export interface OwnerCacheSettings {
+  readonly size: number;
+  readonly ttlMs: number;
 }
 
 export interface ShutdownSettings {
@@ -69,6 +100,8 @@ export interface Config {
   readonly upstreamMaxSockets: number;
   readonly upstreamMaxAttempts: number;
   readonly admission: AdmissionSettings;
+  readonly fleet: FleetSettings;
+  readonly owners: OwnerCacheSettings;
   readonly shutdown: ShutdownSettings;
   readonly reflectionEnabled: boolean;
   readonly grpcServer: GrpcServerTuning;
@@ -125,6 +158,18 @@ function oneOf<A extends string>(values: ReadonlyArray<A>) {
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const HOST_PATTERN = /^[A-Za-z0-9.:[\]-]+$/;
 
+/** A Redis URL: the scheme, and a host; its password (if any) is kept, but never shown back in a message. */
+const redisUrl = (raw: string): string | undefined => {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const keyPrefix = (raw: string): string | undefined => (/^[A-Za-z0-9._:-]{1,64}$/.test(raw) ? raw : undefined);
+
 const filePath = (raw: string): string | undefined => (raw.length <= 4096 && !raw.includes('\0') ? raw : undefined);
 
 const regionList = (raw: string): ReadonlyArray<string> | undefined => {
@@ -159,13 +204,34 @@ const EnvironmentCodec = t.type({
   RECONNECT_DEADLINE_BUDGET_MS: envVar('must be an integer from 1 to 600000', 10_000, integerIn(1, 600_000)),
   RECONNECT_UPSTREAM_MAX_SOCKETS: envVar('must be an integer from 1 to 1024', 64, integerIn(1, 1024)),
   RECONNECT_UPSTREAM_MAX_ATTEMPTS: envVar('must be an integer from 1 to 10', 3, integerIn(1, 10)),
-  RECONNECT_UPSTREAM_RATE_PER_SECOND: envVar(
+  RECONNECT_RATE_CREATE_STREAM_SESSION_CONNECTION: envVar(
+    'must be a number greater than 0 and at most 10000',
+    20,
+    positiveNumberUpTo(10_000),
+  ),
+  RECONNECT_RATE_GET_STREAM_SESSION: envVar(
     'must be a number greater than 0 and at most 10000',
     20,
     positiveNumberUpTo(10_000),
   ),
   RECONNECT_UPSTREAM_BURST: envVar('must be an integer from 1 to 10000', 5, integerIn(1, 10_000)),
   RECONNECT_ADMISSION_QUEUE_LIMIT: envVar('must be an integer from 0 to 1000000', 2400, integerIn(0, 1_000_000)),
+  RECONNECT_REDIS_URL: envVar<string | undefined>(
+    'must be a redis:// or rediss:// URL with a host',
+    undefined,
+    redisUrl,
+  ),
+  RECONNECT_REDIS_PASSWORD_FILE: envVar<string | undefined>('must be a file path', undefined, filePath),
+  RECONNECT_REDIS_KEY_PREFIX: envVar(
+    'must be 1-64 letters, digits, ".", "_", ":" or "-"',
+    'gameliftstreams-reconnect',
+    keyPrefix,
+  ),
+  RECONNECT_REDIS_TIMEOUT_MS: envVar('must be an integer from 10 to 10000', 250, integerIn(10, 10_000)),
+  RECONNECT_FLEET_MAX_REPLICAS: envVar('must be an integer from 1 to 1000', 10, integerIn(1, 1000)),
+  RECONNECT_FLEET_COOLDOWN_MS: envVar('must be an integer from 0 to 600000', 3000, integerIn(0, 600_000)),
+  RECONNECT_OWNER_CACHE_SIZE: envVar('must be an integer from 0 to 10000000', 100_000, integerIn(0, 10_000_000)),
+  RECONNECT_OWNER_CACHE_TTL_MS: envVar('must be an integer from 0 to 86400000', 86_400_000, integerIn(0, 86_400_000)),
   RECONNECT_SHUTDOWN_GRACE_MS: envVar('must be an integer from 0 to 600000', 15_000, integerIn(0, 600_000)),
   RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: envVar('must be an integer from 0 to 600000', 1000, integerIn(0, 600_000)),
   RECONNECT_REFLECTION_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
@@ -204,10 +270,13 @@ export const CONFIGURATION_VARIABLES: ReadonlyArray<string> = Object.keys(Enviro
 
 const EMULATOR_DEFAULT_REGION = 'us-west-2';
 
+/** Variables whose values may hold a secret, so that a message never shows them back. */
+const SECRET_VALUES: ReadonlySet<string> = new Set(['RECONNECT_REDIS_URL']);
+
 function describeErrors(errors: t.Errors): string {
   const lines = errors.map((error) => {
     const name = error.context[1]?.key ?? 'environment';
-    const got = typeof error.value === 'string' ? ` (got "${error.value}")` : '';
+    const got = typeof error.value === 'string' && !SECRET_VALUES.has(name) ? ` (got "${error.value}")` : '';
     return `  ${name}: ${error.message ?? 'is invalid'}${got}`;
   });
   return `invalid configuration:\n${lines.join('\n')}`;
@@ -276,10 +345,27 @@ function toConfig(env: Environment): E.Either<string, Config> {
     upstreamMaxSockets: env.RECONNECT_UPSTREAM_MAX_SOCKETS,
     upstreamMaxAttempts: env.RECONNECT_UPSTREAM_MAX_ATTEMPTS,
     admission: {
-      ratePerSecond: env.RECONNECT_UPSTREAM_RATE_PER_SECOND,
+      rates: {
+        CreateStreamSessionConnection: env.RECONNECT_RATE_CREATE_STREAM_SESSION_CONNECTION,
+        GetStreamSession: env.RECONNECT_RATE_GET_STREAM_SESSION,
+      },
       burst: env.RECONNECT_UPSTREAM_BURST,
       queueLimit: env.RECONNECT_ADMISSION_QUEUE_LIMIT,
     },
+    fleet: {
+      redis:
+        env.RECONNECT_REDIS_URL === undefined
+          ? undefined
+          : {
+              url: env.RECONNECT_REDIS_URL,
+              passwordFile: env.RECONNECT_REDIS_PASSWORD_FILE,
+              keyPrefix: env.RECONNECT_REDIS_KEY_PREFIX,
+              callTimeoutMs: env.RECONNECT_REDIS_TIMEOUT_MS,
+            },
+      maxReplicas: env.RECONNECT_FLEET_MAX_REPLICAS,
+      cooldownMs: env.RECONNECT_FLEET_COOLDOWN_MS,
+    },
+    owners: { size: env.RECONNECT_OWNER_CACHE_SIZE, ttlMs: env.RECONNECT_OWNER_CACHE_TTL_MS },
     shutdown: {
       graceMs: env.RECONNECT_SHUTDOWN_GRACE_MS,
       drainDelayMs: Math.min(env.RECONNECT_SHUTDOWN_DRAIN_DELAY_MS, env.RECONNECT_SHUTDOWN_GRACE_MS),
@@ -306,7 +392,22 @@ function toConfig(env: Environment): E.Either<string, Config> {
   });
 }
 
+/** RECONNECT_ variables the codec does not read: a misspelt setting would otherwise be silently ignored. */
+function unknownSettings(env: NodeJS.ProcessEnv): E.Either<string, NodeJS.ProcessEnv> {
+  const known = new Set(CONFIGURATION_VARIABLES);
+  const unknown = Object.keys(env).filter((name) => name.startsWith('RECONNECT_') && !known.has(name));
+  return unknown.length === 0
+    ? E.right(env)
+    : E.left(
+        `invalid configuration:\n${unknown.map((name) => `  ${name}: is not a setting of this service (see docs/configuration.md)`).join('\n')}`,
+      );
+}
+
 /** Reads the whole configuration at once, so a bad deployment learns every mistake in one message. */
 export function loadConfig(env: NodeJS.ProcessEnv): E.Either<string, Config> {
-  return pipe(EnvironmentCodec.decode(env), E.mapLeft(describeErrors), E.chain(toConfig));
+  return pipe(
+    unknownSettings(env),
+    E.flatMap((checked) => pipe(EnvironmentCodec.decode(checked), E.mapLeft(describeErrors))),
+    E.flatMap(toConfig),
+  );
 }

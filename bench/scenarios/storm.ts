@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 
 import { disconnectedSession, startHarness, GROUP_ID } from '../../test/support/service-harness';
 import { expectRight } from '../../test/support/task-either';
-import { unlimitedAdmission } from '../../test/support/unlimited-admission';
+import { unlimitedBudgets } from '../../test/support/unlimited-admission';
 
 export interface StormSettings {
   readonly sessions: number;
@@ -29,8 +29,12 @@ export interface StormResult {
  */
 export async function runStorm(settings: StormSettings, admission: boolean): Promise<StormResult> {
   const harness = await startHarness({
-    admission: { ratePerSecond: settings.ratePerSecond, burst: 5, queueLimit: settings.sessions * 2 },
-    foundations: (production) => (admission ? production : { ...production, admission: unlimitedAdmission }),
+    admission: {
+      rates: { CreateStreamSessionConnection: settings.ratePerSecond, GetStreamSession: settings.ratePerSecond },
+      burst: 5,
+      queueLimit: settings.sessions * 2,
+    },
+    foundations: (production) => (admission ? production : { ...production, budgets: unlimitedBudgets }),
   });
   try {
     await expectRight(

@@ -1,9 +1,23 @@
 import * as E from 'fp-ts/Either';
-import { absurd } from 'fp-ts/function';
-import type * as TE from 'fp-ts/TaskEither';
+import { absurd, pipe } from 'fp-ts/function';
+import * as T from 'fp-ts/Task';
+import * as TE from 'fp-ts/TaskEither';
 
 import { endedBy, type CallTiming } from './call-context';
-import type { AdmissionRefused, CallEnded } from './outcomes';
+import type { AdmissionRefused, CallEnded, UpstreamFailure } from './outcomes';
+
+/**
+ * Admission: when a call may go to AWS. AWS's quotas are per account, region and operation, so there is one budget
+ * per (region, operation), each admitting earliest deadline first within its rate.
+ */
+
+/** The GameLift Streams operations this service calls, each with its own quota per account and region. */
+export type UpstreamOperation = 'CreateStreamSessionConnection' | 'GetStreamSession';
+
+export interface BudgetKey {
+  readonly region: string;
+  readonly operation: UpstreamOperation;
+}
 
 /** How an upstream answer should steer the admitted rate. */
 export type UpstreamVerdict = 'Throttled' | 'Accepted' | 'NoAnswer';
@@ -25,6 +39,106 @@ export interface AdmissionState {
   readonly tokensAvailable: number;
   /** The rate admitted now, after any backoff. */
   readonly ratePerSecond: number;
+}
+
+/** The budgets of one process, or of a fleet: one per (region, operation), each made on first use. */
+export interface UpstreamBudgets {
+  budget(key: BudgetKey): UpstreamAdmission;
+  /** Every budget used so far and what it looks like now, for metrics. */
+  states(): ReadonlyArray<{ readonly key: BudgetKey; readonly state: AdmissionState }>;
+}
+
+/** Budgets made by `create` on first use, one per (region, operation). */
+export class BudgetRegistry implements UpstreamBudgets {
+  private readonly budgets = new Map<string, { readonly key: BudgetKey; readonly admission: UpstreamAdmission }>();
+
+  constructor(private readonly create: (key: BudgetKey) => UpstreamAdmission) {}
+
+  budget(key: BudgetKey): UpstreamAdmission {
+    const name = `${key.region}\n${key.operation}`;
+    const existing = this.budgets.get(name);
+    if (existing !== undefined) return existing.admission;
+    const admission = this.create(key);
+    this.budgets.set(name, { key, admission });
+    return admission;
+  }
+
+  states(): ReadonlyArray<{ readonly key: BudgetKey; readonly state: AdmissionState }> {
+    return [...this.budgets.values()].map(({ key, admission }) => ({ key, state: admission.state() }));
+  }
+}
+
+/** A call that went through admission, and how long it waited there (every round, throttled ones included). */
+export interface Admitted<A> {
+  readonly value: A;
+  readonly admissionWaitMs: number;
+}
+
+/** How an upstream outcome should steer the admitted rate. */
+function verdictOf<A>(outcome: E.Either<UpstreamFailure | CallEnded, A>): UpstreamVerdict {
+  if (E.isRight(outcome)) return 'Accepted';
+  const failure = outcome.left;
+  switch (failure._tag) {
+    case 'UpstreamThrottling':
+      return 'Throttled';
+    case 'UpstreamUnreachable':
+    case 'UpstreamClientMisconfigured':
+    case 'DeadlineExceeded':
+    case 'Cancelled':
+      return 'NoAnswer';
+    // AWS answered, so its quota had room for the call: the rate may recover.
+    case 'UpstreamAccessDenied':
+    case 'UpstreamConflict':
+    case 'UpstreamInternalServer':
+    case 'UpstreamResourceNotFound':
+    case 'UpstreamValidation':
+    case 'UpstreamUnmodelled':
+      return 'Accepted';
+    default:
+      return absurd(failure);
+  }
+}
+
+export interface AdmissionRounds {
+  /** How many times a call AWS throttles goes back through admission before the caller sees the throttle. */
+  readonly throttleRetries: number;
+  /** Milliseconds since some origin; measures admission waits. */
+  readonly clock: () => number;
+}
+
+/**
+ * Admission, then the call, whose outcome steers the budget's rate; a throttled call goes round again, up to
+ * throttleRetries times (the rate has halved meanwhile, and the call is the same, its token included).
+ */
+export function throughAdmission<Failure extends UpstreamFailure | CallEnded, A>(
+  admission: UpstreamAdmission,
+  timing: CallTiming,
+  call: () => TE.TaskEither<Failure, A>,
+  rounds: AdmissionRounds,
+): TE.TaskEither<Failure | AdmissionRefused | CallEnded, Admitted<A>> {
+  const round = (
+    retriesLeft: number,
+    waitedMs: number,
+  ): TE.TaskEither<Failure | AdmissionRefused | CallEnded, Admitted<A>> => {
+    const enteredAt = rounds.clock();
+    return pipe(
+      admission.admit(timing),
+      TE.map(() => waitedMs + (rounds.clock() - enteredAt)),
+      TE.flatMap((admissionWaitMs) =>
+        pipe(
+          call(),
+          T.tap((outcome) => T.fromIO(() => admission.record(verdictOf(outcome)))),
+          TE.map((value): Admitted<A> => ({ value, admissionWaitMs })),
+        ),
+      ),
+      TE.orElse((failure) =>
+        failure._tag === 'UpstreamThrottling' && retriesLeft > 0
+          ? round(retriesLeft - 1, waitedMs + (rounds.clock() - enteredAt))
+          : TE.left(failure),
+      ),
+    );
+  };
+  return round(rounds.throttleRetries, 0);
 }
 
 /** Time and timers, injected so admission can be tested with a manual clock instead of waiting. */

@@ -3,8 +3,9 @@ import * as TE from 'fp-ts/TaskEither';
 
 import { authorizeStreamGroup, type CallContext } from './call-context';
 import type { ReadSessionFailure } from './outcomes';
-import type { StreamSessionReader, StreamSessionRecord } from './ports';
+import type { StreamSessionRecord } from './ports';
 import { decodeSessionReference, type RegionPolicy } from './request';
+import type { SessionReads } from './sessions';
 
 /** The statuses in which CreateStreamSessionConnection is allowed. */
 const RECONNECTABLE_STATUSES: ReadonlySet<string> = new Set(['PENDING_CLIENT_RECONNECTION', 'ACTIVE']);
@@ -36,7 +37,7 @@ export interface StreamSessionReport extends Reconnectability {
 
 export interface GetStreamSessionDependencies {
   readonly policy: RegionPolicy;
-  readonly reader: StreamSessionReader;
+  readonly sessions: SessionReads;
   readonly now: () => Date;
 }
 
@@ -49,7 +50,7 @@ export function getStreamSession(
     pipe(
       TE.fromEither(decode(request)),
       TE.tapEither((reference) => authorizeStreamGroup(context.caller, reference)),
-      TE.flatMap((reference) => dependencies.reader.getStreamSession(reference, context)),
+      TE.flatMap((reference) => dependencies.sessions.read(reference, context)),
       TE.map((record) => ({ record, ...reconnectability(record, dependencies.now()) })),
     );
 }

@@ -118,7 +118,7 @@ export type ReconnectFailure =
   | UpstreamFailure;
 
 /** What reading a session can end with. */
-export type ReadSessionFailure = InvalidRequest | CallerNotAllowed | CallEnded | ReadFailure;
+export type ReadSessionFailure = InvalidRequest | CallerNotAllowed | CallEnded | AdmissionRefused | ReadFailure;
 
 /** Every failure the service answers a call with: what the transport turns into a gRPC status. */
 export type ServiceFailure = ReconnectFailure | ReadSessionFailure | Unauthenticated;

@@ -3,15 +3,22 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 import type { ReconnectObserver } from '../domain/reconnect';
 import type { CallMethod, CallObservation, CallObserver } from '../transport/interceptors';
-import type { UpstreamObserver, UpstreamOperation } from '../upstream/gameliftstreams';
+import type { AdmissionState, BudgetKey, UpstreamOperation } from '../domain/admission';
+import type { FleetObserver, FleetSharing } from '../fleet/fleet';
+import type { UpstreamObserver } from '../upstream/gameliftstreams';
 
-/** What the reconnects in flight and the admission queue look like right now; read on every scrape. */
+/** How the budgets are shared now: through Redis, alone while it is unreachable, or cooling down after it came back. */
+export type FleetMode = 'alone' | 'shared' | 'degraded' | 'cooling';
+
+/** What the calls in flight, the budgets and the fleet look like right now; read on every scrape. */
 export interface FlowSnapshot {
   /** Reconnects whose upstream work is under way, each perhaps shared by several calls. */
   readonly reconnectsInFlight: number;
-  readonly queueDepth: number;
-  readonly tokensAvailable: number;
-  readonly ratePerSecond: number;
+  /** GetStreamSession reads under way, each perhaps shared by several calls. */
+  readonly readsInFlight: number;
+  readonly ownersRemembered: number;
+  readonly budgets: ReadonlyArray<{ readonly key: BudgetKey; readonly state: AdmissionState }>;
+  readonly fleetMode: FleetMode;
 }
 
 /** What the access log knows about a finished reconnect that metrics also count. */
@@ -46,7 +53,7 @@ function splitPath(path: string): readonly [string, string] {
  * the gRPC server metrics under the names the gRPC ecosystem uses (go-grpc-prometheus), the upstream calls to
  * GameLift Streams, admission and coalescing, and Node's process metrics.
  */
-export class ServiceMetrics implements UpstreamObserver, CallObserver, ReconnectObserver {
+export class ServiceMetrics implements UpstreamObserver, CallObserver, ReconnectObserver, FleetObserver {
   readonly registry = new Registry();
   private readonly started: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
   private readonly handled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
@@ -57,6 +64,8 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
   /** A method's labels never change: worked out on its first call, not on every call. */
   private readonly labelsByPath = new Map<string, GrpcLabels>();
   private readonly coalesced: Counter;
+  private readonly redisCalls: Histogram<'command' | 'outcome'>;
+  private readonly fleetModeChanges: Counter<'mode'>;
 
   constructor(flow: () => FlowSnapshot) {
     const registers = [this.registry];
@@ -113,28 +122,74 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
       },
     });
     new Gauge({
-      name: 'reconnect_admission_queue_depth',
-      help: 'Reconnects waiting for admission right now.',
+      name: 'reconnect_session_reads_in_flight',
+      help: 'GetStreamSession reads under way (waiting for admission or in flight), each perhaps shared by several calls.',
       registers,
       collect() {
-        this.set(flow().queueDepth);
+        this.set(flow().readsInFlight);
       },
     });
     new Gauge({
-      name: 'reconnect_admission_tokens_available',
-      help: 'Tokens in the admission bucket right now (calls that could start at once).',
+      name: 'reconnect_session_owners_remembered',
+      help: 'Session owners remembered, so a reconnect naming its player does not read the session again.',
       registers,
       collect() {
-        this.set(flow().tokensAvailable);
+        this.set(flow().ownersRemembered);
       },
     });
+    const budgetGauge = (name: string, help: string, value: (state: AdmissionState) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['region', 'operation'],
+        registers,
+        collect() {
+          this.reset();
+          for (const { key, state } of flow().budgets) {
+            this.set({ region: key.region, operation: key.operation }, value(state));
+          }
+        },
+      });
+    };
+    budgetGauge(
+      'reconnect_admission_queue_depth',
+      'Calls waiting for admission right now, per budget (region, operation), on this replica.',
+      (state) => state.queueDepth,
+    );
+    budgetGauge(
+      'reconnect_admission_tokens_available',
+      'Calls that could start at once right now, per budget (region, operation), as this replica sees it.',
+      (state) => state.tokensAvailable,
+    );
+    budgetGauge(
+      'reconnect_admission_rate_per_second',
+      "The rate a budget (region, operation) admits now, after any backoff from upstream throttling: the fleet's, or this replica's share while Redis is unreachable.",
+      (state) => state.ratePerSecond,
+    );
     new Gauge({
-      name: 'reconnect_admission_rate_per_second',
-      help: 'The rate admission currently allows, after any backoff from upstream throttling.',
+      name: 'reconnect_fleet_mode',
+      help: 'How the budgets are shared: 1 for the current mode (alone: no Redis configured; shared; degraded: Redis unreachable; cooling: back, at the outage share for a while).',
+      labelNames: ['mode'],
       registers,
       collect() {
-        this.set(flow().ratePerSecond);
+        const current = flow().fleetMode;
+        for (const mode of ['alone', 'shared', 'degraded', 'cooling'] as const) {
+          this.set({ mode }, mode === current ? 1 : 0);
+        }
       },
+    });
+    this.redisCalls = new Histogram({
+      name: 'reconnect_redis_call_seconds',
+      help: "Calls to the fleet's Redis, by command and outcome (ok, or failed: refused, timed out, not connected), in seconds.",
+      labelNames: ['command', 'outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.fleetModeChanges = new Counter({
+      name: 'reconnect_fleet_mode_changes_total',
+      help: 'Changes of how the budgets are shared, by the mode entered (shared, degraded, cooling).',
+      labelNames: ['mode'],
+      registers,
     });
     collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges with a counter's "_total" suffix, which Prometheus lint rejects; the same
@@ -159,6 +214,14 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
     } else {
       this.admissionWait.observe(observation.admissionWaitMs / 1000);
     }
+  }
+
+  called(command: string, outcome: 'ok' | 'failed', seconds: number): void {
+    this.redisCalls.observe({ command, outcome }, seconds);
+  }
+
+  modeChanged(mode: FleetSharing): void {
+    this.fleetModeChanges.inc({ mode });
   }
 
   /** Counts every RPC (health checks and refused calls included) from its start to the status it ends with. */

@@ -17,6 +17,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
 
+import type { UpstreamOperation } from '../domain/admission';
 import { endedBy, type CallTiming } from '../domain/call-context';
 import type { CallEnded, ReadFailure, SessionTarget, UpstreamAnswer, UpstreamFailure } from '../domain/outcomes';
 import type {
@@ -32,9 +33,6 @@ import { targetOf } from '../domain/request';
  * reused by every call, each call made with `client.send(command, { abortSignal })`, bounded by the deadline budget,
  * and every failure classified into what GameLift Streams can cause.
  */
-
-/** The GameLift Streams operations this service calls. */
-export type UpstreamOperation = 'CreateStreamSessionConnection' | 'GetStreamSession';
 
 /** Told about every AWS call once it ends: what it was, how it ended (`Success` or a failure's tag), how long. */
 export interface UpstreamObserver {

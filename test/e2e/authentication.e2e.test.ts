@@ -298,7 +298,12 @@ describe('authentication end to end (bearer tokens from the callers file)', func
 type CallResult = E.Either<ReconnectCallError, ReconnectStreamSessionResponse>;
 
 /** Every port the process opens is picked by the OS, so runs in parallel do not collide; no quota shapes the calls. */
-const PROCESS_ENV = { METRICS_PORT: '0', RECONNECT_UPSTREAM_RATE_PER_SECOND: '1000', RECONNECT_UPSTREAM_BURST: '1000' };
+const PROCESS_ENV = {
+  METRICS_PORT: '0',
+  RECONNECT_RATE_CREATE_STREAM_SESSION_CONNECTION: '1000',
+  RECONNECT_RATE_GET_STREAM_SESSION: '1000',
+  RECONNECT_UPSTREAM_BURST: '1000',
+};
 
 const reconnectDemo = (client: ReconnectClient, sessionId: string): Promise<CallResult> =>
   client.reconnectStreamSession(request(sessionId, DEMO_STREAM_GROUP_ID), { deadlineMs: 20_000 })();

@@ -17,7 +17,11 @@ const OFFER = '{"type":"offer","sdp":"v=0 shutdown-e2e-offer"}';
 const CLEAN_CANCELLATION = new Set<status>([status.CANCELLED, status.UNAVAILABLE]);
 
 /** Neither our admission limiter nor the emulator's AWS quota may refuse calls: these tests are about shutdown. */
-const UNTHROTTLED = { RECONNECT_UPSTREAM_RATE_PER_SECOND: '1000', RECONNECT_UPSTREAM_BURST: '1000' };
+const UNTHROTTLED = {
+  RECONNECT_RATE_CREATE_STREAM_SESSION_CONNECTION: '1000',
+  RECONNECT_RATE_GET_STREAM_SESSION: '1000',
+  RECONNECT_UPSTREAM_BURST: '1000',
+};
 
 type CallResult = E.Either<ReconnectCallError, ReconnectStreamSessionResponse>;
 

@@ -617,7 +617,9 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
         admission: { ratePerSecond: number; burst: number; queueLimit: number },
         deadlineBudgetMs?: number,
       ): Promise<RunningService> => {
-        const config = testServiceConfig({ admission, security });
+        const { ratePerSecond, burst, queueLimit } = admission;
+        const rates = { CreateStreamSessionConnection: ratePerSecond, GetStreamSession: ratePerSecond };
+        const config = testServiceConfig({ admission: { rates, burst, queueLimit }, security });
         const service = await expectRight(
           startReconnectService({
             ...config,
@@ -676,7 +678,8 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
         AWS_SHARED_CREDENTIALS_FILE: nowhere,
         AWS_EC2_METADATA_DISABLED: 'true',
         RECONNECT_CALLERS_FILE: callers().path,
-        RECONNECT_UPSTREAM_RATE_PER_SECOND: '1000',
+        RECONNECT_RATE_CREATE_STREAM_SESSION_CONNECTION: '1000',
+        RECONNECT_RATE_GET_STREAM_SESSION: '1000',
         RECONNECT_UPSTREAM_BURST: '1000',
         RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: '0',
         RECONNECT_SHUTDOWN_GRACE_MS: '2000',

@@ -7,7 +7,7 @@ import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import { GROUP_ID, disconnectedSession, startHarness, useHarness } from '../support/service-harness';
 import { scrapedValue } from '../support/metrics-scrape';
 import { expectLeft, expectRight } from '../support/task-either';
-import { unlimitedAdmission } from '../support/unlimited-admission';
+import { unlimitedBudgets } from '../support/unlimited-admission';
 
 const OFFER = '{"type":"offer","sdp":"v=0 resilience-fixture"}';
 const reconnectRequest = (sessionId: string, signalRequest = OFFER) => ({
@@ -138,8 +138,8 @@ describe('a disconnect storm within the upstream rate (scaled down: 200 sessions
 
   async function storm(admissionEnabled: boolean) {
     const harness = await startHarness({
-      admission: { ratePerSecond: RATE, burst: 5, queueLimit: 1000 },
-      foundations: (production) => (admissionEnabled ? production : { ...production, admission: unlimitedAdmission }),
+      admission: { rates: { CreateStreamSessionConnection: RATE, GetStreamSession: RATE }, burst: 5, queueLimit: 1000 },
+      foundations: (production) => (admissionEnabled ? production : { ...production, budgets: unlimitedBudgets }),
     });
     try {
       await expectRight(

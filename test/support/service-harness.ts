@@ -91,7 +91,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const settings = {
     // Admission is tested on its own; here it must not shape the other tests' calls.
-    ...testServiceConfig({ admission: { ratePerSecond: 1000, burst: 1000, queueLimit: 1000 }, ...config }),
+    ...testServiceConfig({
+      admission: {
+        rates: { CreateStreamSessionConnection: 1000, GetStreamSession: 1000 },
+        burst: 1000,
+        queueLimit: 1000,
+      },
+      ...config,
+    }),
     upstream: { _tag: 'Endpoint', endpoint: emulator.endpoint, credentials: EMULATOR_SDK_CREDENTIALS } as const,
     logger: logs.logger,
   };

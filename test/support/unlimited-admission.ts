@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 
-import type { UpstreamAdmission } from '../../src/domain/admission';
+import { BudgetRegistry, type UpstreamAdmission, type UpstreamBudgets } from '../../src/domain/admission';
 import { endedBy } from '../../src/domain/call-context';
 
 /**
@@ -12,3 +12,6 @@ export const unlimitedAdmission: UpstreamAdmission = {
   record: () => undefined,
   state: () => ({ queueDepth: 0, tokensAvailable: Number.POSITIVE_INFINITY, ratePerSecond: Number.POSITIVE_INFINITY }),
 };
+
+/** Every budget unlimited: the foundations of a service without admission, to show what admission prevents. */
+export const unlimitedBudgets: UpstreamBudgets = new BudgetRegistry(() => unlimitedAdmission);

@@ -17,7 +17,9 @@ describe('loadConfig', () => {
       deadlineBudgetMs: 10000,
       upstreamMaxSockets: 64,
       upstreamMaxAttempts: 3,
-      admission: { ratePerSecond: 20, burst: 5, queueLimit: 2400 },
+      admission: { rates: { CreateStreamSessionConnection: 20, GetStreamSession: 20 }, burst: 5, queueLimit: 2400 },
+      fleet: { redis: undefined, maxReplicas: 10, cooldownMs: 3000 },
+      owners: { size: 100_000, ttlMs: 86_400_000 },
       shutdown: { graceMs: 15000, drainDelayMs: 1000 },
       reflectionEnabled: true,
       grpcServer: {
@@ -39,6 +41,36 @@ describe('loadConfig', () => {
       emulatorPort: 50052,
       logLevel: 'info',
     });
+  });
+
+  it('shares budgets through Redis when told where it is, and never shows the URL back', () => {
+    const config = loadConfig({
+      RECONNECT_REDIS_URL: 'rediss://user:s3cret@redis.internal:6380/0',
+      RECONNECT_REDIS_KEY_PREFIX: 'acct-1:prod',
+      RECONNECT_FLEET_MAX_REPLICAS: '5',
+    });
+    assert.ok(E.isRight(config));
+    assert.deepEqual(config.right.fleet, {
+      redis: {
+        url: 'rediss://user:s3cret@redis.internal:6380/0',
+        passwordFile: undefined,
+        keyPrefix: 'acct-1:prod',
+        callTimeoutMs: 250,
+      },
+      maxReplicas: 5,
+      cooldownMs: 3000,
+    });
+    const refused = loadConfig({ RECONNECT_REDIS_URL: 'http://user:s3cret@redis.internal' });
+    assert.ok(E.isLeft(refused));
+    assert.match(refused.left, /RECONNECT_REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL with a host/);
+    assert.doesNotMatch(refused.left, /s3cret/);
+  });
+
+  it('refuses a RECONNECT_ setting it does not know: a typo must not go unnoticed', () => {
+    const config = loadConfig({ RECONNECT_UPSTREAM_RATE_PER_SECOND: '10', RECONNECT_REDIS_URI: 'redis://127.0.0.1' });
+    assert.ok(E.isLeft(config));
+    assert.match(config.left, /RECONNECT_UPSTREAM_RATE_PER_SECOND: is not a setting of this service/);
+    assert.match(config.left, /RECONNECT_REDIS_URI: is not a setting of this service/);
   });
 
   it('serves the regions it is given, AWS_REGION first by default', () => {

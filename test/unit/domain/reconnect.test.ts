@@ -3,7 +3,13 @@ import { strict as assert } from 'node:assert';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 
-import { type AdmissionState, type UpstreamAdmission, type UpstreamVerdict } from '../../../src/domain/admission';
+import {
+  BudgetRegistry,
+  type AdmissionState,
+  type BudgetKey,
+  type UpstreamAdmission,
+  type UpstreamVerdict,
+} from '../../../src/domain/admission';
 import { endedBy, type Caller, type CallTiming } from '../../../src/domain/call-context';
 import type { CallEnded, ReadFailure, UpstreamFailure } from '../../../src/domain/outcomes';
 import type {
@@ -13,11 +19,14 @@ import type {
   StreamSessionRecord,
 } from '../../../src/domain/ports';
 import {
-  ReconnectCoalescer,
+  ReconnectFlights,
   reconnectStreamSession,
+  unsharedLeases,
   type ReconnectDependencies,
+  type ReconnectLeases,
   type ReconnectResult,
 } from '../../../src/domain/reconnect';
+import { SessionReads } from '../../../src/domain/sessions';
 import type { ReconnectCommand } from '../../../src/domain/request';
 
 interface PendingCall {
@@ -50,6 +59,28 @@ class RecordingAdmission implements UpstreamAdmission {
   }
   state(): AdmissionState {
     return { queueDepth: 0, tokensAvailable: 0, ratePerSecond: 0 };
+  }
+}
+
+/** A reader whose reads stay pending until the test answers them all with the same owner. */
+class HeldReader implements StreamSessionReader {
+  reads = 0;
+  private readonly pending: Array<() => void> = [];
+  constructor(private readonly owner: string | undefined) {}
+  getStreamSession(): TE.TaskEither<ReadFailure | CallEnded, StreamSessionRecord> {
+    this.reads += 1;
+    const record: StreamSessionRecord = {
+      arn: undefined,
+      status: 'PENDING_CLIENT_RECONNECTION',
+      statusReason: undefined,
+      connectionTimeoutSeconds: 120,
+      lastUpdatedAt: undefined,
+      userId: this.owner,
+    };
+    return () => new Promise((resolve) => this.pending.push(() => resolve(E.right(record))));
+  }
+  answerAll(): void {
+    for (const answer of this.pending.splice(0)) answer();
   }
 }
 
@@ -95,24 +126,43 @@ const throttled: UpstreamFailure = {
   upstream: { target, message: 'slow down', requestId: 'r' },
 };
 
-function setup(overrides: Partial<ReconnectDependencies> = {}) {
+interface SetupOptions {
+  readonly reader?: StreamSessionReader;
+  /** How many owners are remembered (none: every reconnect naming a player reads the session). */
+  readonly ownersRemembered?: number;
+  readonly leases?: ReconnectLeases;
+}
+
+function setup(options: SetupOptions = {}) {
   const connector = new ControlledConnector();
   const admission = new RecordingAdmission();
+  const budgetsAsked: BudgetKey[] = [];
+  const budgets = new BudgetRegistry((key) => {
+    budgetsAsked.push(key);
+    return admission;
+  });
+  const rounds = { clock: () => 0, throttleRetries: 2 };
+  const sessions = new SessionReads({
+    reader: options.reader ?? new OwnerReader('player-1'),
+    budgets,
+    rounds,
+    owners: { size: options.ownersRemembered ?? 100, ttlMs: 60_000 },
+    now: () => Date.now(),
+  });
   const dependencies: ReconnectDependencies = {
     policy: { maxSignalRequestBytes: 100, defaultRegion: 'us-west-2', servedRegions: new Set(['us-west-2']) },
     connector,
-    reader: new OwnerReader('player-1'),
-    admission,
-    coalescer: new ReconnectCoalescer(),
-    clock: () => 0,
-    throttleRetries: 2,
+    sessions,
+    budgets,
+    rounds,
+    leases: options.leases ?? unsharedLeases,
+    flights: new ReconnectFlights(),
     observer: { reconnected: () => undefined },
-    ...overrides,
   };
   const reconnect = reconnectStreamSession(dependencies);
   const call = (input: unknown, controller = new AbortController(), caller: Caller = everyGroup) =>
     reconnect(input, { signal: controller.signal, deadline: Date.now() + 10_000, caller })();
-  return { connector, admission, call };
+  return { connector, admission, budgetsAsked, call };
 }
 
 describe('reconnectStreamSession pipeline', () => {
@@ -254,7 +304,7 @@ describe('reconnectStreamSession pipeline', () => {
 
   it('reconnects for the session owner, and refuses anyone else without reconnecting', async () => {
     const reader = new OwnerReader('player-1');
-    const { connector, call } = setup({ reader });
+    const { connector, call } = setup({ reader, ownersRemembered: 0 });
     const refused = await call({ ...request, userId: 'player-2' });
     assert.deepEqual(refused, E.left({ _tag: 'NotSessionOwner', target }));
     assert.equal(connector.calls.length, 0);
@@ -263,6 +313,59 @@ describe('reconnectStreamSession pipeline', () => {
     connector.calls[0]?.answer(E.right(answered('answer')));
     assert.ok(E.isRight(await owner));
     assert.equal(reader.reads, 2);
+  });
+
+  it("remembers a session's owner, so a retried reconnect naming its player does not read the session again", async () => {
+    const reader = new OwnerReader('player-1');
+    const { connector, budgetsAsked, call } = setup({ reader });
+    assert.deepEqual(await call({ ...request, userId: 'player-2' }), E.left({ _tag: 'NotSessionOwner', target }));
+    const owner = call({ ...request, userId: 'player-1' });
+    await flush();
+    connector.calls[0]?.answer(E.right(answered('answer')));
+    assert.ok(E.isRight(await owner));
+    assert.equal(reader.reads, 1, 'the owner was read once');
+    assert.deepEqual(
+      budgetsAsked,
+      [
+        { region: 'us-west-2', operation: 'GetStreamSession' },
+        { region: 'us-west-2', operation: 'CreateStreamSessionConnection' },
+      ],
+      'the read and the reconnect each took a slot of their own budget',
+    );
+  });
+
+  it('shares one read among identical ownership checks in flight', async () => {
+    const reader = new HeldReader('player-1');
+    const { connector, call } = setup({ reader });
+    const calls = [call({ ...request, userId: 'player-1' }), call({ ...request, userId: 'player-1' })];
+    await flush();
+    assert.equal(reader.reads, 1);
+    reader.answerAll();
+    await flush();
+    connector.calls[0]?.answer(E.right(answered('answer')));
+    for (const outcome of await Promise.all(calls)) assert.ok(E.isRight(outcome));
+  });
+
+  it("refuses a different offer when another replica holds the session's lease, without an upstream call", async () => {
+    const leases: ReconnectLeases = { acquire: () => Promise.resolve({ _tag: 'OtherOffer' }) };
+    const { connector, admission, call } = setup({ leases });
+    assert.deepEqual(await call(request), E.left({ _tag: 'ReconnectInProgress', target }));
+    assert.equal(connector.calls.length, 0);
+    assert.equal(admission.admissions, 0);
+  });
+
+  it('releases the lease when the flight ends', async () => {
+    const released: string[] = [];
+    const leases: ReconnectLeases = {
+      acquire: (session) => Promise.resolve({ _tag: 'Held', release: () => void released.push(session) }),
+    };
+    const { connector, call } = setup({ leases });
+    const pending = call(request);
+    await flush();
+    assert.deepEqual(released, []);
+    connector.calls[0]?.answer(E.right(answered('answer')));
+    await pending;
+    assert.deepEqual(released, ['us-west-2/sg-1AB2C3De4/ABC123def4567']);
   });
 
   it('does not read the session when the request names no player', async () => {
