@@ -17,7 +17,8 @@ import type { FleetClient } from './redis-link';
 
 /** What a budget needs of the fleet it belongs to. */
 export interface FleetLink {
-  readonly replicaId: string;
+  /** The replica's name in the shared state now (it changes each time the replica stops sharing). */
+  replicaId(): string;
   readonly keys: FleetKeys;
   /** Whether budgets go through Redis now, or admit on their own (Redis unreachable, or cooling down after it). */
   sharing(): boolean;
@@ -140,7 +141,7 @@ export class FleetAdmission implements UpstreamAdmission {
       client.settle(
         this.budgetKey(),
         this.fleet.keys.cooling,
-        this.fleet.replicaId,
+        this.fleet.replicaId(),
         owed,
         this.ratePerSecond,
         keyTtlMs,
@@ -155,6 +156,8 @@ export class FleetAdmission implements UpstreamAdmission {
     for (const waiter of this.waiters.splice(0)) {
       waiter.done = true;
       void this.admitAlone(waiter.timing).then(waiter.resolve);
+      // In case Redis only answered late: it has the waiter leave now rather than when it reaches the head.
+      void this.fleet.call('leave', (client) => client.leave(this.fleet.keys.queue(this.key), waiter.member));
     }
   }
 
@@ -194,8 +197,9 @@ export class FleetAdmission implements UpstreamAdmission {
     }
     return new Promise((resolve) => {
       const waiter: Waiter = {
-        member: `${this.fleet.replicaId}/${this.sequence}`,
-        deadline: timing.deadline,
+        // Zero-padded, so that the queue in Redis (by score, then member) and this one order ties alike.
+        member: `${this.fleet.replicaId()}/${String(this.sequence).padStart(15, '0')}`,
+        deadline: Math.floor(timing.deadline),
         sequence: this.sequence,
         timing,
         nextPollAt: undefined,
@@ -219,11 +223,17 @@ export class FleetAdmission implements UpstreamAdmission {
     });
   }
 
+  /** In (deadline, member) order: the order of the shared queue in Redis. */
   private insert(waiter: Waiter): void {
     let index = this.waiters.length;
     while (index > 0) {
       const before = this.waiters[index - 1];
-      if (before === undefined || before.deadline <= waiter.deadline) break;
+      if (
+        before === undefined ||
+        before.deadline < waiter.deadline ||
+        (before.deadline === waiter.deadline && before.member < waiter.member)
+      )
+        break;
       index -= 1;
     }
     this.waiters.splice(index, 0, waiter);
@@ -252,8 +262,8 @@ export class FleetAdmission implements UpstreamAdmission {
         },
         {
           member: waiter.member,
-          replica: this.fleet.replicaId,
-          remainingMs: waiter.deadline - this.scheduler.now(),
+          replica: this.fleet.replicaId(),
+          deadlineMs: waiter.deadline,
           reserveMs,
           ratePerSecond: this.ratePerSecond,
           burst,

@@ -51,8 +51,14 @@ const KEY_TTL_MS = 10 * 60_000;
 const PROBE_MS = 500;
 
 export class Fleet {
-  /** This replica, in the fleet's shared state: random, so that a restarted process is a new replica. */
-  readonly replicaId = randomUUID().slice(0, 18);
+  /** This process, in the fleet's shared state: random, so that a restarted process is a new replica. */
+  private readonly processId = randomUUID().slice(0, 18);
+  /**
+   * Bumped each time the replica stops sharing: the waiters it registered before stay in the shared queue when Redis
+   * could not be told they left, and they must not hold the queue. Its old name is dropped from the live set when it
+   * shares again, so the other replicas' scripts clear those waiters as soon as they reach the head.
+   */
+  private generation = 0;
   readonly budgets: BudgetRegistry;
   readonly leases: ReconnectLeases;
   private readonly admissions: FleetAdmission[] = [];
@@ -81,7 +87,7 @@ export class Fleet {
       keyTtlMs: KEY_TTL_MS,
     };
     const link: FleetLink = {
-      replicaId: this.replicaId,
+      replicaId: () => this.replicaId,
       keys: this.keys,
       sharing: () => this.current === 'shared',
       call: (command, run) => this.call(command, run),
@@ -97,6 +103,11 @@ export class Fleet {
 
   mode(): FleetSharing {
     return this.current;
+  }
+
+  /** This replica's name in the shared state now: the process, and how many times it stopped sharing. */
+  get replicaId(): string {
+    return `${this.processId}.${this.generation}`;
   }
 
   /**
@@ -179,6 +190,7 @@ export class Fleet {
   }
 
   private degrade(reason: string): void {
+    this.generation += 1;
     this.become('degraded');
     this.logger.warn(
       { reason, maxReplicas: this.settings.maxReplicas },
@@ -226,13 +238,18 @@ export class Fleet {
     return true;
   }
 
-  /** Says (again) that this replica is cooling down, for a little longer than the next check. */
+  /**
+   * Says (again) that this replica is cooling down, for a little longer than the next check; and that its names of
+   * earlier generations are gone, so that no waiter they left in a shared queue holds it.
+   */
   private cool(): Promise<E.Either<string, unknown>> {
+    const earlier = Array.from({ length: this.generation }, (_, generation) => `${this.processId}.${generation}`);
     return this.call('cool', (client) =>
       client.cool(
         this.keys.cooling,
         this.keys.live,
         this.replicaId,
+        earlier,
         this.settings.cooldownMs + 2 * PROBE_MS,
         LIVE_LEASE_MS,
         KEY_TTL_MS,

@@ -37,19 +37,24 @@ end
 `;
 
 /**
- * Asks for a slot for one waiter (registering it the first time, scored by its deadline on Redis's clock). It is
+ * Asks for a slot for one waiter (registering it the first time, scored by its caller's deadline). It is
  * admitted when no other replica's waiter is ahead of it and the budget's GCRA has a slot free; a waiter that could not
  * be admitted before its deadline (less the reserve) leaves the queue and is refused; otherwise it is told how long
  * until it may be admitted. Waiters whose deadline passed, or whose replica's lease ended, leave the queue first.
  *
- * KEYS: budget, queue, live, cooling. ARGV: member, replica, remainingMs, reserveMs, rate, burst, maxReplicas,
+ * The deadlines are the callers' (epoch ms, as each replica's clock says), so the shared queue orders each replica's
+ * waiters exactly as that replica does, and the earliest waiter of all is always some replica's earliest, which that
+ * replica asks for; everything else (the slots, what has expired) runs on Redis's clock, and a clock skew between
+ * hosts of a few milliseconds moves nothing that matters.
+ *
+ * KEYS: budget, queue, live, cooling. ARGV: member, replica, deadlineMs, reserveMs, rate, burst, maxReplicas,
  * liveLeaseMs, staleMs, keyTtlMs. Reply: { verdict ('admitted' | 'refused' | 'wait'), waitMs, sharedRate, available }.
  */
 export const ADMIT = defineScript({
   SCRIPT: `${NOW}${SHARED_RATE}
 local budget, queue, live, cooling = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local member, replica = ARGV[1], ARGV[2]
-local remaining, reserve = tonumber(ARGV[3]), tonumber(ARGV[4])
+local deadline, reserve = tonumber(ARGV[3]), tonumber(ARGV[4])
 local rate, burst, replicas = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local lease, stale, ttl = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local now = now_ms()
@@ -61,8 +66,7 @@ local tolerance = (burst - 1) * interval
 local tat = math.max(tonumber(redis.call('HGET', budget, 'tat') or '0'), now)
 local free_at = tat - tolerance
 redis.call('ZREMRANGEBYSCORE', queue, '-inf', now)
-local deadline = now + remaining
-if remaining > 0 then
+if deadline > now then
   redis.call('ZADD', queue, 'NX', deadline, member)
 end
 for _ = 1, 32 do
@@ -110,7 +114,7 @@ return { 'wait', tostring(wait), tostring(shared), tostring(available) }
     parser.push(
       args.member,
       args.replica,
-      String(Math.max(0, Math.floor(args.remainingMs))),
+      String(Math.floor(args.deadlineMs)),
       String(args.reserveMs),
       String(args.ratePerSecond),
       String(args.burst),
@@ -133,7 +137,8 @@ export interface AdmitKeys {
 export interface AdmitArguments {
   readonly member: string;
   readonly replica: string;
-  readonly remainingMs: number;
+  /** The caller's deadline, epoch ms: every replica orders its own waiters the same way, so the queue agrees. */
+  readonly deadlineMs: number;
   readonly reserveMs: number;
   readonly ratePerSecond: number;
   readonly burst: number;
@@ -213,8 +218,9 @@ return 1
 
 /**
  * A replica back from an outage says it is cooling down until `forMs` from now (renewed while it still admits on its
- * own), and renews its lease; every budget's shared rate leaves room for it meanwhile. KEYS: cooling, live. ARGV:
- * replica, forMs, liveLeaseMs, keyTtlMs.
+ * own), and renews its lease; every budget's shared rate leaves room for it meanwhile. Its names of earlier
+ * generations leave the live set, so that waiters they left in a queue no longer hold it. KEYS: cooling, live. ARGV:
+ * replica, forMs, liveLeaseMs, keyTtlMs, then the earlier names.
  */
 export const COOL = defineScript({
   SCRIPT: `${NOW}
@@ -222,6 +228,10 @@ local now = now_ms()
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
+for index = 5, #ARGV do
+  redis.call('ZREM', KEYS[2], ARGV[index])
+  redis.call('ZREM', KEYS[1], ARGV[index])
+end
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return 1
 `,
@@ -231,13 +241,14 @@ return 1
     cooling: string,
     live: string,
     replica: string,
+    earlier: ReadonlyArray<string>,
     forMs: number,
     liveLeaseMs: number,
     keyTtlMs: number,
   ) {
     parser.pushKey(cooling);
     parser.pushKey(live);
-    parser.push(replica, String(forMs), String(liveLeaseMs), String(keyTtlMs));
+    parser.push(replica, String(forMs), String(liveLeaseMs), String(keyTtlMs), ...earlier);
   },
   transformReply: (reply: unknown): unknown => reply,
 });

@@ -95,6 +95,12 @@ export class ServiceProcess {
     return `127.0.0.1:${String(serving?.grpcPort)}`;
   }
 
+  /** Where the process serves GET /metrics, as its first log line says. */
+  get metricsPort(): number | undefined {
+    const serving = this.logs.find(isServingLine);
+    return typeof serving?.metricsPort === 'number' ? serving.metricsPort : undefined;
+  }
+
   get emulatorEndpoint(): string {
     const serving = this.logs.find(isServingLine);
     return typeof serving?.emulatorEndpoint === 'string' ? serving.emulatorEndpoint : 'no emulator endpoint logged';
