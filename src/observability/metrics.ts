@@ -191,6 +191,9 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
       labelNames: ['mode'],
       registers,
     });
+    // Present from the first scrape, so dashboards and alerts see every series before anything happened.
+    for (const mode of ['shared', 'degraded', 'cooling'] as const) this.fleetModeChanges.inc({ mode }, 0);
+    for (const command of ['admit', 'record', 'lease'] as const) this.redisCalls.zero({ command, outcome: 'ok' });
     collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges with a counter's "_total" suffix, which Prometheus lint rejects; the same
     // numbers remain, broken down by type, in nodejs_active_handles, nodejs_active_requests, nodejs_active_resources.

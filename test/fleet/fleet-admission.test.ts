@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 
 import { createClient } from '@redis/client';
 import * as E from 'fp-ts/Either';
@@ -47,6 +50,88 @@ async function eventually(done: () => boolean, what: string, attempts = 500): Pr
 function admitWithin(admission: UpstreamAdmission, deadlineMs: number): Promise<Outcome> {
   return admission.admit({ signal: new AbortController().signal, deadline: Date.now() + deadlineMs })();
 }
+
+describe('the fleet: a Redis that needs a password', function () {
+  this.timeout(30_000);
+  const password = randomUUID();
+  let redis: RedisServer;
+  let folder: string;
+  before(async () => {
+    redis = await RedisServer.start({ password });
+    folder = await mkdtemp(path.join(tmpdir(), 'redis-password-'));
+  });
+  after(async () => {
+    await redis.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function startWith(
+    url: string,
+    passwordFile: string | undefined,
+  ): Promise<{ readonly fleet: Fleet; readonly logs: CapturedLogs }> {
+    const logs = new CapturedLogs();
+    const fleet = new Fleet(
+      {
+        url,
+        passwordFile,
+        keyPrefix: 'password-test',
+        callTimeoutMs: 250,
+        maxReplicas: 3,
+        cooldownMs: 300,
+        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10 },
+        burst: 1,
+        queueLimit: 10,
+        reserveMs: 0,
+      },
+      logs.logger,
+      new RecordingObserver(),
+      realScheduler,
+    );
+    assert.deepEqual(await fleet.start(), E.right(undefined));
+    return { fleet, logs };
+  }
+
+  it('takes the password from a file, or from the URL, and never logs it', async () => {
+    const file = path.join(folder, 'password');
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    const fromFile = await startWith(redis.url, file);
+    const fromUrl = await startWith(`redis://:${password}@127.0.0.1:${redis.port}`, undefined);
+    const without = await startWith(redis.url, undefined);
+    try {
+      assert.equal(fromFile.fleet.mode(), 'shared');
+      assert.equal(fromUrl.fleet.mode(), 'shared');
+      assert.equal(without.fleet.mode(), 'degraded', 'refused without it');
+      for (const { logs } of [fromFile, fromUrl, without]) {
+        assert.ok(!logs.text().includes(password), 'the password was logged');
+      }
+    } finally {
+      for (const { fleet } of [fromFile, fromUrl, without]) await fleet.stop();
+    }
+  });
+
+  it('refuses to start when the password file cannot be read, naming the file only', async () => {
+    const fleet = new Fleet(
+      {
+        url: redis.url,
+        passwordFile: path.join(folder, 'missing'),
+        keyPrefix: 'password-test',
+        callTimeoutMs: 250,
+        maxReplicas: 3,
+        cooldownMs: 300,
+        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10 },
+        burst: 1,
+        queueLimit: 10,
+        reserveMs: 0,
+      },
+      new CapturedLogs().logger,
+      new RecordingObserver(),
+      realScheduler,
+    );
+    const started = await fleet.start();
+    assert.ok(E.isLeft(started) && /cannot read the Redis password file .*missing \(ENOENT\)/.test(started.left));
+    await fleet.stop();
+  });
+});
 
 describe('the fleet: budgets shared through a real Redis', function () {
   this.timeout(30_000);
