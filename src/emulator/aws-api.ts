@@ -4,11 +4,11 @@ import { pipe } from 'fp-ts/function';
 import { assertNever } from './assert-never';
 import type { Clock } from './clock';
 import type { FaultSpec, RecordedRequest } from './control-types';
-import type { EmulatorState } from './emulator-state';
 import { type BodyReadResult, readBody } from './http-body';
 import type { InFlightDelays } from './in-flight-delays';
 import { describeJsonBodyProblem, type JsonObject, member, parseJsonObject } from './json-body';
 import { type OperationName, successStatus } from './operations';
+import type { RegionState } from './region-state';
 import { type AwsRoute, labelText } from './router';
 import {
   isModelledErrorName,
@@ -36,7 +36,7 @@ export type AwsOutcome =
   | { readonly kind: 'dropped'; readonly reason: 'fault' | 'client-gone' | 'closing' };
 
 export interface AwsApiDependencies {
-  readonly state: EmulatorState;
+  readonly state: RegionState;
   readonly delays: InFlightDelays;
   readonly maxBodyBytes: number;
   readonly clock: Clock;

@@ -11,12 +11,12 @@ import {
   decodeTransitionSetting,
 } from './control-decoders';
 import type { ClientAction, SessionSummary } from './control-types';
-import type { EmulatorState } from './emulator-state';
 import type { BodyReadResult } from './http-body';
 import { newStreamGroupId } from './ids';
 import type { TransitionRefused } from './lifecycle';
 import { describeJsonBodyProblem, type JsonObject, parseJsonObject } from './json-body';
 import { isOperationName, OPERATION_NAMES } from './operations';
+import type { RegionState } from './region-state';
 import { decodeLabel, type Label, labelText } from './router';
 import type { StreamGroup, StreamSession } from './stream-session';
 
@@ -141,7 +141,7 @@ const sessionSummary = (session: StreamSession): SessionSummary => ({
 
 /** The emulator's test-control endpoints. Synchronous once the body is read; every outcome is a response value. */
 export class ControlApi {
-  constructor(private readonly state: EmulatorState) {}
+  constructor(private readonly state: RegionState) {}
 
   handle(request: ControlRequest): ControlResponse {
     const match = matchControlRoute(request.method, request.rawPath);

@@ -6,10 +6,10 @@ import { pipe } from 'fp-ts/function';
 import { AwsApi, type AwsOutcome } from './aws-api';
 import { systemClock } from './clock';
 import { ControlApi, isControlPath } from './control-api';
-import { EmulatorState } from './emulator-state';
 import { readBody } from './http-body';
 import { InFlightDelays } from './in-flight-delays';
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options';
+import { RegionState } from './region-state';
 import { routeAwsRequest, splitTarget } from './router';
 import { internalServerError, unknownOperation } from './service-error';
 import { sendEmpty, sendJson, sendServiceError } from './wire';
@@ -41,14 +41,14 @@ const stackFrames = (defect: unknown): string | undefined =>
 const errorName = (defect: unknown): string => (defect instanceof Error ? defect.name : typeof defect);
 
 class EmulatorServer {
-  private readonly state: EmulatorState;
+  private readonly state: RegionState;
   private readonly delays = new InFlightDelays();
   private readonly awsApi: AwsApi;
   private readonly controlApi: ControlApi;
   readonly http: Server;
 
   constructor(private readonly options: ResolvedOptions) {
-    this.state = new EmulatorState(
+    this.state = new RegionState(
       {
         scope: options.scope,
         transitionDelayMs: options.transitionDelayMs,
