@@ -46,6 +46,10 @@ export class RegionState {
     this.throttle = new OperationThrottle(baseline.rateLimits, clock.monotonicMs);
   }
 
+  get region(): string {
+    return this.baseline.scope.region;
+  }
+
   get transitionDelayMs(): number {
     return this.delayMs;
   }
