@@ -358,3 +358,35 @@ describe('emulator: the regions option', () => {
     assert.match(both, /a region must be 1-32 lowercase letters, digits or hyphens/);
   });
 });
+
+describe('emulator: the request log line names the region', () => {
+  it('names the region that served a call, and none for a call refused for its credential scope', async () => {
+    const lines: object[] = [];
+    const logger = { info: (fields: object) => lines.push(fields), warn: () => undefined, error: () => undefined };
+    const emulator = await right(
+      startEmulator({ host: '127.0.0.1', port: 0, regions: [REGION, EU], logger, logRequests: true }),
+    );
+    const inEu = sdkClient(emulator.endpoint, EU);
+    const elsewhere = sdkClient(emulator.endpoint, 'ap-south-1');
+    try {
+      const get = new GetStreamSessionCommand({ Identifier: GROUP_ID, StreamSessionIdentifier: 'ABC123def4567' });
+      assert.ok((await rejectionOf(inEu.send(get))) instanceof ResourceNotFoundException);
+      assert.ok((await rejectionOf(elsewhere.send(get))) instanceof GameLiftStreamsServiceException);
+    } finally {
+      inEu.destroy();
+      elsewhere.destroy();
+      await emulator.close();
+    }
+    assert.deepEqual(
+      lines.map((line) => ({
+        region: 'region' in line ? line.region : undefined,
+        errorType: 'errorType' in line ? line.errorType : undefined,
+        operation: 'operation' in line ? line.operation : undefined,
+      })),
+      [
+        { region: EU, errorType: 'ResourceNotFoundException', operation: 'GetStreamSession' },
+        { region: undefined, errorType: 'InvalidSignatureException', operation: 'GetStreamSession' },
+      ],
+    );
+  });
+});
