@@ -4,11 +4,11 @@ import { pipe } from 'fp-ts/function';
 import { assertNever } from './assert-never';
 import type { Clock } from './clock';
 import type { FaultSpec, RecordedRequest } from './control-types';
-import type { EmulatorState } from './emulator-state';
 import { type BodyReadResult, readBody } from './http-body';
 import type { InFlightDelays } from './in-flight-delays';
 import { describeJsonBodyProblem, type JsonObject, member, parseJsonObject } from './json-body';
 import { type OperationName, successStatus } from './operations';
+import type { RegionState } from './region-state';
 import { type AwsRoute, labelText } from './router';
 import {
   isModelledErrorName,
@@ -20,7 +20,7 @@ import {
   validationError,
 } from './service-error';
 import { sha256Hex } from './signal-answer';
-import type { OperationSuccess } from './stream-session-operations';
+import type { OperationSuccess, StreamSessionOperations } from './stream-session-operations';
 import {
   decodeCreateStreamSessionConnection,
   decodeListStreamSessions,
@@ -36,7 +36,6 @@ export type AwsOutcome =
   | { readonly kind: 'dropped'; readonly reason: 'fault' | 'client-gone' | 'closing' };
 
 export interface AwsApiDependencies {
-  readonly state: EmulatorState;
   readonly delays: InFlightDelays;
   readonly maxBodyBytes: number;
   readonly clock: Clock;
@@ -115,8 +114,13 @@ const injectedError = (fault: Extract<FaultSpec, { kind: 'error' }>): ServiceErr
 export class AwsApi {
   constructor(private readonly deps: AwsApiDependencies) {}
 
-  async serve(route: AwsRoute, request: IncomingMessage, response: ServerResponse): Promise<AwsOutcome> {
-    const { state } = this.deps;
+  /** Serves one call in `state`, the region its credential scope named: each region counts, throttles and logs apart. */
+  async serve(
+    state: RegionState,
+    route: AwsRoute,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<AwsOutcome> {
     const { operation } = route;
     state.counters.increment('calls', operation);
     const departure = watchDeparture(response);
@@ -169,7 +173,7 @@ export class AwsApi {
     }
 
     return pipe(
-      this.perform(route, body),
+      this.perform(state.operations, route, body),
       E.match(
         (error) => answeredWith(response, error),
         (outcome) => {
@@ -183,8 +187,11 @@ export class AwsApi {
   }
 
   /** Each case's errors are those of its operation (`OperationError`), which the operations' signatures enforce. */
-  private perform(route: AwsRoute, body: ParsedBody): E.Either<ModelledError, OperationSuccess> {
-    const { operations } = this.deps.state;
+  private perform(
+    operations: StreamSessionOperations,
+    route: AwsRoute,
+    body: ParsedBody,
+  ): E.Either<ModelledError, OperationSuccess> {
     switch (route.operation) {
       case 'StartStreamSession':
         return pipe(

@@ -10,13 +10,14 @@ import {
   decodeStreamGroupRequest,
   decodeTransitionSetting,
 } from './control-decoders';
-import type { ClientAction, SessionSummary } from './control-types';
-import type { EmulatorState } from './emulator-state';
+import { type ClientAction, REGION_PARAMETER, type SessionSummary } from './control-types';
+import type { EmulatedRegions } from './emulated-regions';
 import type { BodyReadResult } from './http-body';
 import { newStreamGroupId } from './ids';
 import type { TransitionRefused } from './lifecycle';
 import { describeJsonBodyProblem, type JsonObject, parseJsonObject } from './json-body';
 import { isOperationName, OPERATION_NAMES } from './operations';
+import type { RegionState } from './region-state';
 import { decodeLabel, type Label, labelText } from './router';
 import type { StreamGroup, StreamSession } from './stream-session';
 
@@ -139,9 +140,12 @@ const sessionSummary = (session: StreamSession): SessionSummary => ({
   statusReason: session.statusReason,
 });
 
-/** The emulator's test-control endpoints. Synchronous once the body is read; every outcome is a response value. */
+/**
+ * The emulator's test-control endpoints. Synchronous once the body is read; every outcome is a response value. Each
+ * call acts on one emulated region, `?region=` or the default, except a reset that names none, which resets them all.
+ */
 export class ControlApi {
-  constructor(private readonly state: EmulatorState) {}
+  constructor(private readonly regions: EmulatedRegions) {}
 
   handle(request: ControlRequest): ControlResponse {
     const match = matchControlRoute(request.method, request.rawPath);
@@ -178,67 +182,85 @@ export class ControlApi {
   }
 
   private dispatch(route: ControlRoute, body: JsonObject, query: URLSearchParams): ControlResponse {
+    const named = query.get(REGION_PARAMETER);
+    // A reset that names no region resets them all, so one call between tests leaves every region clean.
+    if (route.kind === 'reset' && named === null) {
+      this.regions.resetAll();
+      return empty(204);
+    }
+    const state = named === null ? this.regions.defaultRegion : this.regions.find(named);
+    return state === undefined
+      ? failure(404, `No emulated region has that name; this emulator serves ${this.regions.names.join(', ')}.`)
+      : this.dispatchIn(state, route, body, query);
+  }
+
+  private dispatchIn(
+    state: RegionState,
+    route: ControlRoute,
+    body: JsonObject,
+    query: URLSearchParams,
+  ): ControlResponse {
     switch (route.kind) {
       case 'reset':
-        this.state.reset();
+        state.reset();
         return empty(204);
       case 'create-stream-group':
-        return this.createStreamGroup(body);
+        return this.createStreamGroup(state, body);
       case 'set-client':
-        return this.setClient(route, body);
+        return this.setClient(state, route, body);
       case 'force-status':
-        return this.forceStatus(route, body);
+        return this.forceStatus(state, route, body);
       case 'set-transitions':
-        return applied(decodeTransitionSetting(body), (setting) => this.state.setTransitionDelay(setting.delayMs));
+        return applied(decodeTransitionSetting(body), (setting) => state.setTransitionDelay(setting.delayMs));
       case 'set-retention':
         return applied(decodeRetentionSetting(body), (setting) =>
-          this.state.setEndedSessionRetention(setting.endedSessionRetentionMs),
+          state.setEndedSessionRetention(setting.endedSessionRetentionMs),
         );
       case 'set-rate':
-        return applied(decodeRateSetting(body), (setting) => this.state.throttle.setLimit(setting.operation, setting));
+        return applied(decodeRateSetting(body), (setting) => state.throttle.setLimit(setting.operation, setting));
       case 'inject-fault':
         return pipe(
           decodeFaultRequest(body),
           E.match(
             (message) => failure(400, message),
-            (request) => json(201, { id: this.state.faults.add(request) }),
+            (request) => json(201, { id: state.faults.add(request) }),
           ),
         );
       case 'clear-faults':
-        this.state.faults.clear();
+        state.faults.clear();
         return empty(204);
       case 'counters':
-        return json(200, this.state.counters.snapshot());
+        return json(200, state.counters.snapshot());
       case 'requests':
-        return this.recordedRequests(query);
+        return this.recordedRequests(state, query);
       default:
         return assertNever(route);
     }
   }
 
   /** Idempotent: an existing id answers 200 with the group instead of 201, so start-up seeding can be repeated. */
-  private createStreamGroup(body: JsonObject): ControlResponse {
+  private createStreamGroup(state: RegionState, body: JsonObject): ControlResponse {
     return pipe(
       decodeStreamGroupRequest(body),
       E.match(
         (message) => failure(400, message),
         ({ id }) => {
-          const { group, created } = this.state.store.ensureStreamGroup(id ?? this.unusedStreamGroupId());
+          const { group, created } = state.store.ensureStreamGroup(id ?? this.unusedStreamGroupId(state));
           return json(created ? 201 : 200, { id: group.id, arn: group.arn });
         },
       ),
     );
   }
 
-  private setClient(path: SessionPath, body: JsonObject): ControlResponse {
+  private setClient(state: RegionState, path: SessionPath, body: JsonObject): ControlResponse {
     return pipe(
       decodeClientAction(body),
       E.match(
         (message) => failure(400, message),
         (action) =>
-          this.withSession(path, (session) =>
+          this.withSession(state, path, (session) =>
             pipe(
-              this.clientTransition(session, action),
+              this.clientTransition(state, session, action),
               E.match(
                 (refused) => failure(409, refused.message),
                 () => json(200, sessionSummary(session)),
@@ -249,58 +271,66 @@ export class ControlApi {
     );
   }
 
-  private clientTransition(session: StreamSession, action: ClientAction): E.Either<TransitionRefused, void> {
+  private clientTransition(
+    state: RegionState,
+    session: StreamSession,
+    action: ClientAction,
+  ): E.Either<TransitionRefused, void> {
     switch (action) {
       case 'connect':
-        return this.state.lifecycle.connectClient(session);
+        return state.lifecycle.connectClient(session);
       case 'drop':
-        return this.state.lifecycle.dropClient(session);
+        return state.lifecycle.dropClient(session);
       default:
         return assertNever(action);
     }
   }
 
-  private forceStatus(path: SessionPath, body: JsonObject): ControlResponse {
+  private forceStatus(state: RegionState, path: SessionPath, body: JsonObject): ControlResponse {
     return pipe(
       decodeForcedStatus(body),
       E.match(
         (message) => failure(400, message),
         ({ status, statusReason }) =>
-          this.withSession(path, (session) => {
-            this.state.lifecycle.force(session, status, statusReason);
+          this.withSession(state, path, (session) => {
+            state.lifecycle.force(session, status, statusReason);
             return json(200, sessionSummary(session));
           }),
       ),
     );
   }
 
-  private recordedRequests(query: URLSearchParams): ControlResponse {
+  private recordedRequests(state: RegionState, query: URLSearchParams): ControlResponse {
     const operation = query.get('operation') ?? undefined;
     if (operation !== undefined && !isOperationName(operation)) {
       return failure(400, `"operation" must be one of ${OPERATION_NAMES.join(', ')}`);
     }
-    return json(200, { requests: this.state.requestLog.list(operation) });
+    return json(200, { requests: state.requestLog.list(operation) });
   }
 
-  private withSession(path: SessionPath, act: (session: StreamSession) => ControlResponse): ControlResponse {
-    const group = this.findGroup(path.group);
+  private withSession(
+    state: RegionState,
+    path: SessionPath,
+    act: (session: StreamSession) => ControlResponse,
+  ): ControlResponse {
+    const group = this.findGroup(state, path.group);
     if (group === undefined) {
       return failure(404, `Stream group ${labelText(path.group)} was not found.`);
     }
     const session =
-      path.session.kind === 'decoded' ? this.state.store.findStreamSession(group, path.session.value) : undefined;
+      path.session.kind === 'decoded' ? state.store.findStreamSession(group, path.session.value) : undefined;
     return session === undefined
       ? failure(404, `Stream session ${labelText(path.session)} was not found in stream group ${group.id}.`)
       : act(session);
   }
 
-  private findGroup(label: Label): StreamGroup | undefined {
-    return label.kind === 'decoded' ? this.state.store.findStreamGroup(label.value) : undefined;
+  private findGroup(state: RegionState, label: Label): StreamGroup | undefined {
+    return label.kind === 'decoded' ? state.store.findStreamGroup(label.value) : undefined;
   }
 
-  private unusedStreamGroupId(): string {
+  private unusedStreamGroupId(state: RegionState): string {
     let id = newStreamGroupId();
-    while (this.state.store.hasStreamGroup(id)) {
+    while (state.store.hasStreamGroup(id)) {
       id = newStreamGroupId();
     }
     return id;

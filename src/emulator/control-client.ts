@@ -3,17 +3,18 @@ import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/PathReporter';
-import type {
-  ClientAction,
-  CountersSnapshot,
-  FaultCreated,
-  FaultRequest,
-  RateSetting,
-  RecordedRequest,
-  RetentionSetting,
-  SessionSummary,
-  StreamGroupSummary,
-  TransitionSetting,
+import {
+  type ClientAction,
+  type CountersSnapshot,
+  type FaultCreated,
+  type FaultRequest,
+  type RateSetting,
+  type RecordedRequest,
+  REGION_PARAMETER,
+  type RetentionSetting,
+  type SessionSummary,
+  type StreamGroupSummary,
+  type TransitionSetting,
 } from './control-types';
 import { isOperationName, type OperationName, perOperation } from './operations';
 import {
@@ -35,6 +36,11 @@ export type EmulatorControlError =
 export interface EmulatorControlOptions {
   /** Per-call time limit; default 5000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * The emulated region every call acts on (sent as `?region=`). Default: the emulator's default region, and for
+   * `reset()` every region.
+   */
+  readonly region?: string;
 }
 
 export interface ForcedStatusRequest {
@@ -119,13 +125,26 @@ interface RawAnswer {
 export class EmulatorControl {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly region: string | undefined;
 
-  constructor(endpoint: string, options: EmulatorControlOptions = {}) {
+  constructor(
+    private readonly endpoint: string,
+    options: EmulatorControlOptions = {},
+  ) {
     this.baseUrl = `${endpoint.replace(/\/+$/, '')}/_emulator`;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.region = options.region;
   }
 
-  /** Clears stream groups, sessions, faults, counters and recorded requests; restores start-up rates, delay, retention. */
+  /** The same emulator, every call acting on `region`: its groups, sessions, rates, faults, counters and requests. */
+  forRegion(region: string): EmulatorControl {
+    return new EmulatorControl(this.endpoint, { timeoutMs: this.timeoutMs, region });
+  }
+
+  /**
+   * Clears stream groups, sessions, faults, counters and recorded requests; restores start-up rates, delay, retention.
+   * Acts on every region, or only on this client's region when it was given one.
+   */
   reset(): TE.TaskEither<EmulatorControlError, void> {
     return this.callWithoutAnswer('POST', '/reset', undefined);
   }
@@ -192,8 +211,13 @@ export class EmulatorControl {
 
   /** The last 1000 AWS requests as received, oldest first, optionally for one operation. */
   requests(operation?: OperationName): TE.TaskEither<EmulatorControlError, RecordedRequests> {
-    const query = operation === undefined ? '' : `?operation=${encodeURIComponent(operation)}`;
-    return this.call('GET', `/requests${query}`, undefined, recordedRequestsCodec);
+    return this.call(
+      'GET',
+      '/requests',
+      undefined,
+      recordedRequestsCodec,
+      operation === undefined ? {} : { operation },
+    );
   }
 
   private static sessionPath(streamGroup: string, streamSession: string): string {
@@ -205,9 +229,10 @@ export class EmulatorControl {
     path: string,
     body: object | undefined,
     codec: t.Decoder<unknown, A>,
+    query: Readonly<Record<string, string>> = {},
   ): TE.TaskEither<EmulatorControlError, A> {
     return pipe(
-      this.exchange(method, path, body),
+      this.exchange(method, path, body, query),
       TE.chainEitherK(({ text }) =>
         pipe(
           codec.decode(parseJson(text)),
@@ -226,9 +251,19 @@ export class EmulatorControl {
     body: object | undefined,
   ): TE.TaskEither<EmulatorControlError, void> {
     return pipe(
-      this.exchange(method, path, body),
+      this.exchange(method, path, body, {}),
       TE.map(() => undefined),
     );
+  }
+
+  /** The URL of a control path, with this client's region, if any, added to `query`. */
+  private url(path: string, query: Readonly<Record<string, string>>): string {
+    const parameters = new URLSearchParams(query);
+    if (this.region !== undefined) {
+      parameters.set(REGION_PARAMETER, this.region);
+    }
+    const search = parameters.toString();
+    return `${this.baseUrl}${path}${search === '' ? '' : `?${search}`}`;
   }
 
   /** One HTTP exchange; any 2xx is a success, anything else an error value. */
@@ -236,11 +271,12 @@ export class EmulatorControl {
     method: string,
     path: string,
     body: object | undefined,
+    query: Readonly<Record<string, string>>,
   ): TE.TaskEither<EmulatorControlError, RawAnswer> {
     return pipe(
       TE.tryCatch(
         async (): Promise<RawAnswer> => {
-          const response = await fetch(`${this.baseUrl}${path}`, {
+          const response = await fetch(this.url(path, query), {
             method,
             headers: body === undefined ? {} : { 'content-type': 'application/json' },
             body: body === undefined ? undefined : JSON.stringify(body),

@@ -91,6 +91,9 @@ export interface RecordedRequest {
   readonly at: string;
 }
 
+/** The query parameter that names the emulated region a control call acts on; without it, the default region. */
+export const REGION_PARAMETER = 'region';
+
 /** Limits the control API enforces on its inputs. */
 export const CONTROL_LIMITS = {
   maxTransitionDelayMs: 86_400_000,

@@ -1,4 +1,4 @@
-import type * as TE from 'fp-ts/TaskEither';
+import * as TE from 'fp-ts/TaskEither';
 import type { EmulatorControl, EmulatorControlError } from './control-client';
 import type { StreamGroupSummary } from './control-types';
 
@@ -8,3 +8,10 @@ export const DEMO_STREAM_GROUP_ID = 'sg-demo00001';
 /** Idempotent: seeding an emulator that already has the group succeeds. */
 export const seedDemo = (control: EmulatorControl): TE.TaskEither<EmulatorControlError, StreamGroupSummary> =>
   control.createStreamGroup({ id: DEMO_STREAM_GROUP_ID });
+
+/** Seeds the demo stream group in each region, so a demo works whichever region its SDK client signs for. */
+export const seedDemoInEveryRegion = (
+  control: EmulatorControl,
+  regions: ReadonlyArray<string>,
+): TE.TaskEither<EmulatorControlError, ReadonlyArray<StreamGroupSummary>> =>
+  TE.traverseSeqArray((region: string) => seedDemo(control.forRegion(region)))(regions);

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import pino from 'pino';
 import { EmulatorControl } from './control-client';
-import { DEMO_STREAM_GROUP_ID, seedDemo } from './demo';
+import { DEMO_STREAM_GROUP_ID, seedDemoInEveryRegion } from './demo';
 import { type RunningEmulator, startEmulator } from './server';
 import { standaloneOptions } from './standalone-config';
 
@@ -41,7 +41,7 @@ const run = async (): Promise<number> => {
   }
   const emulator = started.right;
   stopOnSignals(emulator);
-  const seeded = await seedDemo(new EmulatorControl(emulator.endpoint))();
+  const seeded = await seedDemoInEveryRegion(new EmulatorControl(emulator.endpoint), emulator.regions)();
   if (E.isLeft(seeded)) {
     logger.error({ problem: seeded.left.message }, 'could not create the demo stream group');
     await emulator.close();
@@ -51,8 +51,9 @@ const run = async (): Promise<number> => {
     {
       endpoint: emulator.endpoint,
       region: emulator.region,
+      regions: emulator.regions,
       accountId: emulator.accountId,
-      demoStreamGroup: { id: DEMO_STREAM_GROUP_ID, arn: seeded.right.arn },
+      demoStreamGroup: { id: DEMO_STREAM_GROUP_ID, arns: seeded.right.map((group) => group.arn) },
       control: `${emulator.endpoint}/_emulator/`,
     },
     `GameLift Streams emulator listening on ${emulator.endpoint}`,

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
-import type { AccountScope } from './arn';
+import * as RA from 'fp-ts/ReadonlyArray';
+import type * as RNEA from 'fp-ts/ReadonlyNonEmptyArray';
 import { CONTROL_LIMITS } from './control-types';
 import { DEFAULT_MAX_BODY_BYTES } from './http-body';
 import { OPERATION_NAMES, type OperationName, perOperation } from './operations';
@@ -17,8 +18,17 @@ export interface EmulatorOptions {
   readonly host?: string;
   /** Default 0: an ephemeral port, reported in `RunningEmulator.port`. */
   readonly port?: number;
-  /** Default us-west-2; used in ARNs and as the sessions' Location. */
+  /**
+   * Default us-west-2: the one region emulated, used in ARNs and as the sessions' Location. The same as
+   * `regions: [region]`; give one or the other.
+   */
   readonly region?: string;
+  /**
+   * The regions emulated, the default first; each has its own stream groups, sessions, ARNs, idempotency tokens,
+   * token buckets, faults, counters and request log. An AWS request goes to the region its SigV4 credential scope
+   * names, one without an `Authorization` header to the default region. Default `[region]`.
+   */
+  readonly regions?: ReadonlyArray<string>;
   /** Default 111122223333; used in ARNs. */
   readonly accountId?: string;
   /** Default 0: follow-up transitions happen before the response is written. */
@@ -28,7 +38,7 @@ export interface EmulatorOptions {
    * forgotten (GetStreamSession then answers ResourceNotFoundException).
    */
   readonly endedSessionRetentionMs?: number;
-  /** Per-operation token buckets; unspecified operations keep the defaults. */
+  /** Per-operation token buckets, the same in every region; unspecified operations keep the defaults. */
   readonly rates?: Partial<Readonly<Record<OperationName, RateLimit>>>;
   /** Default 1 MiB. */
   readonly maxBodyBytes?: number;
@@ -41,7 +51,9 @@ export interface EmulatorOptions {
 export interface ResolvedOptions {
   readonly host: string;
   readonly port: number;
-  readonly scope: AccountScope;
+  /** The default region first. */
+  readonly regions: RNEA.ReadonlyNonEmptyArray<string>;
+  readonly accountId: string;
   readonly transitionDelayMs: number;
   readonly endedSessionRetentionMs: number;
   readonly rateLimits: Readonly<Record<OperationName, RateLimit>>;
@@ -86,12 +98,33 @@ const rateProblem = (operation: OperationName, limit: RateLimit | undefined): st
     : `rates.${operation} needs ratePerSecond > 0 and an integer burst >= 1`;
 };
 
+/** `region` is shorthand for a one-region list; an empty list is reported, not replaced by the default. */
+const regionsOf = (options: EmulatorOptions): E.Either<string, RNEA.ReadonlyNonEmptyArray<string>> => {
+  if (options.regions === undefined) {
+    return E.right([options.region ?? DEFAULT_REGION]);
+  }
+  if (options.region !== undefined) {
+    return E.left('give region or regions, not both');
+  }
+  return RA.isNonEmpty(options.regions) ? E.right(options.regions) : E.left('regions must not be empty');
+};
+
+const regionProblems = (regions: ReadonlyArray<string>): ReadonlyArray<string | undefined> => [
+  regions.every((region) => REGION_PATTERN.test(region))
+    ? undefined
+    : 'a region must be 1-32 lowercase letters, digits or hyphens',
+  new Set(regions).size === regions.length ? undefined : 'regions must not repeat',
+];
+
 /** Checks and completes the options; every problem is reported at once. */
 export const resolveOptions = (options: EmulatorOptions): E.Either<string, ResolvedOptions> => {
+  const regions = regionsOf(options);
   const resolved: ResolvedOptions = {
     host: options.host ?? DEFAULT_HOST,
     port: options.port ?? 0,
-    scope: { region: options.region ?? DEFAULT_REGION, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID },
+    // A placeholder when the regions are invalid: their problem is reported below, so it is never used.
+    regions: E.isRight(regions) ? regions.right : [DEFAULT_REGION],
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
     transitionDelayMs: options.transitionDelayMs ?? 0,
     endedSessionRetentionMs: options.endedSessionRetentionMs ?? DEFAULT_ENDED_SESSION_RETENTION_MS,
     rateLimits: perOperation((operation) => options.rates?.[operation] ?? DEFAULT_RATE_LIMITS[operation]),
@@ -102,8 +135,8 @@ export const resolveOptions = (options: EmulatorOptions): E.Either<string, Resol
   const problems = [
     resolved.host === '' ? 'host must not be empty' : undefined,
     isIntegerIn(resolved.port, 0, 65_535) ? undefined : 'port must be an integer from 0 to 65535',
-    REGION_PATTERN.test(resolved.scope.region) ? undefined : 'region must be 1-32 lowercase letters, digits or hyphens',
-    ACCOUNT_ID_PATTERN.test(resolved.scope.accountId) ? undefined : 'accountId must be 12 digits',
+    ...(E.isLeft(regions) ? [regions.left] : regionProblems(regions.right)),
+    ACCOUNT_ID_PATTERN.test(resolved.accountId) ? undefined : 'accountId must be 12 digits',
     isIntegerIn(resolved.transitionDelayMs, 0, CONTROL_LIMITS.maxTransitionDelayMs)
       ? undefined
       : `transitionDelayMs must be an integer from 0 to ${CONTROL_LIMITS.maxTransitionDelayMs}`,

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as E from 'fp-ts/Either';
+import * as RNEA from 'fp-ts/ReadonlyNonEmptyArray';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
 import { AwsApi, type AwsOutcome } from './aws-api';
+import { regionOfAwsRequest } from './aws-request-region';
 import { systemClock } from './clock';
 import { ControlApi, isControlPath } from './control-api';
-import { EmulatorState } from './emulator-state';
+import { EmulatedRegions } from './emulated-regions';
 import { readBody } from './http-body';
 import { InFlightDelays } from './in-flight-delays';
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options';
 import { routeAwsRequest, splitTarget } from './router';
-import { internalServerError, unknownOperation } from './service-error';
+import { internalServerError, type ServiceError, unknownOperation } from './service-error';
 import { sendEmpty, sendJson, sendServiceError } from './wire';
 
 export type { EmulatorLogger, EmulatorOptions } from './options';
@@ -21,7 +23,10 @@ export interface RunningEmulator {
   readonly endpoint: string;
   readonly host: string;
   readonly port: number;
+  /** The default region: the first of `regions`. */
   readonly region: string;
+  /** Every emulated region, the default first. */
+  readonly regions: ReadonlyArray<string>;
   readonly accountId: string;
   /** Stops listening, drops open connections and cancels every timer. Safe to call more than once. */
   close(): Promise<void>;
@@ -40,17 +45,21 @@ const stackFrames = (defect: unknown): string | undefined =>
 
 const errorName = (defect: unknown): string => (defect instanceof Error ? defect.name : typeof defect);
 
+/** What the request log line says about one AWS call; `region` is absent when the call was refused before one. */
+type LoggedCall = AwsOutcome & { readonly operation: string; readonly region?: string };
+
 class EmulatorServer {
-  private readonly state: EmulatorState;
+  private readonly regions: EmulatedRegions;
   private readonly delays = new InFlightDelays();
   private readonly awsApi: AwsApi;
   private readonly controlApi: ControlApi;
   readonly http: Server;
 
   constructor(private readonly options: ResolvedOptions) {
-    this.state = new EmulatorState(
+    this.regions = new EmulatedRegions(
       {
-        scope: options.scope,
+        regions: options.regions,
+        accountId: options.accountId,
         transitionDelayMs: options.transitionDelayMs,
         endedSessionRetentionMs: options.endedSessionRetentionMs,
         rateLimits: options.rateLimits,
@@ -58,12 +67,11 @@ class EmulatorServer {
       systemClock,
     );
     this.awsApi = new AwsApi({
-      state: this.state,
       delays: this.delays,
       maxBodyBytes: options.maxBodyBytes,
       clock: systemClock,
     });
-    this.controlApi = new ControlApi(this.state);
+    this.controlApi = new ControlApi(this.regions);
     this.http = createServer((request, response) => this.onRequest(request, response));
   }
 
@@ -91,10 +99,7 @@ class EmulatorServer {
     );
   }
 
-  private async route(
-    request: IncomingMessage,
-    response: ServerResponse,
-  ): Promise<(AwsOutcome & { readonly operation: string }) | undefined> {
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<LoggedCall | undefined> {
     const method = request.method ?? 'GET';
     const target = splitTarget(request.url ?? '/');
     if (isControlPath(target.rawPath)) {
@@ -111,15 +116,27 @@ class EmulatorServer {
       return undefined;
     }
     const route = routeAwsRequest(method, target);
-    if (route === undefined) {
-      // Drain first: answering while the client is still sending makes it see a reset instead of the 404.
-      await readBody(request, this.options.maxBodyBytes);
-      const error = unknownOperation(method, target.rawPath);
-      sendServiceError(response, error);
-      return { kind: 'answered', httpStatus: error.httpStatus, errorType: error.errorType, operation: 'unknown' };
+    const operation = route?.operation ?? 'unknown';
+    // The credential scope comes first, as at AWS: a request signed for another endpoint is refused before any
+    // operation looks at it. The route is only named in the log line.
+    const region = regionOfAwsRequest(this.regions, request.headers.authorization);
+    if (E.isLeft(region)) {
+      return { ...(await this.refuse(request, response, region.left)), operation };
     }
-    const outcome = await this.awsApi.serve(route, request, response);
-    return { ...outcome, operation: route.operation };
+    if (route === undefined) {
+      const refused = await this.refuse(request, response, unknownOperation(method, target.rawPath));
+      return { ...refused, operation, region: region.right.region };
+    }
+    const outcome = await this.awsApi.serve(region.right, route, request, response);
+    return { ...outcome, operation, region: region.right.region };
+  }
+
+  /** Answers an error without serving the call, which no region counts or records. */
+  private async refuse(request: IncomingMessage, response: ServerResponse, error: ServiceError): Promise<AwsOutcome> {
+    // Drain first: answering while the client is still sending makes it see a reset instead of the error.
+    await readBody(request, this.options.maxBodyBytes);
+    sendServiceError(response, error);
+    return { kind: 'answered', httpStatus: error.httpStatus, errorType: error.errorType };
   }
 
   listen(): TE.TaskEither<EmulatorStartError, number> {
@@ -148,7 +165,7 @@ class EmulatorServer {
 
   close(): Promise<void> {
     return new Promise((resolve) => {
-      this.state.close();
+      this.regions.close();
       this.delays.cancelAll();
       this.http.close(() => resolve());
       this.http.closeAllConnections();
@@ -174,8 +191,9 @@ export const startEmulator = (options: EmulatorOptions = {}): TE.TaskEither<Emul
             endpoint: endpointOf(resolved.host, port),
             host: resolved.host,
             port,
-            region: resolved.scope.region,
-            accountId: resolved.scope.accountId,
+            region: RNEA.head(resolved.regions),
+            regions: [...resolved.regions],
+            accountId: resolved.accountId,
             close: () => {
               closing ??= server.close();
               return closing;

@@ -79,3 +79,21 @@ export const unknownOperation = (method: string, rawPath: string): ServiceError 
   // The raw path can only hold labels the caller chose to send in a URL; it never carries a signal string.
   message: `No GameLift Streams operation matches ${method} ${rawPath.slice(0, 256)}.`,
 });
+
+/**
+ * What AWS's SigV4 check answers, before any operation runs, to a request signed for another endpoint: the
+ * credential scope names a region or service that endpoint does not serve. No operation's model lists it, so the SDK
+ * surfaces it as a GameLiftStreamsServiceException of this name with status 403, a client error it does not retry.
+ */
+export const invalidSignature = (message: string): ServiceError => ({
+  errorType: 'InvalidSignatureException',
+  httpStatus: 403,
+  message,
+});
+
+/** What AWS answers an `Authorization` header that is not SigV4 with a credential scope. */
+export const incompleteSignature = (): ServiceError => ({
+  errorType: 'IncompleteSignatureException',
+  httpStatus: 400,
+  message: 'The Authorization header is not AWS Signature Version 4 with a credential scope.',
+});

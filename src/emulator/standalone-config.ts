@@ -40,8 +40,28 @@ const booleanFrom = (text: string | undefined, name: string, problems: string[])
 };
 
 /**
- * Reads the standalone emulator's settings: EMULATOR_HOST (127.0.0.1), EMULATOR_PORT (50052), EMULATOR_REGION
- * (us-west-2), EMULATOR_ACCOUNT_ID (111122223333), EMULATOR_TRANSITION_DELAY_MS (0),
+ * EMULATOR_REGIONS, comma-separated with the default first, or else EMULATOR_REGION as a one-region list. Blank
+ * entries are dropped, as in the service's RECONNECT_REGIONS, so a trailing comma is harmless.
+ */
+const regionsFrom = (env: Environment, problems: string[]): Pick<EmulatorOptions, 'region' | 'regions'> => {
+  const list = env.EMULATOR_REGIONS;
+  if (list === undefined || list === '') {
+    return { region: env.EMULATOR_REGION ?? DEFAULT_REGION };
+  }
+  if (env.EMULATOR_REGION !== undefined && env.EMULATOR_REGION !== '') {
+    problems.push('set EMULATOR_REGION or EMULATOR_REGIONS, not both');
+  }
+  return {
+    regions: list
+      .split(',')
+      .map((region) => region.trim())
+      .filter((region) => region !== ''),
+  };
+};
+
+/**
+ * Reads the standalone emulator's settings: EMULATOR_HOST (127.0.0.1), EMULATOR_PORT (50052), EMULATOR_REGIONS or
+ * EMULATOR_REGION (us-west-2), EMULATOR_ACCOUNT_ID (111122223333), EMULATOR_TRANSITION_DELAY_MS (0),
  * EMULATOR_ENDED_SESSION_RETENTION_MS (3600000), EMULATOR_LOG_REQUESTS (false).
  * Value checks beyond syntax are left to `startEmulator`, which reports them all at once.
  */
@@ -50,7 +70,7 @@ export const standaloneOptions = (env: Environment): E.Either<string, EmulatorOp
   const options: EmulatorOptions = {
     host: env.EMULATOR_HOST ?? DEFAULT_HOST,
     port: integerFrom(env.EMULATOR_PORT, DEFAULT_STANDALONE_PORT, 'EMULATOR_PORT', problems),
-    region: env.EMULATOR_REGION ?? DEFAULT_REGION,
+    ...regionsFrom(env, problems),
     accountId: env.EMULATOR_ACCOUNT_ID ?? DEFAULT_ACCOUNT_ID,
     transitionDelayMs: integerFrom(env.EMULATOR_TRANSITION_DELAY_MS, 0, 'EMULATOR_TRANSITION_DELAY_MS', problems),
     endedSessionRetentionMs: integerFrom(

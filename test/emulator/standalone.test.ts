@@ -2,7 +2,11 @@ import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { GetStreamSessionCommand, StartStreamSessionCommand } from '@aws-sdk/client-gameliftstreams';
+import {
+  GetStreamSessionCommand,
+  ListStreamSessionsCommand,
+  StartStreamSessionCommand,
+} from '@aws-sdk/client-gameliftstreams';
 import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
 import { sdkClient } from './support/fixture';
 
@@ -72,6 +76,37 @@ describe('emulator: standalone process (dist/src/emulator/main.js)', () => {
       if (child.exitCode === null) {
         child.kill('SIGKILL');
       }
+    }
+  });
+});
+
+describe('emulator: standalone process with EMULATOR_REGIONS', () => {
+  it('serves every region listed, each with the demo group seeded', async () => {
+    const main = path.resolve(__dirname, '../../src/emulator/main.js');
+    const child = spawn(process.execPath, [main], {
+      env: {
+        ...process.env,
+        EMULATOR_PORT: '0',
+        EMULATOR_HOST: '127.0.0.1',
+        EMULATOR_REGION: '',
+        EMULATOR_REGIONS: 'us-west-2,eu-west-1',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const endpoint = await endpointFrom(child, 10_000);
+      for (const region of ['us-west-2', 'eu-west-1']) {
+        const sdk = sdkClient(endpoint, region);
+        try {
+          // ResourceNotFoundException unless the demo group was seeded in this region.
+          const listed = await sdk.send(new ListStreamSessionsCommand({ Identifier: DEMO_STREAM_GROUP_ID }));
+          assert.deepEqual(listed.Items, [], region);
+        } finally {
+          sdk.destroy();
+        }
+      }
+    } finally {
+      child.kill('SIGTERM');
     }
   });
 });

@@ -45,10 +45,11 @@ export const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> =
   throw new Error('expected the call to fail, but it succeeded');
 };
 
-export const sdkClient = (endpoint: string): GameLiftStreamsClient =>
+/** The real SDK, signing for `region`: the emulator serves each call in the region its credential scope names. */
+export const sdkClient = (endpoint: string, region: string = REGION): GameLiftStreamsClient =>
   new GameLiftStreamsClient({
     endpoint,
-    region: REGION,
+    region,
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' },
     maxAttempts: 1,
   });

@@ -10,16 +10,19 @@ import { StreamSessionOperations } from './stream-session-operations';
 import { OperationThrottle, type RateLimit } from './throttle';
 import { TimerRegistry } from './timers';
 
-/** What the emulator was started with; a reset returns to exactly this. */
-export interface EmulatorBaseline {
+/** What a region was started with; a reset returns to exactly this. */
+export interface RegionBaseline {
   readonly scope: AccountScope;
   readonly transitionDelayMs: number;
   readonly endedSessionRetentionMs: number;
   readonly rateLimits: Readonly<Record<OperationName, RateLimit>>;
 }
 
-/** Everything one emulator instance remembers, with a single reset. */
-export class EmulatorState {
+/**
+ * Everything one emulated region remembers, with a single reset. AWS keeps each region apart (its own resources,
+ * idempotency tokens and per-region quotas), so each emulated region has all of these to itself.
+ */
+export class RegionState {
   readonly timers = new TimerRegistry();
   readonly store: EmulatorStore;
   readonly lifecycle: SessionLifecycle;
@@ -32,7 +35,7 @@ export class EmulatorState {
   private retentionMs: number;
 
   constructor(
-    readonly baseline: EmulatorBaseline,
+    readonly baseline: RegionBaseline,
     clock: Clock,
   ) {
     this.delayMs = baseline.transitionDelayMs;
@@ -41,6 +44,10 @@ export class EmulatorState {
     this.lifecycle = new SessionLifecycle(this.timers, () => this.delayMs, clock.nowMs);
     this.operations = new StreamSessionOperations(baseline.scope, this.store, this.lifecycle, clock.nowMs);
     this.throttle = new OperationThrottle(baseline.rateLimits, clock.monotonicMs);
+  }
+
+  get region(): string {
+    return this.baseline.scope.region;
   }
 
   get transitionDelayMs(): number {
