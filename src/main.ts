@@ -29,11 +29,10 @@ async function prepareUpstream(config: Config, logger: Logger): Promise<E.Either
     case 'emulator': {
       // Loaded only when it is the backend: a deployment on AWS never runs a line of the emulator.
       const { startEmbeddedEmulator } = await import('./emulator/embedded');
-      const [region = 'us-west-2'] = config.regions;
       const started = await startEmbeddedEmulator({
         host: config.emulatorHost,
         port: config.emulatorPort,
-        region,
+        regions: config.regions,
         logger: logger.child({ component: 'emulator' }, { level: 'warn' }),
       });
       if (E.isLeft(started)) {

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/Either';
 import type { Logger } from '../logging/logger';
 import type { UpstreamTarget } from '../upstream/gameliftstreams';
 import { EmulatorControl } from './control-client';
-import { DEMO_STREAM_GROUP_ID, seedDemo } from './demo';
+import { DEMO_STREAM_GROUP_ID, seedDemoInEveryRegion } from './demo';
 import { EMULATOR_SDK_CREDENTIALS } from './sdk-credentials';
 import { startEmulator } from './server';
 
@@ -18,7 +18,8 @@ export interface EmbeddedEmulator {
 export interface EmbeddedEmulatorSettings {
   readonly host: string;
   readonly port: number;
-  readonly region: string;
+  /** Every region the service serves, its first the default; each gets its own state and the demo group. */
+  readonly regions: ReadonlyArray<string>;
   readonly logger: Logger;
 }
 
@@ -29,7 +30,7 @@ export async function startEmbeddedEmulator(
   const started = await startEmulator({
     host: settings.host,
     port: settings.port,
-    region: settings.region,
+    regions: settings.regions,
     logger: settings.logger,
   })();
   if (E.isLeft(started)) {
@@ -38,7 +39,7 @@ export async function startEmbeddedEmulator(
     );
   }
   const emulator = started.right;
-  const seeded = await seedDemo(new EmulatorControl(emulator.endpoint))();
+  const seeded = await seedDemoInEveryRegion(new EmulatorControl(emulator.endpoint), emulator.regions)();
   if (E.isLeft(seeded)) {
     await emulator.close();
     return E.left(`could not seed the embedded emulator: ${seeded.left.message}`);

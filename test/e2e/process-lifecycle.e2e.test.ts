@@ -4,8 +4,17 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
+
 import { freeLoopbackPort } from '../../bench/process/free-port';
+import { ReconnectClient } from '../../src/client/reconnect-client';
+import { EmulatorControl } from '../../src/emulator/control-client';
+import { DEMO_STREAM_GROUP_ID } from '../../src/emulator/demo';
+import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
+import { startDisconnectedSession } from '../support/disconnected-sessions';
+import { connectionCallsReceived } from '../support/emulator-counters';
 import { logMessageStartingWith, ServiceProcess } from '../support/service-process';
+import { expectRight } from '../support/task-either';
 
 const PRELOAD = path.resolve(__dirname, '..', 'support', 'preload');
 
@@ -57,6 +66,37 @@ describe('the service process, from start to exit', function () {
     const { stdout, stderr } = service.output();
     assert.equal(stdout, '');
     assert.match(stderr, /RECONNECT_BACKEND: the embedded emulator's answers are made up/);
+  });
+
+  it('embeds an emulator that serves every region of RECONNECT_REGIONS, each with the demo group', async () => {
+    const service = await ServiceProcess.start({ RECONNECT_REGIONS: 'us-west-2,eu-west-1' });
+    const client = new ReconnectClient(service.grpcAddress);
+    const aws = new GameLiftStreamsClient({
+      region: 'eu-west-1',
+      endpoint: service.emulatorEndpoint,
+      credentials: EMULATOR_SDK_CREDENTIALS,
+    });
+    try {
+      const control = new EmulatorControl(service.emulatorEndpoint, { region: 'eu-west-1' });
+      const session = await startDisconnectedSession(aws, control, { groupId: DEMO_STREAM_GROUP_ID });
+      assert.match(session.arn, /^arn:aws:gameliftstreams:eu-west-1:/);
+
+      const reconnected = await expectRight(
+        client.reconnectStreamSession({
+          streamGroupIdentifier: DEMO_STREAM_GROUP_ID,
+          streamSessionIdentifier: session.arn,
+          signalRequest: '{"type":"offer","sdp":"v=0 second-region"}',
+        }),
+      );
+      assert.notEqual(reconnected.signalResponse, '');
+      assert.equal(await connectionCallsReceived(control), 1, 'served from eu-west-1');
+      assert.equal(await connectionCallsReceived(control.forRegion('us-west-2')), 0, 'not from the default region');
+    } finally {
+      aws.destroy();
+      client.close();
+      service.signal('SIGTERM');
+      await service.exited();
+    }
   });
 
   it("loads the emulator's code only when it is the backend", async () => {
