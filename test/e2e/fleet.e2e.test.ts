@@ -8,7 +8,8 @@ import type { CountersSnapshot } from '../../src/emulator/control-types';
 import { emulatorSignalResponse } from '../../src/emulator/signal-answer';
 import type { ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
 import type { StartedSession } from '../support/disconnected-sessions';
-import { FLEET_GROUP_ID, FleetHarness } from '../support/fleet-harness';
+import { untilConnectionCallsReceived } from '../support/emulator-counters';
+import { FLEET_GROUP_ID, FLEET_REGION, FLEET_SECOND_REGION, FleetHarness } from '../support/fleet-harness';
 import { scrapedValue } from '../support/metrics-scrape';
 import { RedisServer } from '../support/redis-server';
 import { expectLeft, expectRight } from '../support/task-either';
@@ -44,7 +45,28 @@ function throttledSince(before: CountersSnapshot, after: CountersSnapshot): Reco
   };
 }
 
-/** Every session reconnects at once, spread over the replicas, as a network blip makes them. */
+/** Every session reconnects at once, spread over the replicas, as a network blip makes them; named by ARN. */
+function reconnectAll(
+  fleet: FleetHarness,
+  sessions: ReadonlyArray<StartedSession>,
+  userId?: string,
+): Promise<ReadonlyArray<Outcome>> {
+  return Promise.all(
+    sessions.map((session, index) =>
+      (fleet.clients[index % fleet.clients.length] ?? assert.fail('no client')).reconnectStreamSession(
+        {
+          streamGroupIdentifier: FLEET_GROUP_ID,
+          streamSessionIdentifier: session.arn,
+          signalRequest: `v=0 storm-${session.id}`,
+          userId,
+        },
+        { deadlineMs: 90_000 },
+      )(),
+    ),
+  );
+}
+
+/** A storm held to the quota by the emulator, and what the emulator throttled meanwhile. */
 async function storm(
   fleet: FleetHarness,
   sessions: ReadonlyArray<StartedSession>,
@@ -53,19 +75,7 @@ async function storm(
 ): Promise<StormResult> {
   await fleet.quota(RATE, ['CreateStreamSessionConnection', 'GetStreamSession']);
   const before = await fleet.counters();
-  const calls = Promise.all(
-    sessions.map((session, index) =>
-      (fleet.clients[index % fleet.clients.length] ?? assert.fail('no client')).reconnectStreamSession(
-        {
-          streamGroupIdentifier: FLEET_GROUP_ID,
-          streamSessionIdentifier: session.id,
-          signalRequest: `v=0 storm-${session.id}`,
-          userId,
-        },
-        { deadlineMs: 90_000 },
-      )(),
-    ),
-  );
+  const calls = reconnectAll(fleet, sessions, userId);
   await during?.();
   const outcomes = await calls;
   return { outcomes, throttled: throttledSince(before, await fleet.counters()) };
@@ -85,12 +95,14 @@ describe('a fleet of three replicas sharing one AWS quota', function () {
     useRedis: boolean,
     test: (fleet: FleetHarness) => Promise<void>,
     env: Record<string, string> = {},
+    regions?: ReadonlyArray<string>,
   ): Promise<void> {
     const fleet = await FleetHarness.start({
       replicas: REPLICAS,
       redis: useRedis ? redis : undefined,
       ratePerSecond: RATE,
       env,
+      regions,
     });
     try {
       await test(fleet);
@@ -129,6 +141,49 @@ describe('a fleet of three replicas sharing one AWS quota', function () {
       const calls = await fleet.counters();
       assert.equal(calls.calls.GetStreamSession >= SESSIONS, true, 'each owner was read');
     });
+  });
+
+  it("gives each region its own rate: a storm in one region does not hold back the other region's storm", async () => {
+    await withFleet(
+      true,
+      async (fleet) => {
+        const [first, second] = await Promise.all([
+          fleet.sessions(SESSIONS),
+          fleet.sessions(SESSIONS / 2, undefined, FLEET_SECOND_REGION),
+        ]);
+        await fleet.quota(RATE, ['CreateStreamSessionConnection', 'GetStreamSession']);
+        const firstStorm = reconnectAll(fleet, first);
+        // The first region's burst is spent and most of its storm waits: one budget for both would queue the second
+        // region's later deadlines behind every call of the first.
+        await untilConnectionCallsReceived(fleet.control, RATE);
+        const secondStorm = reconnectAll(fleet, second);
+        const [firstOutcomes, secondOutcomes] = await Promise.all([firstStorm, secondStorm]);
+
+        assert.equal(firstOutcomes.filter(E.isRight).length, first.length, codesOf(firstOutcomes));
+        assert.equal(secondOutcomes.filter(E.isRight).length, second.length, codesOf(secondOutcomes));
+        const firstCounters = await fleet.counters();
+        const secondCounters = await fleet.counters(FLEET_SECOND_REGION);
+        assert.equal(firstCounters.throttled.CreateStreamSessionConnection, 0);
+        assert.equal(secondCounters.throttled.CreateStreamSessionConnection, 0);
+        assert.equal(firstCounters.calls.CreateStreamSessionConnection, first.length, 'each call in its own region');
+        assert.equal(secondCounters.calls.CreateStreamSessionConnection, second.length, 'each call in its own region');
+
+        const arrivals = async (region: string | undefined): Promise<ReadonlyArray<number>> => {
+          const control = region === undefined ? fleet.control : fleet.control.forRegion(region);
+          const log = await expectRight(control.requests('CreateStreamSessionConnection'));
+          return log.requests.map((request) => Date.parse(request.at)).sort((a, b) => a - b);
+        };
+        const firstArrivals = await arrivals(undefined);
+        const secondArrivals = await arrivals(FLEET_SECOND_REGION);
+        const lastOf = (times: ReadonlyArray<number>): number => times[times.length - 1] ?? assert.fail('no calls');
+        assert.ok(
+          lastOf(secondArrivals) < lastOf(firstArrivals),
+          'the second region finished its storm while the first region was still working through its own',
+        );
+      },
+      {},
+      [FLEET_REGION, FLEET_SECOND_REGION],
+    );
   });
 
   it('refuses a different offer while another replica reconnects the session; the same offer there gets the same token and answer', async () => {

@@ -1,3 +1,5 @@
+import { strict as assert } from 'node:assert';
+
 import { GameLiftStreamsClient } from '@aws-sdk/client-gameliftstreams';
 
 import { ReconnectClient } from '../../src/client/reconnect-client';
@@ -12,6 +14,8 @@ import { ServiceProcess } from './service-process';
 import { expectRight } from './task-either';
 
 export const FLEET_REGION = 'us-west-2';
+/** The fleet's second region, when a test serves two. */
+export const FLEET_SECOND_REGION = 'eu-west-1';
 export const FLEET_GROUP_ID = 'sg-fleetGrp1';
 
 export interface FleetHarnessOptions {
@@ -20,6 +24,8 @@ export interface FleetHarnessOptions {
   readonly redis: RedisServer | undefined;
   /** The quota, AWS's and the service's alike, of each operation, in requests/s. */
   readonly ratePerSecond: number;
+  /** The regions the fleet serves (RECONNECT_REGIONS) and the emulator emulates; FLEET_REGION alone by default. */
+  readonly regions?: ReadonlyArray<string>;
   /** Further settings of every replica. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -32,30 +38,39 @@ export interface FleetHarnessOptions {
 export class FleetHarness {
   private constructor(
     readonly emulator: RunningEmulator,
+    /** The control API of the emulator, acting on FLEET_REGION. */
     readonly control: EmulatorControl,
-    readonly aws: GameLiftStreamsClient,
+    private readonly awsByRegion: ReadonlyMap<string, GameLiftStreamsClient>,
     readonly replicas: ReadonlyArray<ServiceProcess>,
     readonly clients: ReadonlyArray<ReconnectClient>,
   ) {}
 
   static async start(options: FleetHarnessOptions): Promise<FleetHarness> {
-    const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, region: FLEET_REGION }));
-    const control = new EmulatorControl(emulator.endpoint);
-    await expectRight(control.createStreamGroup({ id: FLEET_GROUP_ID }));
-    // Setting sessions up is not the storm: raised while they are made, then held to the quota (FleetHarness.quota).
-    for (const operation of OPERATION_NAMES) {
-      await expectRight(control.setRate({ operation, ratePerSecond: 10_000, burst: 10_000 }));
+    const regions = options.regions ?? [FLEET_REGION];
+    const emulator = await expectRight(startEmulator({ host: '127.0.0.1', port: 0, regions }));
+    const control = new EmulatorControl(emulator.endpoint, { region: FLEET_REGION });
+    const awsByRegion = new Map<string, GameLiftStreamsClient>();
+    for (const region of regions) {
+      const regional = control.forRegion(region);
+      await expectRight(regional.createStreamGroup({ id: FLEET_GROUP_ID }));
+      // Setting sessions up is not the storm: raised while they are made, then held to the quota (FleetHarness.quota).
+      for (const operation of OPERATION_NAMES) {
+        await expectRight(regional.setRate({ operation, ratePerSecond: 10_000, burst: 10_000 }));
+      }
+      awsByRegion.set(
+        region,
+        new GameLiftStreamsClient({
+          region,
+          endpoint: emulator.endpoint,
+          credentials: EMULATOR_SDK_CREDENTIALS,
+          maxAttempts: 1,
+        }),
+      );
     }
-    const aws = new GameLiftStreamsClient({
-      region: FLEET_REGION,
-      endpoint: emulator.endpoint,
-      credentials: EMULATOR_SDK_CREDENTIALS,
-      maxAttempts: 1,
-    });
     const rate = String(options.ratePerSecond);
     const env = {
       RECONNECT_BACKEND: 'aws',
-      AWS_REGION: FLEET_REGION,
+      RECONNECT_REGIONS: regions.join(','),
       AWS_ENDPOINT_URL_GAMELIFTSTREAMS: emulator.endpoint,
       AWS_ACCESS_KEY_ID: EMULATOR_SDK_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: EMULATOR_SDK_CREDENTIALS.secretAccessKey,
@@ -75,14 +90,16 @@ export class FleetHarness {
       Array.from({ length: options.replicas }, () => ServiceProcess.start({ ...env, LOG_LEVEL: 'info' })),
     );
     const clients = replicas.map((replica) => new ReconnectClient(replica.grpcAddress));
-    return new FleetHarness(emulator, control, aws, replicas, clients);
+    return new FleetHarness(emulator, control, awsByRegion, replicas, clients);
   }
 
-  /** Disconnected sessions in the fleet's stream group, ready to reconnect. */
-  sessions(count: number, userId?: string): Promise<ReadonlyArray<StartedSession>> {
+  /** Disconnected sessions in the fleet's stream group of `region`, ready to reconnect. */
+  sessions(count: number, userId?: string, region: string = FLEET_REGION): Promise<ReadonlyArray<StartedSession>> {
+    const aws = this.awsByRegion.get(region) ?? assert.fail(`the fleet does not serve ${region}`);
+    const control = this.control.forRegion(region);
     return Promise.all(
       Array.from({ length: count }, () =>
-        startDisconnectedSession(this.aws, this.control, {
+        startDisconnectedSession(aws, control, {
           groupId: FLEET_GROUP_ID,
           userId,
           connectionTimeoutSeconds: 3600,
@@ -91,15 +108,17 @@ export class FleetHarness {
     );
   }
 
-  /** Holds these operations to the quota in the emulator, as AWS would, and empties its counters. */
+  /** Holds these operations to the quota in every region of the emulator, as AWS would. */
   async quota(ratePerSecond: number, operations: ReadonlyArray<OperationName>): Promise<void> {
-    for (const operation of operations) {
-      await expectRight(this.control.setRate({ operation, ratePerSecond, burst: ratePerSecond }));
+    for (const region of this.awsByRegion.keys()) {
+      for (const operation of operations) {
+        await expectRight(this.control.forRegion(region).setRate({ operation, ratePerSecond, burst: ratePerSecond }));
+      }
     }
   }
 
-  counters(): Promise<CountersSnapshot> {
-    return expectRight(this.control.counters());
+  counters(region: string = FLEET_REGION): Promise<CountersSnapshot> {
+    return expectRight(this.control.forRegion(region).counters());
   }
 
   async close(): Promise<void> {
@@ -110,7 +129,7 @@ export class FleetHarness {
         if ((await replica.exitedWithin(15_000)) === 'still running') replica.kill();
       }),
     );
-    this.aws.destroy();
+    for (const aws of this.awsByRegion.values()) aws.destroy();
     await this.emulator.close();
   }
 }
