@@ -1,11 +1,11 @@
 # The gameliftstreams-reconnect image: the production dependencies and the built service, run as a non-root user
 # on a distroless Node 24, calling Amazon GameLift Streams. Deploying it: docs/deploy.md.
 #
-# Not built in CI: no Docker engine runs there and no registry is reachable. scripts/production-install-test.sh
-# stands in for a build: it assembles this file's last stage as written (its COPY, ENV, WORKDIR, USER and
-# ENTRYPOINT), with the production-dependencies stage's RUN run for real in a clean folder and the build stage's
-# output taken from `npm run build`, then runs it read-only as that user; test/deploy/dockerfile.test.ts checks the
-# rest. Keep to the instructions those two understand; they refuse any other.
+# Not built in CI: no Docker engine runs there and no registry is reachable. `npm run test:production-install`
+# (test/deploy/production-install.ts) stands in for a build: it assembles every stage as written, in clean folders
+# (COPY from the checkout less .dockerignore or from an earlier stage, RUN run for real, Node 24 standing for the
+# base images' Node), then runs the last stage's ENTRYPOINT with its ENV, as its USER, on a tree it cannot write.
+# test/deploy/dockerfile.test.ts checks the rest. Both refuse instructions they do not understand: keep to these.
 #
 #   docker build -t gameliftstreams-reconnect:0.1.0 .
 
