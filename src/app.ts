@@ -1,4 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
@@ -15,6 +15,7 @@ import { startMetricsServer, type RunningMetricsServer } from './observability/m
 import { ANONYMOUS_LOOPBACK_CALLER } from './security/authentication';
 import { CallerRegistry } from './security/callers-file';
 import { bindServer, createGrpcServer, RECONNECT_SERVICE_NAME, receiveLimitFor } from './transport/grpc-server';
+import { closeHealthPortServer, createHealthPortServer } from './transport/health-port';
 import {
   accessLogInterceptor,
   authenticationInterceptor,
@@ -45,6 +46,7 @@ export type ServiceConfig = Pick<
   Config,
   | 'grpcHost'
   | 'grpcPort'
+  | 'healthPort'
   | 'regions'
   | 'maxSignalRequestBytes'
   | 'deadlineBudgetMs'
@@ -228,6 +230,8 @@ export function wire(
 /** A bound, serving service; stopping it also releases the AWS clients. */
 export interface RunningService extends ServingControls {
   readonly port: number;
+  /** Where health alone is served in plaintext, for probes (GRPC_HEALTH_PORT), when it is set. */
+  readonly healthPort: number | undefined;
   /** Where GET /metrics is served, when metrics are on. */
   readonly metricsPort: number | undefined;
   /** Re-reads the callers file (SIGHUP); calls in flight are not affected, and a bad file leaves the old one. */
@@ -270,21 +274,45 @@ export function start(wired: WiredService): TE.TaskEither<Error, RunningService>
     TE.flatMap((credentials) => bindServer(server, settings.grpcHost, settings.grpcPort, credentials)),
     TE.flatMap((port) =>
       pipe(
-        startMetrics,
-        TE.map((metricsServer) => ({ port, metricsServer })),
+        bindHealthPort(wired),
+        TE.flatMap((healthPort) =>
+          pipe(
+            startMetrics,
+            TE.map((metricsServer) => ({ port, healthPort, metricsServer })),
+            TE.tapError(() => TE.fromIO(() => healthPort?.server.forceShutdown())),
+          ),
+        ),
         TE.tapError(() => TE.fromIO(() => server.forceShutdown())),
       ),
     ),
-    TE.map(({ port, metricsServer }) => ({
+    TE.map(({ port, healthPort, metricsServer }) => ({
       port,
+      healthPort: healthPort?.port,
       reloadCallers: () => callers.reload(),
       metricsPort: metricsServer?.port,
       ...servingControls(server, health, async () => {
         await wired.release();
         await metricsServer?.close();
+        // Last: probes see NOT_SERVING until the calls in flight are done.
+        if (healthPort !== undefined) await closeHealthPortServer(healthPort.server);
       }),
     })),
     TE.tapError(() => TE.fromTask(wired.release)),
+  );
+}
+
+/** The plaintext health port, when one is configured, on the gRPC host. */
+function bindHealthPort(
+  wired: WiredService,
+): TE.TaskEither<Error, { readonly server: grpc.Server; readonly port: number } | undefined> {
+  const { healthPort, grpcHost } = wired.settings;
+  if (healthPort === undefined) {
+    return TE.right(undefined);
+  }
+  const healthServer = createHealthPortServer(wired.health);
+  return pipe(
+    bindServer(healthServer, grpcHost, healthPort, grpc.ServerCredentials.createInsecure()),
+    TE.map((port) => ({ server: healthServer, port })),
   );
 }
 

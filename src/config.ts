@@ -93,6 +93,8 @@ export interface Config {
   readonly backend: Backend;
   readonly grpcHost: string;
   readonly grpcPort: number;
+  /** A plaintext port serving only health Check and Watch, for probes that cannot speak TLS (the kubelet's). */
+  readonly healthPort: number | undefined;
   /** Served regions; the first is used for requests that name plain IDs rather than ARNs. */
   readonly regions: ReadonlyArray<string>;
   readonly maxSignalRequestBytes: number;
@@ -190,6 +192,7 @@ const EnvironmentCodec = t.type({
   RECONNECT_BACKEND: envVar<Backend>('must be "emulator" or "aws"', 'emulator', oneOf<Backend>(['emulator', 'aws'])),
   GRPC_HOST: envVar('must be a host name or IP address', '127.0.0.1', host),
   GRPC_PORT: envVar('must be an integer from 0 to 65535', 50051, integerIn(0, 65535)),
+  GRPC_HEALTH_PORT: envVar<number | undefined>('must be an integer from 0 to 65535', undefined, integerIn(0, 65535)),
   AWS_REGION: envVar<string | undefined>('must be an AWS region such as us-west-2', undefined, region),
   RECONNECT_REGIONS: envVar<ReadonlyArray<string> | undefined>(
     'must be a comma-separated list of AWS regions such as us-west-2,eu-west-1',
@@ -315,6 +318,20 @@ function securityProblems(env: Environment): string[] {
   return problems;
 }
 
+/** The health port answers without credentials, in plaintext: only where health itself needs none. */
+function healthPortProblems(env: Environment): string[] {
+  const port = env.GRPC_HEALTH_PORT;
+  if (port === undefined) return [];
+  return [
+    ...(env.RECONNECT_HEALTH_REQUIRES_AUTH
+      ? [
+          '  GRPC_HEALTH_PORT: serves health in plaintext without credentials, which RECONNECT_HEALTH_REQUIRES_AUTH=true forbids',
+        ]
+      : []),
+    ...(port !== 0 && port === env.GRPC_PORT ? ['  GRPC_HEALTH_PORT: must differ from GRPC_PORT'] : []),
+  ];
+}
+
 function toConfig(env: Environment): E.Either<string, Config> {
   const regions = env.RECONNECT_REGIONS ?? (env.AWS_REGION === undefined ? undefined : [env.AWS_REGION]);
   const problems = [
@@ -327,6 +344,7 @@ function toConfig(env: Environment): E.Either<string, Config> {
       ? ['  AWS_REGION: is required when RECONNECT_BACKEND is "aws" (or set RECONNECT_REGIONS)']
       : []),
     ...securityProblems(env),
+    ...healthPortProblems(env),
   ];
   if (problems.length > 0) {
     return E.left(`invalid configuration:\n${problems.join('\n')}`);
@@ -339,6 +357,7 @@ function toConfig(env: Environment): E.Either<string, Config> {
     backend: env.RECONNECT_BACKEND,
     grpcHost: env.GRPC_HOST,
     grpcPort: env.GRPC_PORT,
+    healthPort: env.GRPC_HEALTH_PORT,
     regions: regions ?? [EMULATOR_DEFAULT_REGION],
     maxSignalRequestBytes: env.RECONNECT_MAX_SIGNAL_REQUEST_BYTES,
     deadlineBudgetMs: env.RECONNECT_DEADLINE_BUDGET_MS,

@@ -27,7 +27,7 @@ export interface StopSignals {
  * How long after the grace the process may still take to close the emulator and flush its logs before it exits
  * anyway: nothing in the sequence should take that long, but a stuck close must not keep a pod terminating.
  */
-const LAST_RESORT_MARGIN_MS = 5000;
+export const LAST_RESORT_MARGIN_MS = 5000;
 
 /** A wait that a second signal can cut short. */
 function interruptibleDelay(ms: number): { readonly elapsed: Promise<void>; interrupt(): void } {

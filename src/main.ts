@@ -124,6 +124,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       grpcPort: service.right.port,
+      healthPort: service.right.healthPort,
       emulatorEndpoint: upstream.right.emulatorEndpoint,
       reflection: config.reflectionEnabled,
       shutdownGraceMs: config.shutdown.graceMs,

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       backend: 'emulator',
       grpcHost: '127.0.0.1',
       grpcPort: 50051,
+      healthPort: undefined,
       regions: ['us-west-2'],
       maxSignalRequestBytes: 65536,
       deadlineBudgetMs: 10000,
