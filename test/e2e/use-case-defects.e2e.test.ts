@@ -7,7 +7,7 @@ import { ANONYMOUS_LOOPBACK_CALLER } from '../../src/security/authentication';
 import { bindServer, createGrpcServer } from '../../src/transport/grpc-server';
 import { authenticationInterceptor, metricsInterceptor } from '../../src/transport/interceptors';
 import { reconnectServiceImplementation } from '../../src/transport/reconnect-service';
-import type { UnaryUseCase } from '../../src/transport/unary-adapter';
+import type { UnaryUseCase } from '../../src/transport/reconnect-service';
 import { CapturedLogs } from '../support/captured-logs';
 import { testServiceConfig } from '../support/service-config';
 import { expectLeft } from '../support/task-either';
