@@ -13,9 +13,11 @@ import { clockTicksPerSecond } from './process/proc-usage';
 import { startEmulatorProcess, type EmulatorProcess } from './process/emulator-process';
 import { describeMachine, machineLine } from './report/machine';
 import {
+  admittedCallTable,
   coalescingLine,
   composedFloorTable,
   cpuRatioTable,
+  fleetStormTable,
   profileTables,
   soakTable,
   stormTable,
@@ -23,7 +25,15 @@ import {
   throughputTable,
 } from './report/tables';
 import { evaluateTargets } from './report/targets';
+import { RedisServer } from '../test/support/redis-server';
 import { runCoalescing, type CoalescingResult } from './scenarios/coalescing';
+import {
+  runAdmittedCalls,
+  runFleetStorm,
+  type AdmittedCallResult,
+  type FleetStormResult,
+  type FleetStormSettings,
+} from './scenarios/fleet-storm';
 import { runProfile } from './scenarios/profile-run';
 import { runSoak, type SoakResult } from './scenarios/soak';
 import { runStorm, type StormResult } from './scenarios/storm';
@@ -62,6 +72,8 @@ interface Results {
   coalescing?: CoalescingResult;
   soak?: SoakResult;
   storm?: ReadonlyArray<StormResult>;
+  fleetStorm?: ReadonlyArray<FleetStormResult>;
+  admittedCalls?: ReadonlyArray<AdmittedCallResult>;
 }
 
 /** A second service measured beside this build's: another build, other Node flags, or both. */
@@ -158,6 +170,27 @@ async function runAgainstEmulator(
     } finally {
       await service.stop();
     }
+  }
+}
+
+/** Every fleet storm side by side (with Redis and without, with user_id and without), then the admitted call. */
+async function runFleetStorms(settings: FleetStormSettings, results: Results): Promise<void> {
+  log(
+    `fleet storm: ${settings.replicas} replicas, ${settings.sessions} sessions at ${settings.ratePerSecond}/s, ` +
+      `deadlines ${settings.deadlineMs / 1000} s; then ${settings.admittedCalls} calls one at a time`,
+  );
+  const redis = await RedisServer.start();
+  try {
+    const storms: FleetStormResult[] = [];
+    for (const withUserId of [false, true]) {
+      for (const shared of [redis, undefined]) {
+        storms.push(await runFleetStorm(settings, shared, withUserId));
+      }
+    }
+    results.fleetStorm = storms;
+    results.admittedCalls = [await runAdmittedCalls(settings, redis), await runAdmittedCalls(settings, undefined)];
+  } finally {
+    await redis.stop();
   }
 }
 
@@ -277,6 +310,7 @@ async function main(): Promise<void> {
     log(`storm: ${storm.sessions} sessions at ${storm.ratePerSecond}/s, deadlines ${storm.deadlineMs / 1000} s`);
     results.storm = [await runStorm(storm, true), await runStorm(storm, false)];
   }
+  if (selected.has('fleet-storm')) await runFleetStorms(settings.fleetStorm, results);
   const summaries = results.throughput?.summaries ?? [];
   const ranTargets = summaries.length > 0 || results.coalescing !== undefined || results.soak !== undefined;
   const targets = ranTargets ? evaluateTargets(summaries, results.coalescing, results.soak) : [];
@@ -286,6 +320,8 @@ async function main(): Promise<void> {
   if (results.soak !== undefined) log(`${soakTable(results.soak)}\n`);
   if (targets.length > 0) log(`${targetsTable(targets)}\n`);
   if (results.storm !== undefined) log(`${stormTable(results.storm)}\n`);
+  if (results.fleetStorm !== undefined) log(`${fleetStormTable(results.fleetStorm)}\n`);
+  if (results.admittedCalls !== undefined) log(`${admittedCallTable(results.admittedCalls)}\n`);
   const elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
   await mkdir(RESULTS_DIRECTORY, { recursive: true });
   const file = join(RESULTS_DIRECTORY, `${new Date().toISOString().replace(/[:.]/g, '-')}${full ? '-full' : ''}.json`);

@@ -1,10 +1,11 @@
 import type { FloorHttpHandler } from './children/floor-b-protocol';
+import type { FleetStormSettings } from './scenarios/fleet-storm';
 import type { SoakSettings } from './scenarios/soak';
 import type { StormSettings } from './scenarios/storm';
 import type { ThroughputSettings } from './scenarios/throughput';
 import type { PhaseSettings } from './subjects/measured-phase';
 
-export const SCENARIOS = ['throughput', 'coalescing', 'soak', 'storm'] as const;
+export const SCENARIOS = ['throughput', 'coalescing', 'soak', 'storm', 'fleet-storm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface RunSettings {
@@ -13,6 +14,8 @@ export interface RunSettings {
   /** Undefined: no soak (the default run); the 200k-call soak takes minutes. */
   readonly soak: SoakSettings | undefined;
   readonly storm: StormSettings;
+  /** Three replicas sharing AWS's real quota, with and without Redis, with and without user_id. */
+  readonly fleetStorm: FleetStormSettings;
   readonly profile: PhaseSettings;
   /** The floors' SDK HTTP handler (floor B and the composed floor): the SDK's default unless asked otherwise. */
   readonly floorHttpHandler: FloorHttpHandler;
@@ -57,6 +60,13 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
     storm: full
       ? { sessions: 1000, ratePerSecond: 20, deadlineMs: 120_000 }
       : { sessions: 200, ratePerSecond: 100, deadlineMs: 20_000 },
+    fleetStorm: {
+      replicas: 3,
+      sessions: full ? 1000 : 200,
+      ratePerSecond: 20,
+      deadlineMs: full ? 120_000 : 60_000,
+      admittedCalls: full ? 1000 : 300,
+    },
     profile: { concurrency: 16, warmupMs: 2000, warmupRequests: 10_000, measureMs: 15_000, maxRequests: 200_000 },
     floorHttpHandler,
   };

@@ -1,4 +1,5 @@
 import type { CoalescingResult } from '../scenarios/coalescing';
+import type { AdmittedCallResult, FleetStormResult } from '../scenarios/fleet-storm';
 import type { SoakResult } from '../scenarios/soak';
 import type { StormResult } from '../scenarios/storm';
 import type { ThroughputSummary } from '../scenarios/throughput-summary';
@@ -170,6 +171,66 @@ export function stormTable(results: ReadonlyArray<StormResult>): string {
       String(r.upstreamThrottles),
       JSON.stringify(r.failuresByCode),
     ]),
+  );
+}
+
+export function fleetStormTable(results: ReadonlyArray<FleetStormResult>): string {
+  return table(
+    [
+      'Redis',
+      'user_id',
+      'replicas',
+      'sessions',
+      'reconnected',
+      '%',
+      'time to last success',
+      'CreateStreamSessionConnection calls / throttled',
+      'GetStreamSession calls / throttled',
+      'failures',
+    ],
+    results.map((r) => [
+      r.redis ? 'shared' : 'none',
+      r.userId ? 'yes' : 'no',
+      String(r.replicas),
+      String(r.sessions),
+      String(r.reconnected),
+      fixed(r.reconnectedPercent, 1),
+      `${fixed(r.timeToLastSuccessMs / 1000, 1)} s`,
+      `${r.connectionCalls} / ${r.connectionThrottles}`,
+      `${r.getSessionCalls} / ${r.getSessionThrottles}`,
+      JSON.stringify(r.failuresByCode),
+    ]),
+  );
+}
+
+/** A call admitted at once, with the budgets shared through Redis and without; the last row is the difference. */
+export function admittedCallTable(results: ReadonlyArray<AdmittedCallResult>): string {
+  const shared = results.find((r) => r.redis);
+  const alone = results.find((r) => !r.redis);
+  const added =
+    shared === undefined || alone === undefined
+      ? []
+      : [
+          [
+            'what Redis adds',
+            '',
+            `+${fixed(shared.latency.p50Ms - alone.latency.p50Ms, 2)}`,
+            `+${fixed(shared.latency.p99Ms - alone.latency.p99Ms, 2)}`,
+            '',
+          ],
+        ];
+  return table(
+    ['budgets', 'calls', 'p50 ms', 'p99 ms', 'failed'],
+    [
+      ...results.map((r) => [
+        r.redis ? 'shared through Redis' : 'each replica alone',
+        String(r.latency.count),
+        fixed(r.latency.p50Ms, 2),
+        fixed(r.latency.p99Ms, 2),
+        String(r.failed),
+      ]),
+      ...added,
+    ],
   );
 }
 
