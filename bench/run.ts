@@ -188,7 +188,7 @@ async function runFleetStorms(settings: FleetStormSettings, results: Results): P
       }
     }
     results.fleetStorm = storms;
-    results.admittedCalls = [await runAdmittedCalls(settings, redis), await runAdmittedCalls(settings, undefined)];
+    results.admittedCalls = await runAdmittedCalls(settings, redis);
   } finally {
     await redis.stop();
   }

@@ -66,6 +66,7 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
       ratePerSecond: 20,
       deadlineMs: full ? 120_000 : 60_000,
       admittedCalls: full ? 1000 : 300,
+      warmUpCallsPerReplica: full ? 2000 : 500,
     },
     profile: { concurrency: 16, warmupMs: 2000, warmupRequests: 10_000, measureMs: 15_000, maxRequests: 200_000 },
     floorHttpHandler,

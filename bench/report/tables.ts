@@ -13,6 +13,7 @@ const levelOf = (summary: ThroughputSummary): string =>
   summary.ratePerSecond === undefined
     ? `c=${summary.concurrency}`
     : `c=${summary.concurrency} @ ${summary.ratePerSecond}/s`;
+const signed = (value: number, digits: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 
 function table(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
@@ -214,8 +215,8 @@ export function admittedCallTable(results: ReadonlyArray<AdmittedCallResult>): s
           [
             'what Redis adds',
             '',
-            `+${fixed(shared.latency.p50Ms - alone.latency.p50Ms, 2)}`,
-            `+${fixed(shared.latency.p99Ms - alone.latency.p99Ms, 2)}`,
+            signed(shared.latency.p50Ms - alone.latency.p50Ms, 2),
+            signed(shared.latency.p99Ms - alone.latency.p99Ms, 2),
             '',
           ],
         ];

@@ -15,6 +15,11 @@ export interface FleetStormSettings {
   readonly deadlineMs: number;
   /** Reconnects, one at a time, to measure what sharing the budgets through Redis adds to a call admitted at once. */
   readonly admittedCalls: number;
+  /**
+   * Calls per replica before any admitted call is measured: the first open its connections to AWS and Redis, and a
+   * fresh process runs its hot paths several times slower until V8 has compiled them.
+   */
+  readonly warmUpCallsPerReplica: number;
 }
 
 export interface FleetStormResult {
@@ -39,8 +44,8 @@ export interface AdmittedCallResult {
 }
 
 const SESSIONS_PER_SET_UP_BATCH = 100;
-/** Calls per replica before any is measured: each replica's first opens its connections to AWS and Redis. */
-const WARM_UP_CALLS_PER_REPLICA = 5;
+/** The sessions the admitted calls reconnect, each again and again (the emulator accepts a reconnect of an ACTIVE one). */
+const ADMITTED_CALL_SESSIONS = 8;
 const PLAYER = 'bench-player';
 
 async function disconnectedSessions(
@@ -135,41 +140,81 @@ export async function runFleetStorm(
   });
 }
 
+/** Rounds of admitted calls, each fleet measured once per round in turn: the machine's drift falls on both alike. */
+const ADMITTED_CALL_ROUNDS = 5;
+
+/** One fleet's admitted calls: its sessions, the calls made so far, and their latencies once measured. */
+class AdmittedCallSubject {
+  private calls = 0;
+  private failed = 0;
+  private readonly histogram = new LatencyHistogram();
+
+  constructor(
+    readonly fleet: FleetHarness,
+    readonly redis: boolean,
+    private readonly sessions: ReadonlyArray<StartedSession>,
+  ) {}
+
+  /** `count` reconnects one after another, round robin over the replicas; timed when `measured`. */
+  async run(count: number, measured: boolean): Promise<void> {
+    for (let made = 0; made < count; made += 1) {
+      const index = this.calls;
+      this.calls += 1;
+      const session = this.sessions[index % this.sessions.length];
+      if (session === undefined) throw new Error('no session to reconnect');
+      const startedAt = hrtime.bigint();
+      const outcome = await clientFor(this.fleet, index).reconnectStreamSession(
+        {
+          streamGroupIdentifier: FLEET_GROUP_ID,
+          streamSessionIdentifier: session.id,
+          signalRequest: `{"type":"offer","sdp":"v=0 admitted-${index}"}`,
+        },
+        { deadlineMs: 5000 },
+      )();
+      if (measured) {
+        this.histogram.recordNanoseconds(hrtime.bigint() - startedAt);
+        if (E.isLeft(outcome)) this.failed += 1;
+      }
+    }
+  }
+
+  result(): AdmittedCallResult {
+    return { redis: this.redis, latency: this.histogram.summary(), failed: this.failed };
+  }
+
+  destroy(): void {
+    this.histogram.destroy();
+  }
+}
+
 /**
- * Reconnects one at a time, far below the quota, so each is admitted at once: the latency with Redis against the
- * same without it is what the shared budget and the reconnect lease add to a call.
+ * Reconnects one at a time, far below the quota, so each is admitted at once, on two fleets side by side: one
+ * sharing its budgets through Redis, one whose replicas each hold theirs alone. The difference is what the shared
+ * budget and the reconnect lease add to a call.
  */
 export async function runAdmittedCalls(
   settings: FleetStormSettings,
-  redis: RedisServer | undefined,
-): Promise<AdmittedCallResult> {
+  redis: RedisServer,
+): Promise<ReadonlyArray<AdmittedCallResult>> {
   // A quota no call of this scenario comes near, in the budgets and in the emulator alike.
   const unreachedQuota = 10_000;
-  return withFleet(settings, redis, unreachedQuota, async (fleet) => {
-    const warmUpCalls = WARM_UP_CALLS_PER_REPLICA * settings.replicas;
-    const sessions = await disconnectedSessions(fleet, warmUpCalls + settings.admittedCalls, undefined);
-    const histogram = new LatencyHistogram();
-    let failed = 0;
-    try {
-      for (const [index, session] of sessions.entries()) {
-        const measured = index >= warmUpCalls;
-        const startedAt = hrtime.bigint();
-        const outcome = await clientFor(fleet, index).reconnectStreamSession(
-          {
-            streamGroupIdentifier: FLEET_GROUP_ID,
-            streamSessionIdentifier: session.id,
-            signalRequest: `{"type":"offer","sdp":"v=0 admitted-${index}"}`,
-          },
-          { deadlineMs: 5000 },
-        )();
-        if (measured) {
-          histogram.recordNanoseconds(hrtime.bigint() - startedAt);
-          if (E.isLeft(outcome)) failed += 1;
+  return withFleet(settings, redis, unreachedQuota, (shared) =>
+    withFleet(settings, undefined, unreachedQuota, async (alone) => {
+      const subjects = [
+        new AdmittedCallSubject(shared, true, await disconnectedSessions(shared, ADMITTED_CALL_SESSIONS, undefined)),
+        new AdmittedCallSubject(alone, false, await disconnectedSessions(alone, ADMITTED_CALL_SESSIONS, undefined)),
+      ];
+      try {
+        for (const subject of subjects) await subject.run(settings.warmUpCallsPerReplica * settings.replicas, false);
+        const perRound = Math.ceil(settings.admittedCalls / ADMITTED_CALL_ROUNDS);
+        for (let round = 0; round < ADMITTED_CALL_ROUNDS; round += 1) {
+          const order = round % 2 === 0 ? subjects : [...subjects].reverse();
+          for (const subject of order) await subject.run(perRound, true);
         }
+        return subjects.map((subject) => subject.result());
+      } finally {
+        for (const subject of subjects) subject.destroy();
       }
-      return { redis: redis !== undefined, latency: histogram.summary(), failed };
-    } finally {
-      histogram.destroy();
-    }
-  });
+    }),
+  );
 }
