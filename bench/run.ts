@@ -19,6 +19,7 @@ import {
   cpuRatioTable,
   fleetStormTable,
   profileTables,
+  startupTables,
   soakTable,
   stormTable,
   targetsTable,
@@ -36,6 +37,7 @@ import {
 } from './scenarios/fleet-storm';
 import { runProfile } from './scenarios/profile-run';
 import { runSoak, type SoakResult } from './scenarios/soak';
+import { runStartup, type StartupResult } from './scenarios/startup';
 import { runStorm, type StormResult } from './scenarios/storm';
 import { levelLabel, runThroughput, type ThroughputResult } from './scenarios/throughput';
 import { maxConcurrency, runSettings, SCENARIOS, type RunSettings, type ScenarioName } from './settings';
@@ -71,6 +73,7 @@ interface Results {
   throughput?: ThroughputResult;
   coalescing?: CoalescingResult;
   soak?: SoakResult;
+  startup?: StartupResult;
   storm?: ReadonlyArray<StormResult>;
   fleetStorm?: ReadonlyArray<FleetStormResult>;
   admittedCalls?: ReadonlyArray<AdmittedCallResult>;
@@ -170,6 +173,11 @@ async function runAgainstEmulator(
     } finally {
       await service.stop();
     }
+  }
+  if (selected.has('startup')) {
+    const { starts } = settings.startup;
+    log(`start-up: the service and a bare grpc-js server with health, ${starts} starts each, alternating`);
+    results.startup = await runStartup(emulator.endpoint, settings.startup);
   }
 }
 
@@ -297,7 +305,7 @@ async function main(): Promise<void> {
       : undefined;
   const startedAt = Date.now();
   const results: Results = {};
-  if (selected.has('throughput') || selected.has('coalescing') || selected.has('soak')) {
+  if ((['throughput', 'coalescing', 'soak', 'startup'] as const).some((name) => selected.has(name))) {
     const emulator = await startEmulatorProcess();
     try {
       await runAgainstEmulator(emulator, settings, selected, results, baseline);
@@ -312,16 +320,22 @@ async function main(): Promise<void> {
   }
   if (selected.has('fleet-storm')) await runFleetStorms(settings.fleetStorm, results);
   const summaries = results.throughput?.summaries ?? [];
-  const ranTargets = summaries.length > 0 || results.coalescing !== undefined || results.soak !== undefined;
-  const targets = ranTargets ? evaluateTargets(summaries, results.coalescing, results.soak) : [];
+  const targets = evaluateTargets({
+    summaries,
+    coalescing: results.coalescing,
+    soak: results.soak,
+    startup: results.startup,
+    fleetStorm: results.fleetStorm,
+  });
   log('');
   if (summaries.length > 0)
     log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n\n${composedFloorTable(summaries)}\n`);
   if (results.soak !== undefined) log(`${soakTable(results.soak)}\n`);
-  if (targets.length > 0) log(`${targetsTable(targets)}\n`);
+  if (results.startup !== undefined) log(`${startupTables(results.startup)}\n`);
   if (results.storm !== undefined) log(`${stormTable(results.storm)}\n`);
   if (results.fleetStorm !== undefined) log(`${fleetStormTable(results.fleetStorm)}\n`);
   if (results.admittedCalls !== undefined) log(`${admittedCallTable(results.admittedCalls)}\n`);
+  log(`${targetsTable(targets)}\n`);
   const elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
   await mkdir(RESULTS_DIRECTORY, { recursive: true });
   const file = join(RESULTS_DIRECTORY, `${new Date().toISOString().replace(/[:.]/g, '-')}${full ? '-full' : ''}.json`);

@@ -1,11 +1,12 @@
 import type { FloorHttpHandler } from './children/floor-b-protocol';
 import type { FleetStormSettings } from './scenarios/fleet-storm';
 import type { SoakSettings } from './scenarios/soak';
+import type { StartupSettings } from './scenarios/startup';
 import type { StormSettings } from './scenarios/storm';
 import type { ThroughputSettings } from './scenarios/throughput';
 import type { PhaseSettings } from './subjects/measured-phase';
 
-export const SCENARIOS = ['throughput', 'coalescing', 'soak', 'storm', 'fleet-storm'] as const;
+export const SCENARIOS = ['throughput', 'coalescing', 'soak', 'startup', 'storm', 'fleet-storm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface RunSettings {
@@ -13,6 +14,7 @@ export interface RunSettings {
   readonly coalescingRequests: number;
   /** Undefined: no soak (the default run); the 200k-call soak takes minutes. */
   readonly soak: SoakSettings | undefined;
+  readonly startup: StartupSettings;
   readonly storm: StormSettings;
   /** Three replicas sharing AWS's real quota, with and without Redis, with and without user_id. */
   readonly fleetStorm: FleetStormSettings;
@@ -24,13 +26,15 @@ export interface RunSettings {
 /**
  * The closed loops at 1, 16 and 64 calls in flight, where every subject runs as fast as the 2 cores let it (so
  * each at its own throughput); and paced loads that every subject sustains, where all run at the same throughput:
- * 200 calls/s with up to 16 in flight (latency is then what a call costs, not how long it queued) and, with
- * --full, 500 calls/s with up to 64 in flight (CPU per call compared at equal throughput, nearer the limit here).
+ * AWS's 20 calls/s (the rate one budget admits) and 200 calls/s, each with up to 16 in flight (latency is then what
+ * a call costs, not how long it queued) and, with --full, 500 calls/s with up to 64 in flight (CPU per call
+ * compared at equal throughput, nearer the limit here).
  */
 const LEVELS = [
   { concurrency: 1 },
   { concurrency: 16 },
   { concurrency: 64 },
+  { concurrency: 16, ratePerSecond: 20 },
   { concurrency: 16, ratePerSecond: 200 },
 ] as const;
 const FULL_LEVELS = [...LEVELS, { concurrency: 64, ratePerSecond: 500 }] as const;
@@ -44,6 +48,7 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
       warmupMs: full ? 1000 : 500,
       warmupRequests: 5_000,
       measureMs: full ? 5000 : 1500,
+      minPacedCalls: full ? 500 : 200,
       maxRequests: 200_000,
     },
     coalescingRequests: 100,
@@ -57,6 +62,7 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
           maxDurationMs: 15 * 60_000,
         }
       : undefined,
+    startup: { starts: 10, timeoutMs: 30_000 },
     storm: full
       ? { sessions: 1000, ratePerSecond: 20, deadlineMs: 120_000 }
       : { sessions: 200, ratePerSecond: 100, deadlineMs: 20_000 },

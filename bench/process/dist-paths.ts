@@ -10,3 +10,6 @@ export const COMPOSED_FLOOR_SERVER = join(DIST, 'bench', 'children', 'composed-f
 export const FLOOR_B_CALLER = join(DIST, 'bench', 'children', 'floor-b-caller.js');
 /** bench/results/ in the source tree (not dist/), so results survive a rebuild; gitignored. */
 export const RESULTS_DIRECTORY = join(DIST, '..', 'bench', 'results');
+export const BARE_HEALTH_SERVER = join(DIST, 'bench', 'children', 'bare-health-server.js');
+/** The tests' preload that writes every module a process loaded to LOADED_MODULES_REPORT when it exits. */
+export const LOADED_MODULES_REPORT_PRELOAD = join(DIST, 'test', 'support', 'preload', 'loaded-modules-report.js');

@@ -1,6 +1,7 @@
 import type { CoalescingResult } from '../scenarios/coalescing';
 import type { AdmittedCallResult, FleetStormResult } from '../scenarios/fleet-storm';
 import type { SoakResult } from '../scenarios/soak';
+import type { StartupResult } from '../scenarios/startup';
 import type { StormResult } from '../scenarios/storm';
 import type { ThroughputSummary } from '../scenarios/throughput-summary';
 import type { ProfileSummary, TimeShare } from '../profile/summarise-profile';
@@ -233,6 +234,34 @@ export function admittedCallTable(results: ReadonlyArray<AdmittedCallResult>): s
       ...added,
     ],
   );
+}
+
+/** Start-up side by side, then what the service loaded (by package) and where its start's CPU went. */
+export function startupTables(startup: StartupResult): string {
+  const times = [startup.service, startup.bare].map((t) => [
+    t.subject,
+    String(t.startsMs.length),
+    fixed(t.medianMs, 0),
+    fixed(Math.min(...t.startsMs), 0),
+    fixed(Math.max(...t.startsMs), 0),
+  ]);
+  const packages = startup.loadedPackages.slice(0, 15).map((p) => [p.name, String(p.modules), String(p.kib)]);
+  const shares = (rows: ReadonlyArray<TimeShare>): ReadonlyArray<ReadonlyArray<string>> =>
+    rows.map((row) => [row.name, String(row.ms), `${row.percent.toFixed(1)} %`]);
+  return [
+    table(['start-up to health SERVING', 'starts', 'median ms', 'min ms', 'max ms'], times),
+    '',
+    table(['package loaded by the service (by source size)', 'modules', 'KiB'], packages),
+    '',
+    `the service's start under --cpu-prof: ${startup.profile.busyMs} ms busy of ${startup.profile.wallMs} ms`,
+    '',
+    table(['where (self time)', 'ms', '% of busy'], shares(startup.profile.byCategory.slice(0, 12))),
+    '',
+    table(
+      ['function (total time, callees included)', 'ms', '% of busy'],
+      shares(startup.profile.topTotal.slice(0, 20)),
+    ),
+  ].join('\n');
 }
 
 export function profileTables(summary: ProfileSummary): string {

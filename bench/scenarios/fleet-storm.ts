@@ -27,6 +27,7 @@ export interface FleetStormResult {
   readonly userId: boolean;
   readonly replicas: number;
   readonly sessions: number;
+  readonly ratePerSecond: number;
   readonly reconnected: number;
   readonly reconnectedPercent: number;
   readonly timeToLastSuccessMs: number;
@@ -128,6 +129,7 @@ export async function runFleetStorm(
       userId: withUserId,
       replicas: settings.replicas,
       sessions: settings.sessions,
+      ratePerSecond: settings.ratePerSecond,
       reconnected,
       reconnectedPercent: (100 * reconnected) / settings.sessions,
       timeToLastSuccessMs: lastSuccess - started,

@@ -23,6 +23,8 @@ export interface ThroughputSettings {
   readonly warmupMs: number;
   readonly warmupRequests: number;
   readonly measureMs: number;
+  /** A paced phase lasts long enough for this many calls (at 20/s, 200 calls take 10 s), so its p99 means something. */
+  readonly minPacedCalls: number;
   /** Per phase; with measureMs, it bounds every phase in count and time. */
   readonly maxRequests: number;
 }
@@ -32,6 +34,11 @@ export interface ThroughputResult {
   readonly phases: ReadonlyArray<PhaseMeasurement>;
   readonly summaries: ReadonlyArray<ThroughputSummary>;
 }
+
+const measureMsAt = (level: LoadLevel, settings: ThroughputSettings): number =>
+  level.ratePerSecond === undefined
+    ? settings.measureMs
+    : Math.max(settings.measureMs, (settings.minPacedCalls / level.ratePerSecond) * 1000);
 
 /** Round r starts with subject r mod n, so no subject always runs first (right after another one's load) or last. */
 function rotated<A>(items: ReadonlyArray<A>, by: number): ReadonlyArray<A> {
@@ -68,7 +75,7 @@ export async function runThroughput(
           ...level,
           warmupMs: settings.warmupMs,
           warmupRequests: settings.warmupRequests,
-          measureMs: settings.measureMs,
+          measureMs: measureMsAt(level, settings),
           maxRequests: settings.maxRequests,
         });
         atThisLevel.push(measured);

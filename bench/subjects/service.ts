@@ -19,7 +19,7 @@ export interface ServiceProcessSettings {
   readonly upstreamMaxSockets: number;
   /** Node flags, e.g. --cpu-prof for the profile run. */
   readonly nodeFlags?: ReadonlyArray<string>;
-  /** Log level; warn by default, so that per-call logging at info/debug is not part of what is measured. */
+  /** Log level; info by default, as production runs: one access line per call, written to a pipe the driver reads. */
   readonly logLevel?: string;
   /** Extra environment (e.g. admission switched off for a comparison). */
   readonly env?: Readonly<Record<string, string>>;
@@ -67,7 +67,7 @@ export async function startService(
       RECONNECT_UPSTREAM_MAX_SOCKETS: String(settings.upstreamMaxSockets),
       RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: '0',
       RECONNECT_SHUTDOWN_GRACE_MS: '2000',
-      LOG_LEVEL: settings.logLevel ?? 'warn',
+      LOG_LEVEL: settings.logLevel ?? 'info',
       LOG_FORMAT: 'json',
       // Metrics stay on, as in production (their per-call cost is part of the service's), on a port of their own.
       METRICS_PORT: '0',

@@ -1,0 +1,237 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import * as grpc from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+
+import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
+import { BENCH_REGION } from '../load/bench-sessions';
+import { BARE_HEALTH_SERVER, LOADED_MODULES_REPORT_PRELOAD, SERVICE_MAIN } from '../process/dist-paths';
+import { freeLoopbackPort } from '../process/free-port';
+import { NodeChild } from '../process/node-child';
+import { decodeCpuProfile } from '../profile/cpu-profile';
+import { summariseProfile, type ProfileSummary } from '../profile/summarise-profile';
+import { median } from '../report/median';
+
+export interface StartupSettings {
+  /** Starts of each subject, interleaved. */
+  readonly starts: number;
+  readonly timeoutMs: number;
+}
+
+export interface StartupTimes {
+  readonly subject: 'service' | 'bare grpc-js server with health';
+  readonly startsMs: ReadonlyArray<number>;
+  readonly medianMs: number;
+}
+
+/** What one package contributed to the modules loaded by the time the service served (and stopped). */
+export interface LoadedPackage {
+  readonly name: string;
+  readonly modules: number;
+  readonly kib: number;
+}
+
+export interface StartupResult {
+  readonly service: StartupTimes;
+  readonly bare: StartupTimes;
+  /** The service's start, once more under node --cpu-prof: where its busy time went until it was stopped. */
+  readonly profile: ProfileSummary;
+  readonly loadedPackages: ReadonlyArray<LoadedPackage>;
+}
+
+const POLL_INTERVAL_MS = 1;
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function checkHealth(client: grpc.Client): Promise<string | undefined> {
+  const method = healthService.Check;
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      { service: '' },
+      { deadline: Date.now() + 1000 },
+      (error: grpc.ServiceError | null, response?: object) =>
+        resolve(
+          error === null && response !== undefined && 'status' in response && typeof response.status === 'string'
+            ? response.status
+            : undefined,
+        ),
+    );
+  });
+}
+
+/**
+ * Polls until the child's port accepts connections, then asks grpc.health.v1.Health/Check until it answers SERVING:
+ * the same for both subjects, so the poll's own cost falls on both alike. Bounded by `timeoutMs`.
+ */
+async function untilServing(child: NodeChild, port: number, timeoutMs: number): Promise<void> {
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  const stillWaiting = (): void => {
+    if (exited) throw new Error(`it exited before serving; output:\n${child.recentOutput()}`);
+    if (Date.now() > deadline) throw new Error(`it was not SERVING within ${timeoutMs} ms`);
+  };
+  while (!(await accepting(port))) {
+    stillWaiting();
+    await pause(POLL_INTERVAL_MS);
+  }
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  try {
+    while ((await checkHealth(client)) !== 'SERVING') {
+      stillWaiting();
+      await pause(POLL_INTERVAL_MS);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+interface StartSpec {
+  readonly name: string;
+  readonly script: string;
+  readonly args: (port: number) => ReadonlyArray<string>;
+  readonly env: (port: number) => Readonly<Record<string, string>>;
+}
+
+/** The service as production starts it: the aws backend (against the emulator), access logs at info, metrics on. */
+const serviceStart = (emulatorEndpoint: string): StartSpec => ({
+  name: 'service (start-up)',
+  script: SERVICE_MAIN,
+  args: () => [],
+  env: (port) => ({
+    RECONNECT_BACKEND: 'aws',
+    AWS_REGION: BENCH_REGION,
+    AWS_ENDPOINT_URL_GAMELIFTSTREAMS: emulatorEndpoint,
+    AWS_ACCESS_KEY_ID: EMULATOR_SDK_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_SDK_CREDENTIALS.secretAccessKey,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(port),
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+  }),
+});
+
+const bareStart: StartSpec = {
+  name: 'bare health server',
+  script: BARE_HEALTH_SERVER,
+  args: (port) => [String(port)],
+  env: () => ({}),
+};
+
+/** One start, from spawning the process to its first SERVING answer, in ms; the process is stopped after. */
+async function timeOneStart(
+  spec: StartSpec,
+  settings: StartupSettings,
+  extra: { readonly nodeFlags?: ReadonlyArray<string>; readonly env?: Readonly<Record<string, string>> } = {},
+): Promise<number> {
+  const port = await freeLoopbackPort();
+  const startedAt = performance.now();
+  const child = NodeChild.start({
+    name: spec.name,
+    script: spec.script,
+    args: spec.args(port),
+    env: { ...spec.env(port), ...extra.env },
+    nodeFlags: extra.nodeFlags,
+  });
+  try {
+    await untilServing(child, port, settings.timeoutMs);
+    return performance.now() - startedAt;
+  } finally {
+    await child.stop(5000);
+  }
+}
+
+/** Groups loaded files by package (node_modules/<name> or <@scope/name>), the service's own as "service: dist". */
+function byPackage(files: ReadonlyArray<{ readonly file: string; readonly bytes: number }>): LoadedPackage[] {
+  const packages = new Map<string, { modules: number; bytes: number }>();
+  for (const { file, bytes } of files) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    const name = match?.[1] ?? 'service (dist/)';
+    const entry = packages.get(name) ?? { modules: 0, bytes: 0 };
+    entry.modules += 1;
+    entry.bytes += bytes;
+    packages.set(name, entry);
+  }
+  return [...packages]
+    .map(([name, { modules, bytes }]) => ({ name, modules, kib: Math.round(bytes / 1024) }))
+    .sort((a, b) => b.kib - a.kib);
+}
+
+async function loadedPackages(emulatorEndpoint: string, settings: StartupSettings): Promise<LoadedPackage[]> {
+  const folder = await mkdtemp(join(tmpdir(), 'startup-modules-'));
+  try {
+    const report = join(folder, 'modules.txt');
+    await timeOneStart(serviceStart(emulatorEndpoint), settings, {
+      nodeFlags: ['--require', LOADED_MODULES_REPORT_PRELOAD],
+      env: { LOADED_MODULES_REPORT: report },
+    });
+    const files = (await readFile(report, 'utf8')).split('\n').filter((file) => file.endsWith('.js'));
+    const sized = await Promise.all(files.map(async (file) => ({ file, bytes: (await stat(file)).size })));
+    return byPackage(sized);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+async function profiledStart(emulatorEndpoint: string, settings: StartupSettings): Promise<ProfileSummary> {
+  const directory = await mkdtemp(join(tmpdir(), 'startup-profile-'));
+  try {
+    await mkdir(directory, { recursive: true });
+    await timeOneStart(serviceStart(emulatorEndpoint), settings, {
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${directory}`],
+    });
+    const [name] = (await readdir(directory)).filter((file) => file.endsWith('.cpuprofile'));
+    if (name === undefined) throw new Error('the profiled start wrote no CPU profile');
+    return summariseProfile(decodeCpuProfile(await readFile(join(directory, name), 'utf8')));
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Start-up, side by side: the service (aws backend) and a bare grpc-js server with health, each started
+ * `settings.starts` times, alternating, timed from spawn to the first SERVING answer. Then one more start of the
+ * service under --cpu-prof, and one that reports the modules it loaded.
+ */
+export async function runStartup(emulatorEndpoint: string, settings: StartupSettings): Promise<StartupResult> {
+  const service: number[] = [];
+  const bare: number[] = [];
+  // One of each first, unmeasured: the first start after a build reads every file from disk.
+  await timeOneStart(serviceStart(emulatorEndpoint), settings);
+  await timeOneStart(bareStart, settings);
+  for (let start = 0; start < settings.starts; start += 1) {
+    const order = start % 2 === 0 ? (['service', 'bare'] as const) : (['bare', 'service'] as const);
+    for (const subject of order) {
+      if (subject === 'service') service.push(await timeOneStart(serviceStart(emulatorEndpoint), settings));
+      else bare.push(await timeOneStart(bareStart, settings));
+    }
+  }
+  return {
+    service: { subject: 'service', startsMs: service, medianMs: median(service) },
+    bare: { subject: 'bare grpc-js server with health', startsMs: bare, medianMs: median(bare) },
+    profile: await profiledStart(emulatorEndpoint, settings),
+    loadedPackages: await loadedPackages(emulatorEndpoint, settings),
+  };
+}
