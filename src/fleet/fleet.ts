@@ -9,7 +9,7 @@ import type { SessionKey } from '../domain/request';
 import type { Logger } from '../logging/logger';
 import { FleetAdmission, type FleetBudgetSettings, type FleetLink } from './fleet-admission';
 import { FleetKeys } from './fleet-keys';
-import { RedisLink, type FleetClient, type RedisObserver } from './redis-link';
+import type { FleetClient, RedisLink, RedisObserver } from './redis-link';
 
 /**
  * A replica's part in the fleet: the budgets it shares with every replica through Redis, the reconnect leases, and
@@ -124,6 +124,9 @@ export class Fleet {
         return E.left(`cannot read the Redis password file ${this.settings.passwordFile} (${code})`);
       }
     }
+    // Loaded only for a fleet: a process without RECONNECT_REDIS_URL never loads the Redis client, the largest
+    // library the service has, so it starts sooner.
+    const { RedisLink } = await import('./redis-link');
     this.link = new RedisLink(
       { url: this.settings.url, password, callTimeoutMs: this.settings.callTimeoutMs },
       this.observer,

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import pretty from 'pino-pretty';
+import type * as PinoPretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -48,8 +48,11 @@ export function createLogger(level: LogLevel, destination: LogDestination = 'jso
     return pino(options, pino.destination({ dest: 1, sync: true }));
   }
   if (destination === 'pretty') {
-    // In-process (no worker thread), so a pretty `npm start` behaves like the JSON one on exit and flush.
-    return pino(options, pretty({ colorize: true, sync: true, ignore: 'pid,hostname,service' }));
+    // Required here: a deployment logs JSON and never loads the pretty printer. In-process (no worker thread), so a
+    // pretty `npm start` behaves like the JSON one on exit and flush.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- createLogger is synchronous, as its callers need.
+    const pretty = require('pino-pretty') as typeof PinoPretty;
+    return pino(options, pretty.default({ colorize: true, sync: true, ignore: 'pid,hostname,service' }));
   }
   return pino(options, destination);
 }
