@@ -33,6 +33,24 @@ export const REDACTED_PATHS: ReadonlyArray<string> = [
   '*.sessionToken',
 ];
 
+/** The paths of REDACTED_PATHS that name a field of the line itself, not of an object inside it. */
+const TOP_LEVEL_REDACTED_PATHS = REDACTED_PATHS.filter((redacted) => !redacted.startsWith('*.'));
+
+/** A line whose every field is a string, number, boolean or nothing: no object inside it to reach into. */
+export type FlatLine = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/**
+ * A child of `logger` for flat lines only (the access line): it censors the same field names, but only at the top
+ * level, since a flat line has nothing deeper. The wildcard paths are what make redaction expensive, as the redactor
+ * then walks every field of every line, and the access line is written for every call.
+ */
+export function flatLineLogger(logger: Logger): {
+  readonly log: (level: LogLevel, line: FlatLine, message: string) => void;
+} {
+  const child = logger.child({}, { redact: { paths: [...TOP_LEVEL_REDACTED_PATHS], censor: '[redacted]' } });
+  return { log: (level, line, message) => (level === 'silent' ? undefined : child[level](line, message)) };
+}
+
 /** Where log lines go: JSON on stdout, readable lines on stdout, or a stream a test reads. */
 export type LogDestination = 'json' | 'pretty' | pino.DestinationStream;
 

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/Either';
 
 import { STATUS_DETAILS_TRAILER, decodeStatusDetails } from '../contract/error-details';
 import type { Caller } from '../domain/call-context';
-import type { Logger } from '../logging/logger';
+import { flatLineLogger, type FlatLine, type Logger } from '../logging/logger';
 import { authenticate, type AuthenticationPolicy } from '../security/authentication';
 import { statusOf, statusTrailers } from './outcome-status';
 
@@ -59,7 +59,7 @@ export class AuthenticatedMetadata extends grpc.Metadata {
 }
 
 /** What the access line says about a call beyond its status: never a signal string, token or user id. */
-export type AccessAnnotations = Readonly<Record<string, string | number | boolean | undefined>>;
+export type AccessAnnotations = FlatLine;
 
 /** Trailers as a handler answers with them: what the access line should say about the call travels with them. */
 export class AnnotatedTrailers extends grpc.Metadata {
@@ -73,9 +73,10 @@ export function metricsInterceptor(observer: CallObserver): grpc.ServerIntercept
   return (method, inner) => {
     const observation = observer.callStarted(method);
     return new grpc.ServerInterceptingCall(inner, {
+      // The status goes out first: counting it is not on the call's path.
       sendStatus: (status, next) => {
-        observation.finished(status.code);
         next(status);
+        observation.finished(status.code);
       },
     });
   };
@@ -119,10 +120,13 @@ export interface AccessLogOptions {
  * same one) and returned to the caller as response metadata.
  */
 export function accessLogInterceptor(options: AccessLogOptions): grpc.ServerInterceptor {
-  const { logger, quietMethods } = options;
+  const { quietMethods } = options;
+  const accessLog = flatLineLogger(options.logger);
   return (method, inner) => {
     const startedAt = performance.now();
-    let requestId: string = randomUUID();
+    // Set from the call's metadata as it arrives; a call refused before that gets a fresh one when it ends.
+    let requestId: string | undefined;
+    const callRequestId = (): string => (requestId ??= randomUUID());
     let headersSent = false;
     const call: grpc.ServerInterceptingCall = new grpc.ServerInterceptingCall(inner, {
       start: (next) =>
@@ -135,7 +139,7 @@ export function accessLogInterceptor(options: AccessLogOptions): grpc.ServerInte
         }),
       sendMetadata: (metadata, next) => {
         headersSent = true;
-        metadata.set(REQUEST_ID_KEY, requestId);
+        metadata.set(REQUEST_ID_KEY, callRequestId());
         next(metadata);
       },
       sendStatus: (status, next) => {
@@ -147,20 +151,21 @@ export function accessLogInterceptor(options: AccessLogOptions): grpc.ServerInte
         const [details] = trailers?.get(STATUS_DETAILS_TRAILER) ?? [];
         const errorInfo = Buffer.isBuffer(details) ? decodeStatusDetails(details).errorInfo : undefined;
         const annotations = trailers instanceof AnnotatedTrailers ? trailers.annotations : {};
-        const line = {
+        const line: FlatLine = {
           method: method.path,
           code: status.code,
           codeName: grpc.status[status.code],
           durationMs: Math.round(performance.now() - startedAt),
           peer: inner.getPeer(),
-          requestId,
+          requestId: callRequestId(),
           reason: errorInfo?.reason,
           awsRequestId: errorInfo?.metadata['awsRequestId'],
           ...annotations,
         };
         const message = status.code === grpc.status.OK ? 'rpc OK' : (status.details ?? grpc.status[status.code]);
-        logger[quietMethods.has(method.path) ? 'debug' : levelOf(status.code)](line, message);
+        // The status goes out first: writing the line is not on the call's path.
         next(status);
+        accessLog.log(quietMethods.has(method.path) ? 'debug' : levelOf(status.code), line, message);
       },
     });
     return call;

@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 
 import { ReconnectServiceClient, type ReconnectStreamSessionResponse } from '../../src/gen/reconnect/v1/reconnect';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, flatLineLogger } from '../../src/logging/logger';
 import { GROUP_ID, disconnectedSession, useHarness } from '../support/service-harness';
 import { metricValue, scrape } from '../support/metrics-scrape';
 import { expectRight } from '../support/task-either';
@@ -100,6 +100,23 @@ describe('observability: access logs and Prometheus metrics', function () {
       assert.equal(lines.length, 1);
       assert.doesNotMatch(lines.join(''), /MARKER/);
       assert.match(lines.join(''), /\[redacted\]/);
+    });
+
+    it('censors the same field names in a flat line (the access line) as in any other', () => {
+      const lines: string[] = [];
+      const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+      flatLineLogger(logger).log(
+        'info',
+        { signalRequest: 'MARKER-OFFER', clientToken: 'MARKER-TOKEN', userId: 'MARKER-PLAYER', code: 0 },
+        'rpc OK',
+      );
+      assert.equal(lines.length, 1);
+      assert.doesNotMatch(lines.join(''), /MARKER/);
+      const entry = JSON.parse(lines.join('')) as Record<string, unknown>;
+      assert.deepEqual(
+        [entry.signalRequest, entry.clientToken, entry.userId, entry.code],
+        ['[redacted]', '[redacted]', '[redacted]', 0],
+      );
     });
   });
 
