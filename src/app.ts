@@ -64,6 +64,8 @@ export type ServiceConfig = Pick<
 export interface ServiceSettings extends ServiceConfig {
   readonly upstream: UpstreamTarget;
   readonly logger: Logger;
+  /** The trace id of the call being served, for its access line: the process's tracing knows it, when it is on. */
+  readonly currentTraceId?: () => string | undefined;
 }
 
 /**
@@ -203,7 +205,11 @@ export function wire(
         reconnect,
         getStreamSession: readSession,
       },
-      { logger: settings.logger, deadlineBudgetMs: settings.deadlineBudgetMs },
+      {
+        logger: settings.logger,
+        deadlineBudgetMs: settings.deadlineBudgetMs,
+        currentTraceId: settings.currentTraceId ?? (() => undefined),
+      },
     ),
     {
       maxMessageBytes: receiveLimitFor(settings.maxSignalRequestBytes),

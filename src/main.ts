@@ -114,7 +114,12 @@ async function main(): Promise<void> {
     logger.fatal(upstream.left);
     return exit(1);
   }
-  const service = await startReconnectService({ ...config, upstream: upstream.right.target, logger })();
+  const service = await startReconnectService({
+    ...config,
+    upstream: upstream.right.target,
+    logger,
+    currentTraceId: tracing.currentTraceId,
+  })();
   if (E.isLeft(service)) {
     logger.fatal(`could not serve gRPC on ${config.grpcHost}:${config.grpcPort}: ${service.left.message}`);
     await upstream.right.close();

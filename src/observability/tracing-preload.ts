@@ -18,6 +18,8 @@ export interface ProcessTracing {
   announce(logger: Logger): void;
   /** At exit: exports the spans still buffered (bounded) and says so when tracing is on; never rejects. */
   stop(logger: Logger): Promise<void>;
+  /** The trace id of the call being served, for its access line; never one with tracing off. */
+  readonly currentTraceId: () => string | undefined;
 }
 
 function traceless(settings: TracingSettings): ProcessTracing {
@@ -25,6 +27,7 @@ function traceless(settings: TracingSettings): ProcessTracing {
     settings,
     announce: (logger) => logger.info({ traces: 'off' }, describeTracing(settings)),
     stop: () => Promise.resolve(),
+    currentTraceId: () => undefined,
   };
 }
 
@@ -38,6 +41,7 @@ function start(settings: TracingSettings): ProcessTracing {
   const running = startTracing(FLUSH_LIMIT_MS);
   return {
     settings,
+    currentTraceId: () => running.currentTraceId(),
     announce: (logger) => logger.info({ traces: 'on' }, describeTracing(settings)),
     stop: async (logger) => {
       const outcome = await running.stop();

@@ -30,6 +30,8 @@ export type TracingStop = 'flushed' | 'failed' | 'timed-out';
 export interface RunningTracing {
   /** Exports what is still buffered and stops; bounded by `flushLimitMs`, never rejects, the same promise every time. */
   stop(): Promise<TracingStop>;
+  /** The trace of the span active now (the RPC's server span, in a handler), if it is a valid one. */
+  currentTraceId(): string | undefined;
 }
 
 function boundedShutdown(sdk: NodeSDK, flushLimitMs: number): Promise<TracingStop> {
@@ -77,6 +79,10 @@ export function startTracing(flushLimitMs: number): RunningTracing {
     stop: () => {
       stopping ??= boundedShutdown(sdk, flushLimitMs);
       return stopping;
+    },
+    currentTraceId: () => {
+      const spanContext = trace.getActiveSpan()?.spanContext();
+      return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
     },
   };
 }

@@ -2,7 +2,6 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import { trace } from '@opentelemetry/api';
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 
@@ -47,6 +46,8 @@ export interface UnaryAdapterOptions {
   readonly logger: Logger;
   /** The deadline of a call whose caller set none. */
   readonly deadlineBudgetMs: number;
+  /** The call's trace id when tracing is on: it links the access line to the trace. */
+  readonly currentTraceId: () => string | undefined;
 }
 
 /** How close to the caller's deadline a cancel is taken for the deadline itself. */
@@ -55,12 +56,6 @@ const DEADLINE_CANCEL_TOLERANCE_MS = 250;
 function deadlineMillis(call: ServerUnaryCall<unknown, unknown>): number {
   const deadline = call.getDeadline();
   return deadline instanceof Date ? deadline.getTime() : deadline;
-}
-
-/** The RPC's server span, when tracing is on: its trace id links the access line to the trace. */
-function currentTraceId(): string | undefined {
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
 }
 
 /**
@@ -73,7 +68,7 @@ export function unaryHandler<Request, Response, Result>(
   method: UnaryMethod<Request, Response, Result>,
   options: UnaryAdapterOptions,
 ): handleUnaryCall<Request, Response> {
-  const { logger, deadlineBudgetMs } = options;
+  const { logger, deadlineBudgetMs, currentTraceId } = options;
   return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
     const startedAt = Date.now();
     const [requestIdValue] = call.metadata.get(REQUEST_ID_KEY);

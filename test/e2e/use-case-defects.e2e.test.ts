@@ -35,7 +35,7 @@ describe('a use case that throws synchronously', function () {
     server = createGrpcServer(
       reconnectServiceImplementation(
         { reconnect: throwsWhenCalled, getStreamSession: throwsWhenRun },
-        { logger: logs.logger, deadlineBudgetMs: config.deadlineBudgetMs },
+        { logger: logs.logger, deadlineBudgetMs: config.deadlineBudgetMs, currentTraceId: () => undefined },
       ),
       {
         maxMessageBytes: 65_536,
