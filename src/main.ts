@@ -1,4 +1,6 @@
-// First, before anything that loads @grpc/grpc-js or the AWS SDK: tracing can only patch them as they load.
+// First, before any other module compiles: the compile cache serves every module loaded after it.
+import './compile-cache';
+// Then, before anything that loads @grpc/grpc-js or the AWS SDK: tracing can only patch them as they load.
 import { processTracing } from './observability/tracing-preload';
 
 import * as E from 'fp-ts/Either';

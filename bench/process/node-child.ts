@@ -1,7 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Variables of the surrounding shell that would change what a child does; the benchmark states its own. */
-const OWN_PREFIXES = ['RECONNECT_', 'GRPC_', 'EMULATOR_', 'AWS_', 'LOG_', 'METRICS_', 'OTEL_', 'NODE_OPTIONS'];
+const OWN_PREFIXES = [
+  'RECONNECT_',
+  'GRPC_',
+  'EMULATOR_',
+  'AWS_',
+  'LOG_',
+  'METRICS_',
+  'OTEL_',
+  'NODE_OPTIONS',
+  'NODE_COMPILE_CACHE',
+];
 
 export interface NodeChildOptions {
   readonly script: string;

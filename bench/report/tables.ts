@@ -238,7 +238,7 @@ export function admittedCallTable(results: ReadonlyArray<AdmittedCallResult>): s
 
 /** Start-up side by side, then what the service loaded (by package) and where its start's CPU went. */
 export function startupTables(startup: StartupResult): string {
-  const times = [startup.service, startup.bare].map((t) => [
+  const times = [startup.service, startup.restarted, startup.bare].map((t) => [
     t.subject,
     String(t.startsMs.length),
     fixed(t.medianMs, 0),

@@ -128,7 +128,7 @@ function peakRssTarget(summaries: ReadonlyArray<ThroughputSummary>): TargetVerdi
 }
 
 function startupTarget(startup: StartupResult | undefined): TargetVerdict {
-  const target = 'start-up to health SERVING (aws backend), median';
+  const target = 'start-up of a new replica to health SERVING (aws backend), median';
   const limit = `service ≤ ${STARTUP_RATIO_LIMIT} × a bare grpc-js server with health`;
   if (startup === undefined) return notRun(target, limit, 'not run (--only)');
   const ratio = startup.service.medianMs / startup.bare.medianMs;

@@ -23,7 +23,7 @@ export interface StartupSettings {
 }
 
 export interface StartupTimes {
-  readonly subject: 'service' | 'bare grpc-js server with health';
+  readonly subject: StartupSubject;
   readonly startsMs: ReadonlyArray<number>;
   readonly medianMs: number;
 }
@@ -35,8 +35,16 @@ export interface LoadedPackage {
   readonly kib: number;
 }
 
+/**
+ * The service as a new replica starts (no compile cache yet: a new pod), and as a restarted one (the cache its first
+ * start left), beside the bare server (which keeps no cache).
+ */
+export type StartupSubject =
+  'service, new replica' | 'service, restarted (compile cache)' | 'bare grpc-js server with health';
+
 export interface StartupResult {
   readonly service: StartupTimes;
+  readonly restarted: StartupTimes;
   readonly bare: StartupTimes;
   /** The service's start, once more under node --cpu-prof: where its busy time went until it was stopped. */
   readonly profile: ProfileSummary;
@@ -112,12 +120,16 @@ interface StartSpec {
   readonly env: (port: number) => Readonly<Record<string, string>>;
 }
 
-/** The service as production starts it: the aws backend (against the emulator), access logs at info, metrics on. */
-const serviceStart = (emulatorEndpoint: string): StartSpec => ({
+/**
+ * The service as production starts it: the aws backend (against the emulator), access logs at info, metrics on,
+ * its compile cache in `compileCache`.
+ */
+const serviceStart = (emulatorEndpoint: string, compileCache: string): StartSpec => ({
   name: 'service (start-up)',
   script: SERVICE_MAIN,
   args: () => [],
   env: (port) => ({
+    NODE_COMPILE_CACHE: compileCache,
     RECONNECT_BACKEND: 'aws',
     AWS_REGION: BENCH_REGION,
     AWS_ENDPOINT_URL_GAMELIFTSTREAMS: emulatorEndpoint,
@@ -179,11 +191,11 @@ function byPackage(files: ReadonlyArray<{ readonly file: string; readonly bytes:
     .sort((a, b) => b.kib - a.kib);
 }
 
-async function loadedPackages(emulatorEndpoint: string, settings: StartupSettings): Promise<LoadedPackage[]> {
+async function loadedPackages(start: StartSpec, settings: StartupSettings): Promise<LoadedPackage[]> {
   const folder = await mkdtemp(join(tmpdir(), 'startup-modules-'));
   try {
     const report = join(folder, 'modules.txt');
-    await timeOneStart(serviceStart(emulatorEndpoint), settings, {
+    await timeOneStart(start, settings, {
       nodeFlags: ['--require', LOADED_MODULES_REPORT_PRELOAD],
       env: { LOADED_MODULES_REPORT: report },
     });
@@ -195,11 +207,11 @@ async function loadedPackages(emulatorEndpoint: string, settings: StartupSetting
   }
 }
 
-async function profiledStart(emulatorEndpoint: string, settings: StartupSettings): Promise<ProfileSummary> {
+async function profiledStart(start: StartSpec, settings: StartupSettings): Promise<ProfileSummary> {
   const directory = await mkdtemp(join(tmpdir(), 'startup-profile-'));
   try {
     await mkdir(directory, { recursive: true });
-    await timeOneStart(serviceStart(emulatorEndpoint), settings, {
+    await timeOneStart(start, settings, {
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${directory}`],
     });
     const [name] = (await readdir(directory)).filter((file) => file.endsWith('.cpuprofile'));
@@ -211,27 +223,61 @@ async function profiledStart(emulatorEndpoint: string, settings: StartupSettings
 }
 
 /**
- * Start-up, side by side: the service (aws backend) and a bare grpc-js server with health, each started
- * `settings.starts` times, alternating, timed from spawn to the first SERVING answer. Then one more start of the
- * service under --cpu-prof, and one that reports the modules it loaded.
+ * Start-up, side by side: the service (aws backend) as a new replica (an empty compile cache each time) and as a
+ * restarted one (a cache its earlier starts filled), and a bare grpc-js server with health, each started
+ * `settings.starts` times in rotation, timed from spawn to the first SERVING answer. Then one more new-replica start
+ * of the service under --cpu-prof, and one that reports the modules it loaded.
  */
 export async function runStartup(emulatorEndpoint: string, settings: StartupSettings): Promise<StartupResult> {
-  const service: number[] = [];
-  const bare: number[] = [];
-  // One of each first, unmeasured: the first start after a build reads every file from disk.
-  await timeOneStart(serviceStart(emulatorEndpoint), settings);
-  await timeOneStart(bareStart, settings);
-  for (let start = 0; start < settings.starts; start += 1) {
-    const order = start % 2 === 0 ? (['service', 'bare'] as const) : (['bare', 'service'] as const);
-    for (const subject of order) {
-      if (subject === 'service') service.push(await timeOneStart(serviceStart(emulatorEndpoint), settings));
-      else bare.push(await timeOneStart(bareStart, settings));
+  const caches = await mkdtemp(join(tmpdir(), 'startup-compile-cache-'));
+  try {
+    const kept = join(caches, 'kept');
+    let fresh = 0;
+    const newReplica = (): StartSpec => {
+      fresh += 1;
+      return serviceStart(emulatorEndpoint, join(caches, `fresh-${fresh}`));
+    };
+    const starts: Record<StartupSubject, number[]> = {
+      'service, new replica': [],
+      'service, restarted (compile cache)': [],
+      'bare grpc-js server with health': [],
+    };
+    const specOf = (subject: StartupSubject): StartSpec => {
+      switch (subject) {
+        case 'service, new replica':
+          return newReplica();
+        case 'service, restarted (compile cache)':
+          return serviceStart(emulatorEndpoint, kept);
+        case 'bare grpc-js server with health':
+          return bareStart;
+      }
+    };
+    const subjects: ReadonlyArray<StartupSubject> = [
+      'service, new replica',
+      'service, restarted (compile cache)',
+      'bare grpc-js server with health',
+    ];
+    // One of each first, unmeasured: the first start after a build reads every file from disk, and fills the cache.
+    for (const subject of subjects) await timeOneStart(specOf(subject), settings);
+    for (let start = 0; start < settings.starts; start += 1) {
+      const shift = start % subjects.length;
+      for (const subject of [...subjects.slice(shift), ...subjects.slice(0, shift)]) {
+        starts[subject].push(await timeOneStart(specOf(subject), settings));
+      }
     }
+    const timesOf = (subject: StartupSubject): StartupTimes => ({
+      subject,
+      startsMs: starts[subject],
+      medianMs: median(starts[subject]),
+    });
+    return {
+      service: timesOf('service, new replica'),
+      restarted: timesOf('service, restarted (compile cache)'),
+      bare: timesOf('bare grpc-js server with health'),
+      profile: await profiledStart(newReplica(), settings),
+      loadedPackages: await loadedPackages(newReplica(), settings),
+    };
+  } finally {
+    await rm(caches, { recursive: true, force: true });
   }
-  return {
-    service: { subject: 'service', startsMs: service, medianMs: median(service) },
-    bare: { subject: 'bare grpc-js server with health', startsMs: bare, medianMs: median(bare) },
-    profile: await profiledStart(emulatorEndpoint, settings),
-    loadedPackages: await loadedPackages(emulatorEndpoint, settings),
-  };
 }
