@@ -5,7 +5,7 @@ import * as t from 'io-ts';
 
 import { bareSdkClient } from './bare-sdk-client';
 import { FloorHttpHandler } from './floor-b-protocol';
-import { onlyReconnects, serveFloor } from './serve-floor';
+import { serveFloor } from './serve-floor';
 
 /**
  * The composed floor: floor A's bare grpc-js server whose handler makes floor B's bare SDK call, passing the
@@ -39,5 +39,4 @@ serveFloor('the composed floor', {
           callback({ code: grpc.status.UNAVAILABLE, details: error instanceof Error ? error.name : 'rejected' }),
       );
   },
-  getStreamSession: onlyReconnects('the composed floor'),
 });

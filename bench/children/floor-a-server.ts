@@ -1,4 +1,4 @@
-import { onlyReconnects, serveFloor } from './serve-floor';
+import { serveFloor } from './serve-floor';
 
 /**
  * Floor A: a bare grpc-js server with the service's proto whose handler answers a fixed response. What it costs
@@ -14,5 +14,4 @@ const FIXED_RESPONSE = JSON.stringify({
 
 serveFloor('floor A', {
   reconnectStreamSession: (_call, callback) => callback(null, { signalResponse: FIXED_RESPONSE }),
-  getStreamSession: onlyReconnects('floor A'),
 });

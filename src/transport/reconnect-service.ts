@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 
-import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 
@@ -368,5 +368,8 @@ export function reconnectServiceImplementation(
       },
       options,
     ),
+    // The contract comes first; the feed behind it follows.
+    watchStreamSessions: (call) =>
+      call.emit('error', { code: status.UNIMPLEMENTED, details: 'WatchStreamSessions is not served yet' }),
   };
 }
