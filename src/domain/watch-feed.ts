@@ -62,3 +62,26 @@ export interface StreamGroupFeeds {
   /** Ends every feed with ShuttingDown and stops polling; must not reject. */
   close(): Promise<void>;
 }
+
+/**
+ * What a group's poller tells whoever runs it (the process's own feeds, or the fleet's polling replica). A session
+ * counts as pending from its Disconnected change until its Reconnected or Ended one, so the pending set can be rebuilt
+ * from the changes alone.
+ */
+export interface GroupPollerEvents {
+  /** Once, after the first poll and the changes it found: the sessions pending now. */
+  ready(pending: ReadonlyArray<WatchedSession>): void;
+  change(change: SessionChange): void;
+  /** At most once; the poller has stopped. */
+  end(reason: FeedEnd): void;
+}
+
+/**
+ * Starts polling one group. `known` is the pending set someone else already reported (a fleet replica taking the
+ * poll over): the first poll then reports only what changed since. Returns a function that stops the poller.
+ */
+export type StartGroupPoller = (
+  group: WatchedGroup,
+  events: GroupPollerEvents,
+  known?: ReadonlyArray<WatchedSession>,
+) => () => void;
