@@ -28,6 +28,20 @@ export interface AdmissionSettings {
   readonly queueLimit: number;
 }
 
+/** WatchStreamSessions: how each watched stream group is polled, and what one stream may hold. */
+export interface WatchSettings {
+  /** How often a watched group's pending sessions are listed. */
+  readonly pollIntervalMs: number;
+  /** The ConnectionTimeoutSeconds a listed session is assumed to have: summaries do not carry it. */
+  readonly assumedConnectionTimeoutSeconds: number;
+  /** Polls that may fail in a row before the feed ends (its streams end UNAVAILABLE). */
+  readonly failedPollsLimit: number;
+  /** Messages one stream may have waiting for its client; past it the stream ends RESOURCE_EXHAUSTED. */
+  readonly bufferMessages: number;
+  /** Watch streams one caller may have open on a replica at once. */
+  readonly maxStreamsPerCaller: number;
+}
+
 /** The Redis the replicas of a fleet share their budgets through. */
 export interface RedisSettings {
   /** redis:// or rediss://, perhaps with a password in it; never logged (see redactedRedisUrl). */
@@ -104,6 +118,7 @@ export interface Config {
   readonly admission: AdmissionSettings;
   readonly fleet: FleetSettings;
   readonly owners: OwnerCacheSettings;
+  readonly watch: WatchSettings;
   readonly shutdown: ShutdownSettings;
   readonly reflectionEnabled: boolean;
   readonly grpcServer: GrpcServerTuning;
@@ -217,6 +232,11 @@ const EnvironmentCodec = t.type({
     20,
     positiveNumberUpTo(10_000),
   ),
+  RECONNECT_RATE_LIST_STREAM_SESSIONS: envVar(
+    'must be a number greater than 0 and at most 10000',
+    5,
+    positiveNumberUpTo(10_000),
+  ),
   RECONNECT_UPSTREAM_BURST: envVar('must be an integer from 1 to 10000', 5, integerIn(1, 10_000)),
   RECONNECT_ADMISSION_QUEUE_LIMIT: envVar('must be an integer from 0 to 1000000', 2400, integerIn(0, 1_000_000)),
   RECONNECT_REDIS_URL: envVar<string | undefined>(
@@ -235,6 +255,11 @@ const EnvironmentCodec = t.type({
   RECONNECT_FLEET_COOLDOWN_MS: envVar('must be an integer from 0 to 600000', 3000, integerIn(0, 600_000)),
   RECONNECT_OWNER_CACHE_SIZE: envVar('must be an integer from 0 to 10000000', 100_000, integerIn(0, 10_000_000)),
   RECONNECT_OWNER_CACHE_TTL_MS: envVar('must be an integer from 0 to 86400000', 86_400_000, integerIn(0, 86_400_000)),
+  RECONNECT_WATCH_POLL_INTERVAL_MS: envVar('must be an integer from 50 to 60000', 1000, integerIn(50, 60_000)),
+  RECONNECT_WATCH_CONNECTION_TIMEOUT_SECONDS: envVar('must be an integer from 1 to 3600', 120, integerIn(1, 3600)),
+  RECONNECT_WATCH_FAILED_POLLS_LIMIT: envVar('must be an integer from 1 to 10000', 10, integerIn(1, 10_000)),
+  RECONNECT_WATCH_BUFFER: envVar('must be an integer from 1 to 1000000', 1000, integerIn(1, 1_000_000)),
+  RECONNECT_WATCH_MAX_STREAMS_PER_CALLER: envVar('must be an integer from 1 to 100000', 32, integerIn(1, 100_000)),
   RECONNECT_SHUTDOWN_GRACE_MS: envVar('must be an integer from 0 to 600000', 15_000, integerIn(0, 600_000)),
   RECONNECT_SHUTDOWN_DRAIN_DELAY_MS: envVar('must be an integer from 0 to 600000', 1000, integerIn(0, 600_000)),
   RECONNECT_REFLECTION_ENABLED: envVar('must be "true" or "false"', true, booleanFlag),
@@ -367,6 +392,7 @@ function toConfig(env: Environment): E.Either<string, Config> {
       rates: {
         CreateStreamSessionConnection: env.RECONNECT_RATE_CREATE_STREAM_SESSION_CONNECTION,
         GetStreamSession: env.RECONNECT_RATE_GET_STREAM_SESSION,
+        ListStreamSessions: env.RECONNECT_RATE_LIST_STREAM_SESSIONS,
       },
       burst: env.RECONNECT_UPSTREAM_BURST,
       queueLimit: env.RECONNECT_ADMISSION_QUEUE_LIMIT,
@@ -385,6 +411,13 @@ function toConfig(env: Environment): E.Either<string, Config> {
       cooldownMs: env.RECONNECT_FLEET_COOLDOWN_MS,
     },
     owners: { size: env.RECONNECT_OWNER_CACHE_SIZE, ttlMs: env.RECONNECT_OWNER_CACHE_TTL_MS },
+    watch: {
+      pollIntervalMs: env.RECONNECT_WATCH_POLL_INTERVAL_MS,
+      assumedConnectionTimeoutSeconds: env.RECONNECT_WATCH_CONNECTION_TIMEOUT_SECONDS,
+      failedPollsLimit: env.RECONNECT_WATCH_FAILED_POLLS_LIMIT,
+      bufferMessages: env.RECONNECT_WATCH_BUFFER,
+      maxStreamsPerCaller: env.RECONNECT_WATCH_MAX_STREAMS_PER_CALLER,
+    },
     shutdown: {
       graceMs: env.RECONNECT_SHUTDOWN_GRACE_MS,
       drainDelayMs: Math.min(env.RECONNECT_SHUTDOWN_DRAIN_DELAY_MS, env.RECONNECT_SHUTDOWN_GRACE_MS),

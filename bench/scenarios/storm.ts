@@ -30,7 +30,11 @@ export interface StormResult {
 export async function runStorm(settings: StormSettings, admission: boolean): Promise<StormResult> {
   const harness = await startHarness({
     admission: {
-      rates: { CreateStreamSessionConnection: settings.ratePerSecond, GetStreamSession: settings.ratePerSecond },
+      rates: {
+        CreateStreamSessionConnection: settings.ratePerSecond,
+        GetStreamSession: settings.ratePerSecond,
+        ListStreamSessions: settings.ratePerSecond,
+      },
       burst: 5,
       queueLimit: settings.sessions * 2,
     },

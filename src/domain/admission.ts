@@ -12,7 +12,7 @@ import type { AdmissionRefused, CallEnded, UpstreamFailure } from './outcomes';
  */
 
 /** The GameLift Streams operations this service calls, each with its own quota per account and region. */
-export type UpstreamOperation = 'CreateStreamSessionConnection' | 'GetStreamSession';
+export type UpstreamOperation = 'CreateStreamSessionConnection' | 'GetStreamSession' | 'ListStreamSessions';
 
 export interface BudgetKey {
   readonly region: string;

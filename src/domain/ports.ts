@@ -49,3 +49,36 @@ export interface StreamSessionReader {
     timing: CallTiming,
   ): TE.TaskEither<ReadFailure | CallEnded, StreamSessionRecord>;
 }
+
+/** What ListStreamSessions says about one session of a group: its summary, which carries no connection timeout. */
+export interface StreamSessionSummary {
+  readonly arn: string;
+  readonly status: string | undefined;
+  readonly statusReason: string | undefined;
+  readonly lastUpdatedAt: Date | undefined;
+}
+
+/** One page of a group's sessions in one status, and the token of the next page when there is one. */
+export interface StreamSessionPage {
+  readonly sessions: ReadonlyArray<StreamSessionSummary>;
+  readonly nextToken: string | undefined;
+}
+
+/** The group a list call names: its region, and its ID (never an ARN) as AWS takes it. */
+export interface ListedGroup {
+  readonly region: string;
+  readonly streamGroupId: string;
+}
+
+/** The statuses the service lists sessions in: the feed follows drops only. */
+export type ListedStatus = 'PENDING_CLIENT_RECONNECTION';
+
+export interface StreamSessionLister {
+  /** One page of ListStreamSessions filtered to `status`; `nextToken` from the previous page, or undefined. */
+  listStreamSessions(
+    group: ListedGroup,
+    status: ListedStatus,
+    nextToken: string | undefined,
+    timing: CallTiming,
+  ): TE.TaskEither<ReadFailure | CallEnded, StreamSessionPage>;
+}

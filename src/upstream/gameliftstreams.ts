@@ -6,6 +6,7 @@ import {
   GameLiftStreamsServiceException,
   GetStreamSessionCommand,
   InternalServerException,
+  ListStreamSessionsCommand,
   ResourceNotFoundException,
   ThrottlingException,
   ValidationException,
@@ -23,8 +24,11 @@ import type { CallEnded, ReadFailure, SessionTarget, UpstreamAnswer, UpstreamFai
 import type {
   ConnectionAnswer,
   StreamSessionConnector,
+  StreamSessionLister,
+  StreamSessionPage,
   StreamSessionReader,
   StreamSessionRecord,
+  StreamSessionSummary,
 } from '../domain/ports';
 import { targetOf } from '../domain/request';
 
@@ -309,6 +313,46 @@ export class GameLiftStreams {
           connectionTimeoutSeconds: output.ConnectionTimeoutSeconds,
           lastUpdatedAt: output.LastUpdatedAt,
           userId: output.UserId,
+        })),
+      );
+    },
+  };
+
+  /** ListStreamSessions' largest page: the fewest calls per poll. */
+  private static readonly LIST_PAGE_SIZE = 100;
+
+  /** A page of summaries, without the sessions' players or roles, which the feed has no use for. */
+  readonly lister: StreamSessionLister = {
+    listStreamSessions: (group, status, nextToken, timing) => {
+      const request = new ListStreamSessionsCommand({
+        Identifier: group.streamGroupId,
+        Status: status,
+        NextToken: nextToken,
+        MaxResults: GameLiftStreams.LIST_PAGE_SIZE,
+      });
+      return pipe(
+        this.call(group.region, (client, abortSignal) => client.send(request, { abortSignal }), timing, {
+          operation: 'ListStreamSessions',
+          target: { streamGroupIdentifier: group.streamGroupId, streamSessionIdentifier: '' },
+          secrets: [],
+        }),
+        TE.mapLeft((failure) =>
+          failure._tag === 'DeadlineExceeded' || failure._tag === 'Cancelled' ? failure : asReadFailure(failure),
+        ),
+        TE.map((output): StreamSessionPage => ({
+          sessions: (output.Items ?? []).flatMap((item): StreamSessionSummary[] =>
+            item.Arn === undefined
+              ? []
+              : [
+                  {
+                    arn: item.Arn,
+                    status: item.Status,
+                    statusReason: item.StatusReason,
+                    lastUpdatedAt: item.LastUpdatedAt,
+                  },
+                ],
+          ),
+          nextToken: output.NextToken === undefined || output.NextToken === '' ? undefined : output.NextToken,
         })),
       );
     },

@@ -325,7 +325,11 @@ describe('rich error details end to end: admission refusals', function () {
   /** Two sessions and a harness whose admission allows 1 call/s with no burst beyond it. */
   async function refusedSecondCall(queueLimit: number, deadlineMs: number): Promise<ReconnectCallError> {
     const harness = await startHarness({
-      admission: { rates: { CreateStreamSessionConnection: 1, GetStreamSession: 1000 }, burst: 1, queueLimit },
+      admission: {
+        rates: { CreateStreamSessionConnection: 1, GetStreamSession: 1000, ListStreamSessions: 1000 },
+        burst: 1,
+        queueLimit,
+      },
     });
     try {
       const first = await disconnectedSession(harness);

@@ -618,7 +618,11 @@ describe('nothing sensitive escapes: every outcome, with markers, and all captur
         deadlineBudgetMs?: number,
       ): Promise<RunningService> => {
         const { ratePerSecond, burst, queueLimit } = admission;
-        const rates = { CreateStreamSessionConnection: ratePerSecond, GetStreamSession: ratePerSecond };
+        const rates = {
+          CreateStreamSessionConnection: ratePerSecond,
+          GetStreamSession: ratePerSecond,
+          ListStreamSessions: ratePerSecond,
+        };
         const config = testServiceConfig({ admission: { rates, burst, queueLimit }, security });
         const service = await expectRight(
           startReconnectService({

@@ -138,7 +138,11 @@ describe('a disconnect storm within the upstream rate (scaled down: 200 sessions
 
   async function storm(admissionEnabled: boolean) {
     const harness = await startHarness({
-      admission: { rates: { CreateStreamSessionConnection: RATE, GetStreamSession: RATE }, burst: 5, queueLimit: 1000 },
+      admission: {
+        rates: { CreateStreamSessionConnection: RATE, GetStreamSession: RATE, ListStreamSessions: RATE },
+        burst: 5,
+        queueLimit: 1000,
+      },
       foundations: (production) => (admissionEnabled ? production : { ...production, budgets: unlimitedBudgets }),
     });
     try {

@@ -78,7 +78,7 @@ describe('the fleet: a Redis that needs a password', function () {
         callTimeoutMs: 250,
         maxReplicas: 3,
         cooldownMs: 300,
-        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10 },
+        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10, ListStreamSessions: 10 },
         burst: 1,
         queueLimit: 10,
         reserveMs: 0,
@@ -118,7 +118,7 @@ describe('the fleet: a Redis that needs a password', function () {
         callTimeoutMs: 250,
         maxReplicas: 3,
         cooldownMs: 300,
-        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10 },
+        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10, ListStreamSessions: 10 },
         burst: 1,
         queueLimit: 10,
         reserveMs: 0,
@@ -157,7 +157,7 @@ describe('the fleet: budgets shared through a real Redis', function () {
       callTimeoutMs: 250,
       maxReplicas: 3,
       cooldownMs: 300,
-      rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10 },
+      rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10, ListStreamSessions: 10 },
       burst: 1,
       queueLimit: 100,
       reserveMs: 0,
@@ -205,7 +205,9 @@ describe('the fleet: budgets shared through a real Redis', function () {
   });
 
   it('admits the waiters of every replica earliest deadline first', async () => {
-    const [a, b] = await fleetOf(2, { rates: { CreateStreamSessionConnection: 5, GetStreamSession: 5 } });
+    const [a, b] = await fleetOf(2, {
+      rates: { CreateStreamSessionConnection: 5, GetStreamSession: 5, ListStreamSessions: 5 },
+    });
     assert.ok(a !== undefined && b !== undefined);
     // Takes the free slot, so that the rest all wait and are admitted one by one.
     assert.ok(E.isRight(await admitWithin(a.fleet.budgets.budget(CONNECTION), 5000)));
@@ -222,7 +224,9 @@ describe('the fleet: budgets shared through a real Redis', function () {
   });
 
   it('refuses at once, saying when to retry, a call it could not admit before its deadline', async () => {
-    const [a, b] = await fleetOf(2, { rates: { CreateStreamSessionConnection: 2, GetStreamSession: 2 } });
+    const [a, b] = await fleetOf(2, {
+      rates: { CreateStreamSessionConnection: 2, GetStreamSession: 2, ListStreamSessions: 2 },
+    });
     assert.ok(a !== undefined && b !== undefined);
     assert.ok(E.isRight(await admitWithin(a.fleet.budgets.budget(CONNECTION), 5000)));
     const outcomes = await Promise.all(

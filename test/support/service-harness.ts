@@ -93,7 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Admission is tested on its own; here it must not shape the other tests' calls.
     ...testServiceConfig({
       admission: {
-        rates: { CreateStreamSessionConnection: 1000, GetStreamSession: 1000 },
+        rates: { CreateStreamSessionConnection: 1000, GetStreamSession: 1000, ListStreamSessions: 1000 },
         burst: 1000,
         queueLimit: 1000,
       },

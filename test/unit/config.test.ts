@@ -18,9 +18,20 @@ describe('loadConfig', () => {
       deadlineBudgetMs: 10000,
       upstreamMaxSockets: 64,
       upstreamMaxAttempts: 3,
-      admission: { rates: { CreateStreamSessionConnection: 20, GetStreamSession: 20 }, burst: 5, queueLimit: 2400 },
+      admission: {
+        rates: { CreateStreamSessionConnection: 20, GetStreamSession: 20, ListStreamSessions: 5 },
+        burst: 5,
+        queueLimit: 2400,
+      },
       fleet: { redis: undefined, maxReplicas: 10, cooldownMs: 3000 },
       owners: { size: 100_000, ttlMs: 86_400_000 },
+      watch: {
+        pollIntervalMs: 1000,
+        assumedConnectionTimeoutSeconds: 120,
+        failedPollsLimit: 10,
+        bufferMessages: 1000,
+        maxStreamsPerCaller: 32,
+      },
       shutdown: { graceMs: 15000, drainDelayMs: 1000 },
       reflectionEnabled: true,
       grpcServer: {
