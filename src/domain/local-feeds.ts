@@ -1,0 +1,131 @@
+import { absurd } from 'fp-ts/function';
+
+import {
+  watchedGroupKey,
+  type FeedEnd,
+  type FeedListener,
+  type SessionChange,
+  type StartGroupPoller,
+  type StreamGroupFeeds,
+  type WatchedGroup,
+  type WatchedGroupKey,
+  type WatchedSession,
+} from './watch-feed';
+
+/**
+ * The feeds of one process without a fleet: one poller per watched group, shared by every subscriber of the group
+ * in this process, started with the first subscriber and stopped with the last, so an unwatched group costs nothing.
+ */
+
+interface Subscriber {
+  readonly listener: FeedListener;
+}
+
+interface GroupFeed {
+  readonly subscribers: Set<Subscriber>;
+  /** The sessions pending now, once the first poll has told them; changes before that are in the first snapshot. */
+  pending: Map<string, WatchedSession> | undefined;
+  stop: () => void;
+}
+
+export class LocalFeeds implements StreamGroupFeeds {
+  private readonly feeds = new Map<WatchedGroupKey, GroupFeed>();
+  private closed = false;
+
+  /** `onDefect` hears of a listener that threw: it is dropped, and the others go on. */
+  constructor(
+    private readonly startPoller: StartGroupPoller,
+    private readonly onDefect: (defect: unknown) => void,
+  ) {}
+
+  subscribe(group: WatchedGroup, listener: FeedListener): () => void {
+    const subscriber: Subscriber = { listener };
+    if (this.closed) {
+      this.deliver(subscriber, undefined, (to) => to.end({ _tag: 'ShuttingDown' }));
+      return () => undefined;
+    }
+    const key = watchedGroupKey(group);
+    const feed = this.feeds.get(key) ?? this.open(key, group);
+    feed.subscribers.add(subscriber);
+    if (feed.pending !== undefined) {
+      const pending = [...feed.pending.values()];
+      this.deliver(subscriber, feed, (to) => to.snapshot(pending));
+    }
+    return () => this.leave(key, feed, subscriber);
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    const feeds = [...this.feeds.values()];
+    this.feeds.clear();
+    for (const feed of feeds) this.finish(feed, { _tag: 'ShuttingDown' });
+    return Promise.resolve();
+  }
+
+  /** Groups polled now, for metrics. */
+  watchedGroups(): number {
+    return this.feeds.size;
+  }
+
+  private open(key: WatchedGroupKey, group: WatchedGroup): GroupFeed {
+    const feed: GroupFeed = { subscribers: new Set(), pending: undefined, stop: () => undefined };
+    this.feeds.set(key, feed);
+    const current = (): boolean => this.feeds.get(key) === feed;
+    feed.stop = this.startPoller(group, {
+      ready: (pending) => {
+        if (!current()) return;
+        feed.pending = new Map(pending.map((session) => [session.arn, session]));
+        for (const subscriber of [...feed.subscribers]) this.deliver(subscriber, feed, (to) => to.snapshot(pending));
+      },
+      change: (change) => {
+        if (!current() || feed.pending === undefined) return;
+        follow(feed.pending, change);
+        for (const subscriber of [...feed.subscribers]) this.deliver(subscriber, feed, (to) => to.change(change));
+      },
+      end: (reason) => {
+        if (!current()) return;
+        this.feeds.delete(key);
+        this.finish(feed, reason);
+      },
+    });
+    return feed;
+  }
+
+  private leave(key: WatchedGroupKey, feed: GroupFeed, subscriber: Subscriber): void {
+    if (!feed.subscribers.delete(subscriber) || feed.subscribers.size > 0) return;
+    if (this.feeds.get(key) === feed) this.feeds.delete(key);
+    feed.stop();
+  }
+
+  private finish(feed: GroupFeed, reason: FeedEnd): void {
+    feed.stop();
+    const subscribers = [...feed.subscribers];
+    feed.subscribers.clear();
+    for (const subscriber of subscribers) this.deliver(subscriber, undefined, (to) => to.end(reason));
+  }
+
+  /** Tells one subscriber something; a subscriber that throws is dropped, so it cannot stop the others hearing. */
+  private deliver(subscriber: Subscriber, feed: GroupFeed | undefined, tell: (listener: FeedListener) => void): void {
+    try {
+      tell(subscriber.listener);
+    } catch (defect) {
+      feed?.subscribers.delete(subscriber);
+      this.onDefect(defect);
+    }
+  }
+}
+
+/** Keeps a feed's pending set in step with the changes it reports. */
+function follow(pending: Map<string, WatchedSession>, change: SessionChange): void {
+  switch (change._tag) {
+    case 'Disconnected':
+      pending.set(change.session.arn, change.session);
+      return;
+    case 'Reconnected':
+    case 'Ended':
+      pending.delete(change.session.arn);
+      return;
+    default:
+      return absurd(change);
+  }
+}
