@@ -6,9 +6,13 @@ import * as TE from 'fp-ts/TaskEither';
 import type { Config } from './config';
 import { BudgetRegistry, TokenBucketAdmission, realScheduler, type UpstreamBudgets } from './domain/admission';
 import { getStreamSession } from './domain/get-stream-session';
-import type { StreamSessionConnector, StreamSessionReader } from './domain/ports';
+import { groupPollerStarter, type GroupPollerDependencies, type PollObserver } from './domain/group-poller';
+import { LocalFeeds } from './domain/local-feeds';
+import type { StreamSessionConnector, StreamSessionLister, StreamSessionReader } from './domain/ports';
 import { ReconnectFlights, reconnectStreamSession, unsharedLeases, type ReconnectLeases } from './domain/reconnect';
 import { SessionReads } from './domain/sessions';
+import { WatchStreams } from './domain/watch';
+import type { StreamGroupFeeds } from './domain/watch-feed';
 import type { Logger } from './logging/logger';
 import { ServiceMetrics, type FleetMode } from './observability/metrics';
 import { startMetricsServer, type RunningMetricsServer } from './observability/metrics-server';
@@ -55,6 +59,7 @@ export type ServiceConfig = Pick<
   | 'admission'
   | 'fleet'
   | 'owners'
+  | 'watch'
   | 'reflectionEnabled'
   | 'grpcServer'
   | 'security'
@@ -68,15 +73,22 @@ export interface ServiceSettings extends ServiceConfig {
   readonly currentTraceId?: () => string | undefined;
 }
 
+/** The disconnect feeds of the watched stream groups, and how many groups this replica watches now (for metrics). */
+export interface ServiceFeeds extends StreamGroupFeeds {
+  watchedGroups(): number;
+}
+
 /**
  * What the use cases stand on: the ports to GameLift Streams, the budgets in front of them (the process's own, or
- * the fleet's through Redis) and the leases of reconnects in flight across the fleet.
+ * the fleet's through Redis), the leases of reconnects in flight across the fleet, and the watched groups' feeds.
  */
 export interface ServiceFoundations {
   readonly connector: StreamSessionConnector;
   readonly reader: StreamSessionReader;
+  readonly lister: StreamSessionLister;
   readonly budgets: UpstreamBudgets;
   readonly leases: ReconnectLeases;
+  readonly feeds: ServiceFeeds;
   readonly fleetMode: () => FleetMode;
   /** Opens what they need before the service serves (the fleet's Redis); fails only for a bad setting. */
   readonly open: () => Promise<E.Either<string, void>>;
@@ -84,13 +96,42 @@ export interface ServiceFoundations {
   readonly release: () => Promise<void>;
 }
 
+/** What the foundations report to: the metrics that count every AWS and Redis call, and every poll. */
+export type FoundationsObserver = UpstreamObserver & FleetObserver & PollObserver;
+
 /** Builds the foundations, given the metrics that count every AWS and Redis call. */
-export type FoundationsFactory = (observer: UpstreamObserver & FleetObserver) => ServiceFoundations;
+export type FoundationsFactory = (observer: FoundationsObserver) => ServiceFoundations;
 
 /** A call admitted later than its deadline minus this could not finish its AWS call in time, so it is refused. */
 const ADMISSION_RESERVE_MS = 250;
 /** A call AWS throttles despite admission goes back through admission this many times (the rate has halved). */
 const THROTTLE_RETRIES = 2;
+
+/** A poller per watched group, started for this process's own subscribers: the feeds without a fleet. */
+export function localFeeds(poller: GroupPollerDependencies, logger: Logger): LocalFeeds {
+  return new LocalFeeds(groupPollerStarter(poller), (defect) =>
+    logger.error({ err: defect }, 'defect in a watch stream listener; it no longer hears its feed'),
+  );
+}
+
+/** What a group's poller needs from the foundations and the settings. */
+function pollerDependencies(
+  settings: ServiceSettings,
+  upstream: { readonly lister: StreamSessionLister; readonly reader: StreamSessionReader },
+  budgets: UpstreamBudgets,
+  observer: PollObserver,
+): GroupPollerDependencies {
+  const { pollIntervalMs, assumedConnectionTimeoutSeconds, failedPollsLimit } = settings.watch;
+  return {
+    lister: upstream.lister,
+    reader: upstream.reader,
+    budgets,
+    rounds: { throttleRetries: THROTTLE_RETRIES, clock: () => performance.now() },
+    scheduler: realScheduler,
+    settings: { pollIntervalMs, assumedConnectionTimeoutSeconds, failedPollsLimit },
+    observer,
+  };
+}
 
 /** Production's foundations: one SDK client per served region, and admission at the configured rate. */
 export function productionFoundations(settings: ServiceSettings): FoundationsFactory {
@@ -107,21 +148,31 @@ export function productionFoundations(settings: ServiceSettings): FoundationsFac
     );
     const { rates, burst, queueLimit } = settings.admission;
     const { redis, maxReplicas, cooldownMs } = settings.fleet;
-    const upstream = { connector: gameLiftStreams.connector, reader: gameLiftStreams.reader };
+    const upstream = {
+      connector: gameLiftStreams.connector,
+      reader: gameLiftStreams.reader,
+      lister: gameLiftStreams.lister,
+    };
     if (redis === undefined) {
+      const budgets = new BudgetRegistry(
+        (key) =>
+          new TokenBucketAdmission(
+            { ratePerSecond: rates[key.operation], burst, queueLimit, reserveMs: ADMISSION_RESERVE_MS },
+            realScheduler,
+          ),
+      );
+      const feeds = localFeeds(pollerDependencies(settings, upstream, budgets, observer), settings.logger);
       return {
         ...upstream,
-        budgets: new BudgetRegistry(
-          (key) =>
-            new TokenBucketAdmission(
-              { ratePerSecond: rates[key.operation], burst, queueLimit, reserveMs: ADMISSION_RESERVE_MS },
-              realScheduler,
-            ),
-        ),
+        budgets,
         leases: unsharedLeases,
+        feeds,
         fleetMode: () => 'alone',
         open: () => Promise.resolve(E.right(undefined)),
-        release: () => Promise.resolve(gameLiftStreams.destroy()),
+        release: async () => {
+          await feeds.close();
+          gameLiftStreams.destroy();
+        },
       };
     }
     const fleet = new Fleet(
@@ -130,13 +181,17 @@ export function productionFoundations(settings: ServiceSettings): FoundationsFac
       observer,
       realScheduler,
     );
+    // For now each replica polls for its own subscribers; the fleet's shared poll replaces these feeds.
+    const feeds = localFeeds(pollerDependencies(settings, upstream, fleet.budgets, observer), settings.logger);
     return {
       ...upstream,
       budgets: fleet.budgets,
       leases: fleet.leases,
+      feeds,
       fleetMode: () => fleet.mode(),
       open: () => fleet.start(),
       release: async () => {
+        await feeds.close();
         await fleet.stop();
         gameLiftStreams.destroy();
       },
@@ -151,6 +206,8 @@ export interface WiredService {
   readonly health: ServiceHealth;
   readonly metrics: ServiceMetrics;
   readonly callers: CallerRegistry;
+  /** The open watch streams, which a stop ends before it waits for the calls in flight. */
+  readonly watches: WatchStreams;
   readonly open: () => Promise<E.Either<string, void>>;
   readonly release: () => Promise<void>;
 }
@@ -170,6 +227,8 @@ export function wire(
     ownersRemembered: sessions.state().ownersRemembered,
     budgets: parts.budgets.states(),
     fleetMode: parts.fleetMode(),
+    watchStreamsOpen: watches.openStreams(),
+    watchedGroups: parts.feeds.watchedGroups(),
   }));
   const parts = foundations(metrics);
   const rounds = { throttleRetries: THROTTLE_RETRIES, clock: () => performance.now() };
@@ -191,6 +250,11 @@ export function wire(
     observer: metrics,
   });
   const readSession = getStreamSession({ policy: regionPolicy, sessions, now: () => new Date() });
+  const watches = new WatchStreams({
+    policy: regionPolicy,
+    feeds: parts.feeds,
+    maxStreamsPerCaller: settings.watch.maxStreamsPerCaller,
+  });
   const health = createServiceHealth([RECONNECT_SERVICE_NAME]);
   const { security } = settings;
   const callers = new CallerRegistry(security.callersFile);
@@ -204,11 +268,18 @@ export function wire(
       {
         reconnect,
         getStreamSession: readSession,
+        watches,
       },
       {
         logger: settings.logger,
         deadlineBudgetMs: settings.deadlineBudgetMs,
         currentTraceId: settings.currentTraceId ?? (() => undefined),
+      },
+      {
+        logger: settings.logger,
+        currentTraceId: settings.currentTraceId ?? (() => undefined),
+        bufferMessages: settings.watch.bufferMessages,
+        observer: metrics,
       },
     ),
     {
@@ -230,7 +301,7 @@ export function wire(
     },
   );
   health.addToServer(server);
-  return { settings, server, health, metrics, callers, open: parts.open, release: parts.release };
+  return { settings, server, health, metrics, callers, watches, open: parts.open, release: parts.release };
 }
 
 /** A bound, serving service; stopping it also releases the AWS clients. */
@@ -296,11 +367,15 @@ export function start(wired: WiredService): TE.TaskEither<Error, RunningService>
       healthPort: healthPort?.port,
       reloadCallers: () => callers.reload(),
       metricsPort: metricsServer?.port,
-      ...servingControls(server, health, async () => {
-        await wired.release();
-        await metricsServer?.close();
-        // Last: probes see NOT_SERVING until the calls in flight are done.
-        if (healthPort !== undefined) await closeHealthPortServer(healthPort.server);
+      ...servingControls(server, health, {
+        // Watch streams never end by themselves: left open they would hold the stop for its whole grace.
+        endStreams: () => wired.watches.endAll(),
+        release: async () => {
+          await wired.release();
+          await metricsServer?.close();
+          // Last: probes see NOT_SERVING until the calls in flight are done.
+          if (healthPort !== undefined) await closeHealthPortServer(healthPort.server);
+        },
       }),
     })),
     TE.tapError(() => TE.fromTask(wired.release)),

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { absurd } from 'fp-ts/function';
 
 import type { CallEnded, CallerNotAllowed } from './outcomes';
-import { StreamGroupIdentifier, parseArn, targetOf, type SessionReference } from './request';
+import { StreamGroupIdentifier, parseArn, targetOf, type SessionReference, type WatchCommand } from './request';
 
 /**
  * The context a use case runs in, as the transport established it: who is calling (and which stream groups they may
@@ -70,7 +70,10 @@ export function parseGrant(text: string): StreamGroupGrant | undefined {
   return undefined;
 }
 
-function grantCovers(grant: StreamGroupGrant, reference: SessionReference): boolean {
+/** What a grant is checked against: a stream group, as the request named it, and the region that owns it. */
+type GroupReference = Pick<SessionReference, 'region' | 'streamGroupIdentifier'>;
+
+function grantCovers(grant: StreamGroupGrant, reference: GroupReference): boolean {
   const arn = parseArn(reference.streamGroupIdentifier);
   const groupId = arn?.streamGroupId ?? reference.streamGroupIdentifier;
   switch (grant._tag) {
@@ -98,4 +101,15 @@ export function authorizeStreamGroup(
   return caller.grants.some((grant) => grantCovers(grant, reference))
     ? E.right(reference)
     : E.left({ _tag: 'CallerNotAllowed', caller: caller.name, target: targetOf(reference) });
+}
+
+/** The same check for a watch, which names a stream group and no session. */
+export function authorizeWatchedGroup(caller: Caller, command: WatchCommand): E.Either<CallerNotAllowed, WatchCommand> {
+  return caller.grants.some((grant) => grantCovers(grant, command))
+    ? E.right(command)
+    : E.left({
+        _tag: 'CallerNotAllowed',
+        caller: caller.name,
+        target: { streamGroupIdentifier: command.streamGroupIdentifier, streamSessionIdentifier: '' },
+      });
 }

@@ -120,7 +120,37 @@ export type ReconnectFailure =
 /** What reading a session can end with. */
 export type ReadSessionFailure = InvalidRequest | CallerNotAllowed | CallEnded | AdmissionRefused | ReadFailure;
 
+/** The caller already has as many watch streams open on this replica as it may; nothing was subscribed. */
+export interface TooManyWatchStreams {
+  readonly _tag: 'TooManyWatchStreams';
+  readonly caller: string;
+  readonly limit: number;
+}
+
+/**
+ * Why a watch stream ended other than by its caller: the feed behind it ended, or this stream could not keep up. The
+ * client resubscribes (on another replica, for a shutdown) and the new snapshot covers what it missed.
+ */
+export type WatchEnded =
+  /** ListStreamSessions said the stream group does not exist. */
+  | { readonly _tag: 'StreamGroupNotFound'; readonly streamGroupIdentifier: string }
+  /** AWS refused this service's credentials for ListStreamSessions. */
+  | { readonly _tag: 'WatchPollAccessDenied'; readonly streamGroupIdentifier: string }
+  /** The polls of the group kept failing. */
+  | { readonly _tag: 'WatchPollsFailing'; readonly streamGroupIdentifier: string; readonly detail: string }
+  /** Changes were lost between replicas. */
+  | { readonly _tag: 'WatchFeedGap'; readonly streamGroupIdentifier: string }
+  /** This replica is shutting down. */
+  | { readonly _tag: 'ShuttingDown' }
+  /** The stream's client read too slowly: more messages waited for it than a stream may hold. */
+  | { readonly _tag: 'WatchFellBehind'; readonly bufferMessages: number };
+
+export type WatchEndedTag = WatchEnded['_tag'];
+
+/** What a watch stream can end with, besides its caller cancelling it. */
+export type WatchFailure = InvalidRequest | CallerNotAllowed | TooManyWatchStreams | WatchEnded;
+
 /** Every failure the service answers a call with: what the transport turns into a gRPC status. */
-export type ServiceFailure = ReconnectFailure | ReadSessionFailure | Unauthenticated;
+export type ServiceFailure = ReconnectFailure | ReadSessionFailure | WatchFailure | Unauthenticated;
 
 export type ServiceFailureTag = ServiceFailure['_tag'];

@@ -204,6 +204,7 @@ export const PROTO_FIELD_NAMES = {
   signalRequest: 'signal_request',
   clientToken: 'client_token',
   userId: 'user_id',
+  statuses: 'statuses',
 } as const;
 
 type WireField = keyof typeof PROTO_FIELD_NAMES;
@@ -394,4 +395,73 @@ export function sessionKeyOf(reference: SessionReference): SessionKey {
   const sessionId = lastSegment(reference.streamSessionIdentifier);
   // The brand's constructor: this function is the only place a SessionKey is made.
   return `${reference.region}/${groupId}/${sessionId}` as SessionKey;
+}
+
+/** The statuses a watch can be about, by their numbers in the contract's StreamSessionStatus enum. */
+const WATCHABLE_STATUSES: ReadonlyMap<number, WatchableStatus> = new Map([
+  [4, 'PENDING_CLIENT_RECONNECTION'],
+  [2, 'ACTIVE'],
+  [3, 'CONNECTED'],
+  [7, 'TERMINATED'],
+  [8, 'ERROR'],
+]);
+
+/** AWS's names of the statuses a watch can be about. */
+export type WatchableStatus = 'PENDING_CLIENT_RECONNECTION' | 'ACTIVE' | 'CONNECTED' | 'TERMINATED' | 'ERROR';
+
+/** A watch that has passed every check: the group, in its region, and the statuses it is about. */
+export interface WatchCommand {
+  readonly region: string;
+  readonly streamGroupIdentifier: StreamGroupIdentifier;
+  /** The group's ID, from the identifier itself or its ARN: what ListStreamSessions is given. */
+  readonly streamGroupId: string;
+  /** Never empty: a request that names none is about all five. */
+  readonly statuses: ReadonlySet<WatchableStatus>;
+}
+
+function statusesViolations(input: unknown): { violations: FieldViolation[]; statuses: Set<WatchableStatus> } {
+  const violations: FieldViolation[] = [];
+  const statuses = new Set<WatchableStatus>();
+  if (input === undefined) return { violations, statuses };
+  if (!Array.isArray(input)) {
+    return { violations: [{ field: PROTO_FIELD_NAMES.statuses, description: 'must be a list of statuses' }], statuses };
+  }
+  input.forEach((value: unknown, index) => {
+    const status = typeof value === 'number' ? WATCHABLE_STATUSES.get(value) : undefined;
+    if (status === undefined) {
+      violations.push({
+        field: PROTO_FIELD_NAMES.statuses,
+        description: `[${index}] must be PENDING_CLIENT_RECONNECTION, ACTIVE, CONNECTED, TERMINATED or ERROR`,
+      });
+    } else if (statuses.has(status)) {
+      violations.push({ field: PROTO_FIELD_NAMES.statuses, description: `[${index}] repeats ${status}` });
+    } else {
+      statuses.add(status);
+    }
+  });
+  return { violations, statuses };
+}
+
+/**
+ * Decodes a wire WatchStreamSessionsRequest into a WatchCommand, or every violation at once. Pure and total, and its
+ * messages never quote a value.
+ */
+export function decodeWatchRequest(policy: RegionPolicy): (input: unknown) => E.Either<InvalidRequest, WatchCommand> {
+  const groupCodec = t.type({ streamGroupIdentifier: StreamGroupIdentifier });
+  return (input) => {
+    const fields = typeof input === 'object' && input !== null ? input : {};
+    const decodedGroup = groupCodec.decode(input);
+    const groupViolations = E.isLeft(decodedGroup) ? violationsFromErrors(decodedGroup.left) : [];
+    const groupIdentifier = E.isRight(decodedGroup) ? decodedGroup.right.streamGroupIdentifier : undefined;
+    const check = checkReferences(groupIdentifier, undefined, policy);
+    const statuses = statusesViolations('statuses' in fields ? fields.statuses : undefined);
+    const violations = [...groupViolations, ...check.violations, ...statuses.violations];
+    if (groupIdentifier === undefined || violations.length > 0) return E.left(invalidRequest(violations));
+    return E.right({
+      region: check.region,
+      streamGroupIdentifier: groupIdentifier,
+      streamGroupId: parseArn(groupIdentifier)?.streamGroupId ?? groupIdentifier,
+      statuses: statuses.statuses.size > 0 ? statuses.statuses : new Set(WATCHABLE_STATUSES.values()),
+    });
+  };
 }

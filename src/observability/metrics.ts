@@ -6,6 +6,8 @@ import type { CallMethod, CallObservation, CallObserver } from '../transport/int
 import type { AdmissionState, BudgetKey, UpstreamOperation } from '../domain/admission';
 import type { FleetObserver, FleetSharing } from '../fleet/fleet';
 import type { UpstreamObserver } from '../upstream/gameliftstreams';
+import type { PollObserver } from '../domain/group-poller';
+import { WATCH_EVENT_NAMES, type WatchEventName, type WatchStreamObserver } from '../transport/watch-stream';
 
 /** How the budgets are shared now: through Redis, alone while it is unreachable, or cooling down after it came back. */
 export type FleetMode = 'alone' | 'shared' | 'degraded' | 'cooling';
@@ -19,6 +21,8 @@ export interface FlowSnapshot {
   readonly ownersRemembered: number;
   readonly budgets: ReadonlyArray<{ readonly key: BudgetKey; readonly state: AdmissionState }>;
   readonly fleetMode: FleetMode;
+  readonly watchStreamsOpen: number;
+  readonly watchedGroups: number;
 }
 
 /** What the access log knows about a finished reconnect that metrics also count. */
@@ -53,7 +57,9 @@ function splitPath(path: string): readonly [string, string] {
  * the gRPC server metrics under the names the gRPC ecosystem uses (go-grpc-prometheus), the upstream calls to
  * GameLift Streams, admission and coalescing, and Node's process metrics.
  */
-export class ServiceMetrics implements UpstreamObserver, CallObserver, ReconnectObserver, FleetObserver {
+export class ServiceMetrics
+  implements UpstreamObserver, CallObserver, ReconnectObserver, FleetObserver, PollObserver, WatchStreamObserver
+{
   readonly registry = new Registry();
   private readonly started: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
   private readonly handled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
@@ -66,6 +72,8 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
   private readonly coalesced: Counter;
   private readonly redisCalls: Histogram<'command' | 'outcome'>;
   private readonly fleetModeChanges: Counter<'mode'>;
+  private readonly watchEvents: Counter<'type'>;
+  private readonly watchPolls: Counter<'outcome'>;
 
   constructor(flow: () => FlowSnapshot) {
     const registers = [this.registry];
@@ -191,6 +199,36 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
       labelNames: ['mode'],
       registers,
     });
+    new Gauge({
+      name: 'reconnect_watch_streams_open',
+      help: 'WatchStreamSessions streams open on this replica.',
+      registers,
+      collect() {
+        this.set(flow().watchStreamsOpen);
+      },
+    });
+    new Gauge({
+      name: 'reconnect_watch_groups',
+      help: 'Stream groups watched from this replica (each polled once per interval while someone watches it).',
+      registers,
+      collect() {
+        this.set(flow().watchedGroups);
+      },
+    });
+    this.watchEvents = new Counter({
+      name: 'reconnect_watch_events_sent_total',
+      help: 'Messages sent on WatchStreamSessions streams, by type (snapshot_session, snapshot_complete, disconnected, reconnected, ended).',
+      labelNames: ['type'],
+      registers,
+    });
+    this.watchPolls = new Counter({
+      name: 'reconnect_watch_polls_total',
+      help: "Polls of watched stream groups (every page of ListStreamSessions), by outcome: Success or the failure's kind.",
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const type of WATCH_EVENT_NAMES) this.watchEvents.inc({ type }, 0);
+    this.watchPolls.inc({ outcome: 'Success' }, 0);
     // Present from the first scrape, so dashboards and alerts see every series before anything happened.
     for (const mode of ['shared', 'degraded', 'cooling'] as const) this.fleetModeChanges.inc({ mode }, 0);
     for (const command of ['admit', 'record', 'lease'] as const) this.redisCalls.zero({ command, outcome: 'ok' });
@@ -217,6 +255,14 @@ export class ServiceMetrics implements UpstreamObserver, CallObserver, Reconnect
     } else {
       this.admissionWait.observe(observation.admissionWaitMs / 1000);
     }
+  }
+
+  polled(outcome: string): void {
+    this.watchPolls.inc({ outcome });
+  }
+
+  eventSent(event: WatchEventName): void {
+    this.watchEvents.inc({ type: event });
   }
 
   called(command: string, outcome: 'ok' | 'failed', seconds: number): void {

@@ -39,7 +39,21 @@ export type ErrorReason =
   | 'UPSTREAM_CLIENT_MISCONFIGURED'
   | 'DEADLINE_EXCEEDED'
   | 'CANCELLED'
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  | 'TOO_MANY_WATCH_STREAMS'
+  | 'STREAM_GROUP_NOT_FOUND'
+  | 'WATCH_POLL_ACCESS_DENIED'
+  | 'WATCH_POLLS_FAILING'
+  | 'WATCH_FEED_GAP'
+  | 'SHUTTING_DOWN'
+  | 'WATCH_FELL_BEHIND';
+
+/** The service's own limits on watch streams, as QuotaFailure subjects. */
+export const WATCH_STREAMS_QUOTA_SUBJECT = 'reconnect:watch-streams-per-caller';
+export const WATCH_BUFFER_QUOTA_SUBJECT = 'reconnect:watch-stream-buffer-messages';
+
+/** How long a watcher should wait before resubscribing after the polls failed: about one poll. */
+export const WATCH_RESUBSCRIBE_DELAY_MS = 1000;
 
 /** The AWS quota that UpstreamThrottling and AdmissionRefused are about. */
 export const CONNECTION_QUOTA_SUBJECT = 'aws:gameliftstreams:CreateStreamSessionConnection';
@@ -116,6 +130,24 @@ function connectionQuotaFailure(description: string, quotaValue: number): QuotaF
         quotaValue: Number.isFinite(quotaValue)
           ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(quotaValue)))
           : 0,
+        futureQuotaValue: undefined,
+      },
+    ],
+  };
+}
+
+/** A limit of this service itself (not AWS's), as a QuotaFailure. */
+function ownQuotaFailure(subject: string, description: string, limit: number): QuotaFailure {
+  return {
+    violations: [
+      {
+        subject,
+        description,
+        apiService: '',
+        quotaMetric: '',
+        quotaId: '',
+        quotaDimensions: {},
+        quotaValue: Math.max(0, Math.floor(limit)),
         futureQuotaValue: undefined,
       },
     ],
@@ -343,6 +375,80 @@ export function statusOf(failure: ServiceFailure, requestId?: string): StatusRep
         code: GrpcCode.DEADLINE_EXCEEDED,
         message: `the reconnect did not finish before its deadline (the caller's, capped at ${failure.budgetMs} ms)`,
         details: { errorInfo: errorInfo('DEADLINE_EXCEEDED', { budgetMs: failure.budgetMs }) },
+      };
+    case 'TooManyWatchStreams':
+      return {
+        code: GrpcCode.RESOURCE_EXHAUSTED,
+        message: `caller "${failure.caller}" already has ${failure.limit} watch streams open on this replica, the most it may; close one first`,
+        details: {
+          errorInfo: errorInfo('TOO_MANY_WATCH_STREAMS', { caller: failure.caller, limit: failure.limit }),
+          quotaFailure: ownQuotaFailure(
+            WATCH_STREAMS_QUOTA_SUBJECT,
+            `a caller may have ${failure.limit} watch streams open on one replica (RECONNECT_WATCH_MAX_STREAMS_PER_CALLER)`,
+            failure.limit,
+          ),
+        },
+      };
+    case 'StreamGroupNotFound':
+      return {
+        code: GrpcCode.NOT_FOUND,
+        message: `stream group "${failure.streamGroupIdentifier}" was not found (ResourceNotFoundException from ListStreamSessions)`,
+        details: {
+          errorInfo: errorInfo('STREAM_GROUP_NOT_FOUND', { streamGroupIdentifier: failure.streamGroupIdentifier }),
+          resourceInfo: {
+            resourceType: 'gameliftstreams.amazonaws.com/StreamGroup',
+            resourceName: failure.streamGroupIdentifier,
+            owner: '',
+            description: `GameLift Streams has no stream group "${failure.streamGroupIdentifier}" in this region`,
+          },
+        },
+      };
+    case 'WatchPollAccessDenied':
+      return {
+        code: GrpcCode.PERMISSION_DENIED,
+        message: `GameLift Streams denied this service ListStreamSessions on stream group "${failure.streamGroupIdentifier}" (AccessDeniedException)`,
+        details: {
+          errorInfo: errorInfo('WATCH_POLL_ACCESS_DENIED', {
+            awsErrorName: 'AccessDeniedException',
+            streamGroupIdentifier: failure.streamGroupIdentifier,
+          }),
+        },
+      };
+    case 'WatchPollsFailing':
+      return {
+        code: GrpcCode.UNAVAILABLE,
+        message: `the polls of stream group "${failure.streamGroupIdentifier}" keep failing (${failure.detail}); resubscribe with backoff`,
+        details: {
+          errorInfo: errorInfo('WATCH_POLLS_FAILING', { streamGroupIdentifier: failure.streamGroupIdentifier }),
+          retryInfo: { retryDelay: duration(WATCH_RESUBSCRIBE_DELAY_MS) },
+        },
+      };
+    case 'WatchFeedGap':
+      return {
+        code: GrpcCode.UNAVAILABLE,
+        message: `changes of stream group "${failure.streamGroupIdentifier}" were lost between replicas; resubscribe, and the new snapshot covers the gap`,
+        details: {
+          errorInfo: errorInfo('WATCH_FEED_GAP', { streamGroupIdentifier: failure.streamGroupIdentifier }),
+        },
+      };
+    case 'ShuttingDown':
+      return {
+        code: GrpcCode.UNAVAILABLE,
+        message: 'this replica is shutting down; resubscribe (another replica will serve it)',
+        details: { errorInfo: errorInfo('SHUTTING_DOWN') },
+      };
+    case 'WatchFellBehind':
+      return {
+        code: GrpcCode.RESOURCE_EXHAUSTED,
+        message: `the stream fell behind: more than ${failure.bufferMessages} messages waited for the client; resubscribe, and the new snapshot covers what was missed`,
+        details: {
+          errorInfo: errorInfo('WATCH_FELL_BEHIND', { bufferMessages: failure.bufferMessages }),
+          quotaFailure: ownQuotaFailure(
+            WATCH_BUFFER_QUOTA_SUBJECT,
+            `a watch stream may have ${failure.bufferMessages} messages waiting for its client (RECONNECT_WATCH_BUFFER)`,
+            failure.bufferMessages,
+          ),
+        },
       };
     case 'Cancelled':
       return {

@@ -123,11 +123,15 @@ interface Stopping {
   readonly released: Promise<ShutdownOutcome>;
 }
 
-export function servingControls(
-  server: grpc.Server,
-  health: ServiceHealth,
-  release: () => Promise<void>,
-): ServingControls {
+/** What a stop does besides the server's own shutdown. */
+export interface StopSteps {
+  /** Ends the service's own long-lived streams (watches) as the stop begins, so they do not hold it. */
+  readonly endStreams: () => void;
+  /** Releases what the service holds once the server is down; must not reject. */
+  readonly release: () => Promise<void>;
+}
+
+export function servingControls(server: grpc.Server, health: ServiceHealth, steps: StopSteps): ServingControls {
   let current: Stopping | undefined;
   const beginDrain = (): void => health.markNotServing();
   const startStop = (graceMs: number): Stopping => {
@@ -137,9 +141,10 @@ export function servingControls(
     beginDrain();
     // Watch streams have now seen NOT_SERVING; left open they would hold tryShutdown for the whole grace.
     health.endWatches();
+    steps.endStreams();
     const shutdown = shutDown(server, graceMs);
     const released = shutdown.outcome.then(async (outcome) => {
-      await release();
+      await steps.release();
       return outcome;
     });
     current = { shutdown, released };

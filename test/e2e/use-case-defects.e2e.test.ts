@@ -6,6 +6,7 @@ import { ReconnectClient } from '../../src/client/reconnect-client';
 import { ANONYMOUS_LOOPBACK_CALLER } from '../../src/security/authentication';
 import { bindServer, createGrpcServer } from '../../src/transport/grpc-server';
 import { authenticationInterceptor, metricsInterceptor } from '../../src/transport/interceptors';
+import { WatchStreams } from '../../src/domain/watch';
 import { reconnectServiceImplementation } from '../../src/transport/reconnect-service';
 import type { UnaryUseCase } from '../../src/transport/reconnect-service';
 import { CapturedLogs } from '../support/captured-logs';
@@ -22,6 +23,13 @@ const throwsWhenRun: UnaryUseCase<unknown, never> = () => () => {
   throw new RangeError('a synchronous defect the test put in the task');
 };
 
+/** Watches this suite never opens: its feeds have nothing to say. */
+const feedlessWatches = new WatchStreams({
+  policy: { defaultRegion: 'us-west-2', servedRegions: new Set(['us-west-2']) },
+  feeds: { subscribe: () => () => undefined, close: () => Promise.resolve() },
+  maxStreamsPerCaller: 1,
+});
+
 describe('a use case that throws synchronously', function () {
   this.timeout(20_000);
   const statuses: string[] = [];
@@ -34,8 +42,14 @@ describe('a use case that throws synchronously', function () {
     // The transport as the service composes it, around use cases of the test's own.
     server = createGrpcServer(
       reconnectServiceImplementation(
-        { reconnect: throwsWhenCalled, getStreamSession: throwsWhenRun },
+        { reconnect: throwsWhenCalled, getStreamSession: throwsWhenRun, watches: feedlessWatches },
         { logger: logs.logger, deadlineBudgetMs: config.deadlineBudgetMs, currentTraceId: () => undefined },
+        {
+          logger: logs.logger,
+          currentTraceId: () => undefined,
+          bufferMessages: config.watch.bufferMessages,
+          observer: { eventSent: () => undefined },
+        },
       ),
       {
         maxMessageBytes: 65_536,

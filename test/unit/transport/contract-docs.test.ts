@@ -34,6 +34,13 @@ const EXAMPLES: ReadonlyArray<ServiceFailure> = [
   { _tag: 'AdmissionRefused', cause: 'DeadlineUnmeetable', retryAfterMs: 100, ratePerSecond: 20 },
   { _tag: 'DeadlineExceeded', budgetMs: 10_000 },
   { _tag: 'Cancelled' },
+  { _tag: 'TooManyWatchStreams', caller: 'lobby', limit: 32 },
+  { _tag: 'StreamGroupNotFound', streamGroupIdentifier: 'sg-1AB2C3De4' },
+  { _tag: 'WatchPollAccessDenied', streamGroupIdentifier: 'sg-1AB2C3De4' },
+  { _tag: 'WatchPollsFailing', streamGroupIdentifier: 'sg-1AB2C3De4', detail: '10 polls in a row failed' },
+  { _tag: 'WatchFeedGap', streamGroupIdentifier: 'sg-1AB2C3De4' },
+  { _tag: 'ShuttingDown' },
+  { _tag: 'WatchFellBehind', bufferMessages: 1000 },
 ];
 const REPORTS: ReadonlyArray<StatusReport> = [...EXAMPLES.map((failure) => statusOf(failure)), defectStatus('id-1')];
 
@@ -110,6 +117,13 @@ describe('the contract as the docs state it, checked against the code', () => {
       NotSessionOwner: true,
       DeadlineExceeded: true,
       Cancelled: true,
+      TooManyWatchStreams: true,
+      StreamGroupNotFound: true,
+      WatchPollAccessDenied: true,
+      WatchPollsFailing: true,
+      WatchFeedGap: true,
+      ShuttingDown: true,
+      WatchFellBehind: true,
     };
     assert.deepEqual([...tags].sort(), Object.keys(every).sort());
   });

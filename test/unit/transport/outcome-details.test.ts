@@ -325,6 +325,66 @@ const rows: ReadonlyArray<Row> = [
     extras: [],
   },
   { error: { _tag: 'Cancelled' }, code: status.CANCELLED, reason: 'CANCELLED', metadata: {}, extras: [] },
+  {
+    error: { _tag: 'TooManyWatchStreams', caller: 'lobby', limit: 32 },
+    code: status.RESOURCE_EXHAUSTED,
+    reason: 'TOO_MANY_WATCH_STREAMS',
+    metadata: { caller: 'lobby', limit: '32' },
+    extras: ['QuotaFailure'],
+    check: (unpacked) => {
+      const [violation] = onlyOne(unpacked.quotaFailure, 'QuotaFailure').violations;
+      assert.equal(violation?.subject, 'reconnect:watch-streams-per-caller');
+      assert.equal(violation?.quotaValue, 32);
+    },
+  },
+  {
+    error: { _tag: 'StreamGroupNotFound', streamGroupIdentifier: 'sg-1AB2C3De4' },
+    code: status.NOT_FOUND,
+    reason: 'STREAM_GROUP_NOT_FOUND',
+    metadata: { streamGroupIdentifier: 'sg-1AB2C3De4' },
+    extras: ['ResourceInfo'],
+    check: (unpacked) => {
+      const info = onlyOne(unpacked.resourceInfo, 'ResourceInfo');
+      assert.equal(info.resourceType, 'gameliftstreams.amazonaws.com/StreamGroup');
+      assert.equal(info.resourceName, 'sg-1AB2C3De4');
+    },
+  },
+  {
+    error: { _tag: 'WatchPollAccessDenied', streamGroupIdentifier: 'sg-1AB2C3De4' },
+    code: status.PERMISSION_DENIED,
+    reason: 'WATCH_POLL_ACCESS_DENIED',
+    metadata: { awsErrorName: 'AccessDeniedException', streamGroupIdentifier: 'sg-1AB2C3De4' },
+    extras: [],
+  },
+  {
+    error: { _tag: 'WatchPollsFailing', streamGroupIdentifier: 'sg-1AB2C3De4', detail: 'failing' },
+    code: status.UNAVAILABLE,
+    reason: 'WATCH_POLLS_FAILING',
+    metadata: { streamGroupIdentifier: 'sg-1AB2C3De4' },
+    extras: ['RetryInfo'],
+    check: (unpacked) => {
+      assert.deepEqual(onlyOne(unpacked.retryInfo, 'RetryInfo').retryDelay, { seconds: 1, nanos: 0 });
+    },
+  },
+  {
+    error: { _tag: 'WatchFeedGap', streamGroupIdentifier: 'sg-1AB2C3De4' },
+    code: status.UNAVAILABLE,
+    reason: 'WATCH_FEED_GAP',
+    metadata: { streamGroupIdentifier: 'sg-1AB2C3De4' },
+    extras: [],
+  },
+  { error: { _tag: 'ShuttingDown' }, code: status.UNAVAILABLE, reason: 'SHUTTING_DOWN', metadata: {}, extras: [] },
+  {
+    error: { _tag: 'WatchFellBehind', bufferMessages: 1000 },
+    code: status.RESOURCE_EXHAUSTED,
+    reason: 'WATCH_FELL_BEHIND',
+    metadata: { bufferMessages: '1000' },
+    extras: ['QuotaFailure'],
+    check: (unpacked) => {
+      const [violation] = onlyOne(unpacked.quotaFailure, 'QuotaFailure').violations;
+      assert.equal(violation?.subject, 'reconnect:watch-stream-buffer-messages');
+    },
+  },
 ];
 
 function labelOf(row: Row): string {
@@ -363,6 +423,13 @@ describe('error details (google.rpc.Status in grpc-status-details-bin)', () => {
       NotSessionOwner: true,
       DeadlineExceeded: true,
       Cancelled: true,
+      TooManyWatchStreams: true,
+      StreamGroupNotFound: true,
+      WatchPollAccessDenied: true,
+      WatchPollsFailing: true,
+      WatchFeedGap: true,
+      ShuttingDown: true,
+      WatchFellBehind: true,
     };
     assert.deepEqual(new Set(rows.map((row) => row.error._tag)), new Set(Object.keys(every)));
     const reasons = [...rows.map((row) => row.reason), 'INTERNAL_ERROR'];

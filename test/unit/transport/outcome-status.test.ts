@@ -45,6 +45,13 @@ const rows: ReadonlyArray<[ServiceFailure, status]> = [
   [{ _tag: 'AdmissionRefused', cause: 'QueueFull', retryAfterMs: 1500, ratePerSecond: 20 }, status.RESOURCE_EXHAUSTED],
   [{ _tag: 'DeadlineExceeded', budgetMs: 10_000 }, status.DEADLINE_EXCEEDED],
   [{ _tag: 'Cancelled' }, status.CANCELLED],
+  [{ _tag: 'TooManyWatchStreams', caller: 'lobby', limit: 32 }, status.RESOURCE_EXHAUSTED],
+  [{ _tag: 'StreamGroupNotFound', streamGroupIdentifier: 'sg-1AB2C3De4' }, status.NOT_FOUND],
+  [{ _tag: 'WatchPollAccessDenied', streamGroupIdentifier: 'sg-1AB2C3De4' }, status.PERMISSION_DENIED],
+  [{ _tag: 'WatchPollsFailing', streamGroupIdentifier: 'sg-1AB2C3De4', detail: 'failing' }, status.UNAVAILABLE],
+  [{ _tag: 'WatchFeedGap', streamGroupIdentifier: 'sg-1AB2C3De4' }, status.UNAVAILABLE],
+  [{ _tag: 'ShuttingDown' }, status.UNAVAILABLE],
+  [{ _tag: 'WatchFellBehind', bufferMessages: 1000 }, status.RESOURCE_EXHAUSTED],
 ];
 
 describe('statusOf', () => {
@@ -67,6 +74,13 @@ describe('statusOf', () => {
       NotSessionOwner: true,
       DeadlineExceeded: true,
       Cancelled: true,
+      TooManyWatchStreams: true,
+      StreamGroupNotFound: true,
+      WatchPollAccessDenied: true,
+      WatchPollsFailing: true,
+      WatchFeedGap: true,
+      ShuttingDown: true,
+      WatchFellBehind: true,
     };
     assert.deepEqual(new Set(rows.map(([error]) => error._tag)), new Set(Object.keys(every)));
   });
