@@ -36,7 +36,7 @@ export interface WatchSettings {
   readonly assumedConnectionTimeoutSeconds: number;
   /** Polls that may fail in a row before the feed ends (its streams end UNAVAILABLE). */
   readonly failedPollsLimit: number;
-  /** Messages one stream may have waiting for its client; past it the stream ends RESOURCE_EXHAUSTED. */
+  /** Changes one stream may have waiting for its client (its snapshot aside); past it the stream ends RESOURCE_EXHAUSTED. */
   readonly bufferMessages: number;
   /** Watch streams one caller may have open on a replica at once. */
   readonly maxStreamsPerCaller: number;

@@ -44,7 +44,7 @@ export interface WatchStreamObserver {
 export interface WatchStreamOptions {
   readonly logger: Logger;
   readonly currentTraceId: () => string | undefined;
-  /** Messages that may wait for a slow client, beyond what grpc-js itself holds. */
+  /** Changes that may wait for a slow client, beyond what grpc-js itself holds; the snapshot is not counted. */
   readonly bufferMessages: number;
   readonly observer: WatchStreamObserver;
 }
@@ -92,7 +92,16 @@ export function watchStreamHandler(
     const caller = call.metadata instanceof AuthenticatedMetadata ? call.metadata.caller : undefined;
     const traceId = currentTraceId();
     /** Messages grpc-js would not take yet: it said so by returning false from write, until 'drain'. */
-    const waiting: Array<{ readonly message: WatchStreamSessionsResponse; readonly name: WatchEventName }> = [];
+    const waiting: Array<{
+      readonly message: WatchStreamSessionsResponse;
+      readonly name: WatchEventName;
+      readonly ofSnapshot: boolean;
+    }> = [];
+    /**
+     * Of those, the snapshot's: it comes in one burst, as large as the group's pending set, so it is not held to the
+     * bound; only changes the client has not kept up with are.
+     */
+    let snapshotWaiting = 0;
     let draining = false;
     let eventsSent = 0;
     let ended = false;
@@ -109,6 +118,7 @@ export function watchStreamHandler(
       if (ended) return;
       ended = true;
       waiting.length = 0;
+      snapshotWaiting = 0;
       call.removeListener('drain', onDrain);
       call.removeListener('cancelled', onCancelled);
       closeWatch();
@@ -155,17 +165,18 @@ export function watchStreamHandler(
     };
 
     /** Sends at once while grpc-js takes messages; keeps up to the bound while it does not; past it, the end. */
-    const send = (message: WatchStreamSessionsResponse, name: WatchEventName): void => {
+    const send = (message: WatchStreamSessionsResponse, name: WatchEventName, ofSnapshot: boolean): void => {
       if (ended) return;
       if (!draining) {
         write(message, name);
         return;
       }
-      if (waiting.length >= bufferMessages) {
+      if (!ofSnapshot && waiting.length - snapshotWaiting >= bufferMessages) {
         fail({ _tag: 'WatchFellBehind', bufferMessages });
         return;
       }
-      waiting.push({ message, name });
+      if (ofSnapshot) snapshotWaiting += 1;
+      waiting.push({ message, name, ofSnapshot });
     };
 
     function onDrain(): void {
@@ -173,6 +184,7 @@ export function watchStreamHandler(
       while (!ended && !draining) {
         const next = waiting.shift();
         if (next === undefined) return;
+        if (next.ofSnapshot) snapshotWaiting -= 1;
         write(next.message, next.name);
       }
     }
@@ -197,13 +209,18 @@ export function watchStreamHandler(
           send(
             { type: WatchEventType.WATCH_EVENT_TYPE_SNAPSHOT_SESSION, session: wireSession(session) },
             'snapshot_session',
+            true,
           );
         }
-        send({ type: WatchEventType.WATCH_EVENT_TYPE_SNAPSHOT_COMPLETE, session: undefined }, 'snapshot_complete');
+        send(
+          { type: WatchEventType.WATCH_EVENT_TYPE_SNAPSHOT_COMPLETE, session: undefined },
+          'snapshot_complete',
+          true,
+        );
       }),
       change: guarded((change) => {
         const event = eventOf(change);
-        send({ type: event.type, session: wireSession(change.session) }, event.name);
+        send({ type: event.type, session: wireSession(change.session) }, event.name, false);
       }),
       end: guarded((reason) => fail(reason)),
     };
