@@ -6,7 +6,7 @@ import { throughAdmission, type AdmissionRounds, type Scheduler, type UpstreamBu
 import type { CallTiming } from './call-context';
 import type { AdmissionRefused, CallEnded, ReadFailure } from './outcomes';
 import type { StreamSessionLister, StreamSessionReader, StreamSessionRecord, StreamSessionSummary } from './ports';
-import { StreamGroupIdentifier, StreamSessionIdentifier } from './request';
+import { StreamGroupIdentifier, StreamSessionIdentifier, type SessionReference } from './request';
 import type {
   FeedEnd,
   GroupPollerEvents,
@@ -276,26 +276,30 @@ class GroupPoller {
   private async reportLeft(listedArns: ReadonlySet<string>): Promise<void> {
     const leavers = [...this.pending.keys()].filter((arn) => !listedArns.has(arn));
     await inBatches(leavers, CLASSIFICATION_CONCURRENCY, async (arn) => {
-      const classification = classify(await this.read(arn), arn);
+      const reference = this.referenceOf(arn);
+      // AWS gave an ARN this service would refuse from a caller: it cannot be read, and stays followed.
+      if (reference === undefined) return;
+      const classification = classify(await this.read(reference), arn);
       if (this.stopped || classification._tag !== 'Changed') return;
       this.pending.delete(arn);
       this.emit(classification.change);
     });
   }
 
-  private read(arn: string): Promise<E.Either<ListFailure, StreamSessionRecord>> {
-    const { reader, budgets, rounds, scheduler } = this.dependencies;
+  private referenceOf(arn: string): SessionReference | undefined {
     const groupIdentifier = StreamGroupIdentifier.decode(this.group.streamGroupId);
     const sessionIdentifier = StreamSessionIdentifier.decode(arn);
-    if (E.isLeft(groupIdentifier) || E.isLeft(sessionIdentifier)) {
-      // AWS gave an ARN this service would refuse from a caller: it cannot be read, and stays followed.
-      return Promise.resolve(E.left({ _tag: 'UpstreamClientMisconfigured', name: 'UnreadableSessionArn' }));
-    }
-    const reference = {
-      region: this.group.region,
-      streamGroupIdentifier: groupIdentifier.right,
-      streamSessionIdentifier: sessionIdentifier.right,
-    };
+    return E.isRight(groupIdentifier) && E.isRight(sessionIdentifier)
+      ? {
+          region: this.group.region,
+          streamGroupIdentifier: groupIdentifier.right,
+          streamSessionIdentifier: sessionIdentifier.right,
+        }
+      : undefined;
+  }
+
+  private read(reference: SessionReference): Promise<E.Either<ListFailure, StreamSessionRecord>> {
+    const { reader, budgets, rounds, scheduler } = this.dependencies;
     const timing: CallTiming = {
       signal: this.controller.signal,
       deadline: scheduler.now() + CLASSIFICATION_DEADLINE_MS,

@@ -22,6 +22,7 @@ interface Subscriber {
 }
 
 interface GroupFeed {
+  readonly key: WatchedGroupKey;
   readonly subscribers: Set<Subscriber>;
   /** The sessions pending now, once the first poll has told them; changes before that are in the first snapshot. */
   pending: Map<string, WatchedSession> | undefined;
@@ -51,7 +52,7 @@ export class LocalFeeds implements StreamGroupFeeds {
       const pending = [...feed.pending.values()];
       this.deliver(subscriber, feed, (to) => to.snapshot(pending));
     }
-    return () => this.leave(key, feed, subscriber);
+    return () => this.leave(feed, subscriber);
   }
 
   close(): Promise<void> {
@@ -68,7 +69,7 @@ export class LocalFeeds implements StreamGroupFeeds {
   }
 
   private open(key: WatchedGroupKey, group: WatchedGroup): GroupFeed {
-    const feed: GroupFeed = { subscribers: new Set(), pending: undefined, stop: () => undefined };
+    const feed: GroupFeed = { key, subscribers: new Set(), pending: undefined, stop: () => undefined };
     this.feeds.set(key, feed);
     const current = (): boolean => this.feeds.get(key) === feed;
     feed.stop = this.startPoller(group, {
@@ -91,9 +92,11 @@ export class LocalFeeds implements StreamGroupFeeds {
     return feed;
   }
 
-  private leave(key: WatchedGroupKey, feed: GroupFeed, subscriber: Subscriber): void {
-    if (!feed.subscribers.delete(subscriber) || feed.subscribers.size > 0) return;
-    if (this.feeds.get(key) === feed) this.feeds.delete(key);
+  /** The last subscriber gone (left, or dropped for a defect), the group is no longer polled. Idempotent. */
+  private leave(feed: GroupFeed, subscriber: Subscriber): void {
+    feed.subscribers.delete(subscriber);
+    if (feed.subscribers.size > 0 || this.feeds.get(feed.key) !== feed) return;
+    this.feeds.delete(feed.key);
     feed.stop();
   }
 
@@ -109,7 +112,7 @@ export class LocalFeeds implements StreamGroupFeeds {
     try {
       tell(subscriber.listener);
     } catch (defect) {
-      feed?.subscribers.delete(subscriber);
+      if (feed !== undefined) this.leave(feed, subscriber);
       this.onDefect(defect);
     }
   }

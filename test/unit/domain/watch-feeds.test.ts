@@ -130,6 +130,22 @@ describe('LocalFeeds', () => {
     assert.deepEqual(fine.heard, ['snapshot 0', 'Disconnected A']);
     assert.equal(defects.length, 1);
   });
+
+  it('stops polling a group whose only subscriber was dropped for throwing', () => {
+    const { pollers, start } = scriptedPollers();
+    const feeds = new LocalFeeds(start, () => undefined);
+    const leave = feeds.subscribe(GROUP, {
+      ...recording().listener,
+      snapshot: () => {
+        throw new RangeError('a broken listener');
+      },
+    });
+    pollers[0]?.events.ready([]);
+    assert.equal(pollers[0]?.stopped, true);
+    assert.equal(feeds.watchedGroups(), 0);
+    leave();
+    assert.equal(feeds.watchedGroups(), 0);
+  });
 });
 
 describe('WatchStreams', () => {
