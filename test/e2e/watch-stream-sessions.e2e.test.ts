@@ -11,7 +11,7 @@ import { randomToken, useCallersFile } from '../support/callers-fixture';
 import { disconnectedDemoSession } from '../support/disconnected-sessions';
 import { metricValue, scrape } from '../support/metrics-scrape';
 import { testServiceConfig } from '../support/service-config';
-import { disconnectedSession, useHarness, type Harness } from '../support/service-harness';
+import { ACCOUNT_ID, REGION, disconnectedSession, useHarness, type Harness } from '../support/service-harness';
 import { ServiceProcess } from '../support/service-process';
 import { expectRight } from '../support/task-either';
 import { WatchRecorder } from '../support/watch-recorder';
@@ -19,9 +19,15 @@ import { WatchRecorder } from '../support/watch-recorder';
 const OFFER = '{"type":"offer","sdp":"v=0 watch-e2e-offer"}';
 const OTHER_GROUP_ID = 'sg-watchOther1';
 const STREAM_LIMIT = 3;
+const FAILED_POLLS_LIMIT = 3;
 
 /** Short polls, so that a change arrives within a test's patience; the limits are otherwise production's. */
-const WATCH = { ...testServiceConfig().watch, pollIntervalMs: 100, maxStreamsPerCaller: STREAM_LIMIT };
+const WATCH = {
+  ...testServiceConfig().watch,
+  pollIntervalMs: 100,
+  maxStreamsPerCaller: STREAM_LIMIT,
+  failedPollsLimit: FAILED_POLLS_LIMIT,
+};
 
 /** The ListStreamSessions calls the emulator received for one group so far. */
 async function listCallsFor(harness: Harness, groupId: string): Promise<number> {
@@ -202,6 +208,48 @@ describe('WatchStreamSessions end to end', function () {
       badGroup.details.badRequest?.fieldViolations.map((violation) => violation.field),
       ['stream_group_identifier'],
     );
+  });
+
+  it("watches a group named by its ARN, in the ARN's region", async () => {
+    const groupId = await freshGroup(harness());
+    const session = await disconnectedSession(harness(), 120, { groupId });
+    const recorder = watch({
+      streamGroupIdentifier: `arn:aws:gameliftstreams:${REGION}:${ACCOUNT_ID}:streamgroup/${groupId}`,
+    });
+    assert.deepEqual(
+      (await recorder.snapshot()).map((message) => message.session?.arn),
+      [session.arn],
+    );
+  });
+
+  it(`ends the streams of a group whose polls fail ${FAILED_POLLS_LIMIT} times in a row UNAVAILABLE`, async () => {
+    const groupId = await freshGroup(harness());
+    await expectRight(
+      harness().control.injectFault({
+        operation: 'ListStreamSessions',
+        fault: { kind: 'error', errorName: 'SomethingNewException', httpStatus: 400 },
+        probability: 1,
+      }),
+    );
+    const end = await watch({ streamGroupIdentifier: groupId }).end();
+    assert.equal(end.code, grpc.status.UNAVAILABLE);
+    assert.equal(end.details.errorInfo?.reason, 'WATCH_POLLS_FAILING');
+    assert.ok(end.details.retryInfo !== undefined);
+    assert.ok((await listCallsFor(harness(), groupId)) >= FAILED_POLLS_LIMIT);
+  });
+
+  it("ends the stream PERMISSION_DENIED when AWS refuses the service's credentials for the poll", async () => {
+    const groupId = await freshGroup(harness());
+    await expectRight(
+      harness().control.injectFault({
+        operation: 'ListStreamSessions',
+        fault: { kind: 'error', errorName: 'AccessDeniedException' },
+        probability: 1,
+      }),
+    );
+    const end = await watch({ streamGroupIdentifier: groupId }).end();
+    assert.equal(end.code, grpc.status.PERMISSION_DENIED);
+    assert.equal(end.details.errorInfo?.reason, 'WATCH_POLL_ACCESS_DENIED');
   });
 
   it('ends a stream group AWS does not know NOT_FOUND', async () => {
