@@ -119,29 +119,27 @@ function classify(outcome: E.Either<ListFailure, StreamSessionRecord>, arn: stri
   }
   const record = outcome.right;
   const status = record.status ?? '';
-  if (RECONNECTED_STATUSES.has(status))
+  if (RECONNECTED_STATUSES.has(status)) {
     return { _tag: 'Changed', change: { _tag: 'Reconnected', session: reportOf(record, arn) } };
-  if (ENDED_STATUSES.has(status)) return { _tag: 'Changed', change: { _tag: 'Ended', session: reportOf(record, arn) } };
+  }
+  if (ENDED_STATUSES.has(status)) {
+    return { _tag: 'Changed', change: { _tag: 'Ended', session: reportOf(record, arn) } };
+  }
   // Pending again, or on its way somewhere (RECONNECTING, TERMINATING): the next poll looks again.
   return status === PENDING ? { _tag: 'StillPending' } : { _tag: 'Undecided' };
 }
 
-/** Runs `work` over `items`, at most `concurrency` at once, keeping the results in the items' order. */
-async function inBatches<A, B>(
+/** Runs `work` for each item, at most `concurrency` at once. */
+async function eachAtMost<A>(
   items: ReadonlyArray<A>,
   concurrency: number,
-  work: (item: A) => Promise<B>,
-): Promise<B[]> {
-  const results: B[] = [];
-  let next = 0;
+  work: (item: A) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
   const worker = async (): Promise<void> => {
-    for (let index = next++; index < items.length; index = next++) {
-      const item = items[index];
-      if (item !== undefined) results[index] = await work(item);
-    }
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
 }
 
 /** One running poller: its state between polls, and the poll itself. */
@@ -275,7 +273,7 @@ class GroupPoller {
   /** Each pending session missing from the list is read once, to tell a reconnect from an end. */
   private async reportLeft(listedArns: ReadonlySet<string>): Promise<void> {
     const leavers = [...this.pending.keys()].filter((arn) => !listedArns.has(arn));
-    await inBatches(leavers, CLASSIFICATION_CONCURRENCY, async (arn) => {
+    await eachAtMost(leavers, CLASSIFICATION_CONCURRENCY, async (arn) => {
       const reference = this.referenceOf(arn);
       // AWS gave an ARN this service would refuse from a caller: it cannot be read, and stays followed.
       if (reference === undefined) return;
