@@ -78,6 +78,15 @@ type StreamEnd = { readonly _tag: 'Status'; readonly report: StatusReport } | { 
 
 type WatchCall = ServerWritableStream<WatchStreamSessionsRequest | UndecodableRequest, WatchStreamSessionsResponse>;
 
+/** A client cancels when its own deadline passes, a moment before ours (its clock started earlier): that is the deadline. */
+const DEADLINE_CANCEL_TOLERANCE_MS = 250;
+
+/** The caller's deadline in epoch milliseconds; Infinity when it set none, as a watch usually does. */
+function deadlineMillis(call: WatchCall): number {
+  const deadline = call.getDeadline();
+  return deadline instanceof Date ? deadline.getTime() : deadline;
+}
+
 /** The handler of WatchStreamSessions over the replica's open watches. */
 export function watchStreamHandler(
   streams: WatchStreams,
@@ -123,22 +132,28 @@ export function watchStreamHandler(
       call.removeListener('cancelled', onCancelled);
       closeWatch();
       switch (end._tag) {
-        case 'Cancelled':
-          // grpc-js sends no status for a cancelled call, so the access interceptor never sees one: the line is ours.
+        case 'Cancelled': {
+          // grpc-js sends no status for a cancelled call, nor through the interceptors for a deadline it enforces
+          // itself, so the access interceptor never sees either: the line is ours.
+          const code =
+            Date.now() >= deadlineMillis(call) - DEADLINE_CANCEL_TOLERANCE_MS
+              ? status.DEADLINE_EXCEEDED
+              : status.CANCELLED;
           accessLog.log(
             'info',
             {
               method: call.getPath(),
-              code: status.CANCELLED,
-              codeName: status[status.CANCELLED],
+              code,
+              codeName: status[code],
               durationMs: Math.round(performance.now() - startedAt),
               peer: call.getPeer(),
               requestId,
               ...annotations(),
             },
-            'the caller cancelled the stream',
+            code === status.CANCELLED ? 'the caller cancelled the stream' : "the stream's deadline passed",
           );
           return;
+        }
         case 'Status':
           call.emit('error', {
             code: end.report.code,

@@ -178,6 +178,23 @@ describe('the WatchStreamSessions stream adapter', function () {
     assert.equal(cancelled.at(-1)?.['eventsSent'], 2);
   });
 
+  it('unsubscribes a stream whose deadline passes, and logs one DEADLINE_EXCEEDED line for it', async () => {
+    const before = feeds.listeners.size;
+    const recorder = new WatchRecorder(
+      client ?? assert.fail('no client'),
+      { streamGroupIdentifier: GROUP_ID },
+      new grpc.Metadata(),
+      { deadline: Date.now() + 300 },
+    );
+    opened.push(recorder);
+    await feeds.waiters.until(() => feeds.listeners.size > before);
+    assert.equal((await recorder.end()).code, grpc.status.DEADLINE_EXCEEDED);
+    await feeds.waiters.until(() => feeds.listeners.size === 0);
+    const lines = logs.entries().filter((entry) => entry['codeName'] === 'DEADLINE_EXCEEDED');
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]?.['method'], '/reconnect.v1.ReconnectService/WatchStreamSessions');
+  });
+
   it('ends a stream whose feed ends with the feed’s status', async () => {
     const recorder = await subscribed();
     feeds.tell((listener) => listener.snapshot([]));

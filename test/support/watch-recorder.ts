@@ -30,8 +30,9 @@ export class WatchRecorder {
     client: ReconnectServiceClient,
     request: Partial<WatchStreamSessionsRequest>,
     metadata: grpc.Metadata = new grpc.Metadata(),
+    options: grpc.CallOptions = {},
   ) {
-    this.call = client.watchStreamSessions({ streamGroupIdentifier: '', statuses: [], ...request }, metadata);
+    this.call = client.watchStreamSessions({ streamGroupIdentifier: '', statuses: [], ...request }, metadata, options);
     this.call.on('data', (message: WatchStreamSessionsResponse) => {
       this.messages.push(message);
       this.waiters.changed();
