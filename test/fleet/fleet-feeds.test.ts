@@ -271,6 +271,27 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
     assert.match(holder.logs.text(), /watch feed: this replica polls the group/);
   });
 
+  it('carries a storm of changes to every replica in order, whatever the batches', async () => {
+    const [a, b] = await fleetOf(2);
+    assert.ok(a !== undefined && b !== undefined);
+    const onA = new RecordingListener();
+    const onB = new RecordingListener();
+    a.feeds.subscribe(group, onA);
+    b.feeds.subscribe(group, onB);
+    await eventually(() => pollers.runs.length === 1, 'a poller starts');
+    const run = pollers.last();
+    run.events.ready([]);
+    await eventually(() => onA.snapshots.length === 1 && onB.snapshots.length === 1, 'both have a snapshot');
+    const storm = Array.from({ length: 1200 }, (_, index) => disconnected(session(`ss-storm-${index}`)));
+    for (const change of storm) run.events.change(change);
+    await eventually(() => onA.changes.length === storm.length && onB.changes.length === storm.length, 'all arrive');
+    assert.deepEqual(onA.changes, storm);
+    assert.deepEqual(onB.changes, storm);
+    const late = new RecordingListener();
+    a.feeds.subscribe(group, late);
+    assert.equal(late.snapshots[0]?.length, storm.length);
+  });
+
   it('moves the poll to another replica when the polling one stops, from the pending set, losing or repeating nothing', async () => {
     const [a, b] = await fleetOf(2);
     assert.ok(a !== undefined && b !== undefined);
