@@ -140,8 +140,9 @@ export class GroupRelay {
 
   /** Ends every subscriber's feed, stops polling and lets the lease go. */
   close(reason: FeedEnd): Promise<void> {
+    const stopping = this.stop('the replica is stopping');
     this.endSubscribers(reason, () => true);
-    return this.stop('the replica is stopping');
+    return stopping;
   }
 
   private async read(): Promise<void> {
@@ -247,8 +248,10 @@ export class GroupRelay {
 
   /** Redis cannot serve the feed now (the fleet has turned alone, or a reply made no sense). */
   private abandon(): void {
+    // Stopped first, so that a subscriber told of the gap that resubscribes at once is not added to this relay.
+    const stopping = this.stop('Redis cannot serve the feed');
     this.endSubscribers(FEED_GAP, () => true);
-    void this.stop('Redis cannot serve the feed');
+    void stopping;
   }
 
   private async claim(): Promise<void> {
