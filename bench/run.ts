@@ -24,6 +24,7 @@ import {
   stormTable,
   targetsTable,
   throughputTable,
+  watchLatencyTable,
 } from './report/tables';
 import { evaluateTargets } from './report/targets';
 import { RedisServer } from '../test/support/redis-server';
@@ -40,6 +41,7 @@ import { runSoak, type SoakResult } from './scenarios/soak';
 import { runStartup, type StartupResult } from './scenarios/startup';
 import { runStorm, type StormResult } from './scenarios/storm';
 import { levelLabel, runThroughput, type ThroughputResult } from './scenarios/throughput';
+import { runWatchLatency, type WatchLatencyResult, type WatchLatencySettings } from './scenarios/watch-latency';
 import { maxConcurrency, runSettings, SCENARIOS, type RunSettings, type ScenarioName } from './settings';
 import { startComposedFloor, startFloorA } from './subjects/floor-servers';
 import { startFloorB } from './subjects/floor-b';
@@ -77,6 +79,7 @@ interface Results {
   storm?: ReadonlyArray<StormResult>;
   fleetStorm?: ReadonlyArray<FleetStormResult>;
   admittedCalls?: ReadonlyArray<AdmittedCallResult>;
+  watchLatency?: WatchLatencyResult;
 }
 
 /** A second service measured beside this build's: another build, other Node flags, or both. */
@@ -202,6 +205,19 @@ async function runFleetStorms(settings: FleetStormSettings, results: Results): P
   }
 }
 
+async function runWatchLatencyScenario(settings: WatchLatencySettings, results: Results): Promise<void> {
+  log(
+    `watch latency: ${settings.replicas} replicas sharing Redis, ${settings.sessions} sessions dropping at ` +
+      `${settings.dropsPerSecond}/s, polled every ${settings.pollIntervalMs} ms`,
+  );
+  const redis = await RedisServer.start();
+  try {
+    results.watchLatency = await runWatchLatency(settings, redis);
+  } finally {
+    await redis.stop();
+  }
+}
+
 /** What --profile can profile: the service, or the composed floor to read the service's profile against. */
 const PROFILE_SUBJECTS = ['service', 'composed'] as const;
 type ProfileSubject = (typeof PROFILE_SUBJECTS)[number];
@@ -319,6 +335,7 @@ async function main(): Promise<void> {
     results.storm = [await runStorm(storm, true), await runStorm(storm, false)];
   }
   if (selected.has('fleet-storm')) await runFleetStorms(settings.fleetStorm, results);
+  if (selected.has('watch-latency')) await runWatchLatencyScenario(settings.watchLatency, results);
   const summaries = results.throughput?.summaries ?? [];
   const targets = evaluateTargets({
     summaries,
@@ -326,6 +343,7 @@ async function main(): Promise<void> {
     soak: results.soak,
     startup: results.startup,
     fleetStorm: results.fleetStorm,
+    watchLatency: results.watchLatency,
   });
   log('');
   if (summaries.length > 0)
@@ -335,6 +353,7 @@ async function main(): Promise<void> {
   if (results.storm !== undefined) log(`${stormTable(results.storm)}\n`);
   if (results.fleetStorm !== undefined) log(`${fleetStormTable(results.fleetStorm)}\n`);
   if (results.admittedCalls !== undefined) log(`${admittedCallTable(results.admittedCalls)}\n`);
+  if (results.watchLatency !== undefined) log(`${watchLatencyTable(results.watchLatency)}\n`);
   log(`${targetsTable(targets)}\n`);
   const elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
   await mkdir(RESULTS_DIRECTORY, { recursive: true });

@@ -4,9 +4,18 @@ import type { SoakSettings } from './scenarios/soak';
 import type { StartupSettings } from './scenarios/startup';
 import type { StormSettings } from './scenarios/storm';
 import type { ThroughputSettings } from './scenarios/throughput';
+import type { WatchLatencySettings } from './scenarios/watch-latency';
 import type { PhaseSettings } from './subjects/measured-phase';
 
-export const SCENARIOS = ['throughput', 'coalescing', 'soak', 'startup', 'storm', 'fleet-storm'] as const;
+export const SCENARIOS = [
+  'throughput',
+  'coalescing',
+  'soak',
+  'startup',
+  'storm',
+  'fleet-storm',
+  'watch-latency',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface RunSettings {
@@ -18,6 +27,8 @@ export interface RunSettings {
   readonly storm: StormSettings;
   /** Three replicas sharing AWS's real quota, with and without Redis, with and without user_id. */
   readonly fleetStorm: FleetStormSettings;
+  /** WatchStreamSessions across three replicas sharing Redis: how soon each drop reaches every subscriber. */
+  readonly watchLatency: WatchLatencySettings;
   readonly profile: PhaseSettings;
   /** The floors' SDK HTTP handler (floor B and the composed floor): the SDK's default unless asked otherwise. */
   readonly floorHttpHandler: FloorHttpHandler;
@@ -73,6 +84,15 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
       deadlineMs: full ? 120_000 : 60_000,
       admittedCalls: full ? 1000 : 300,
       warmUpCallsPerReplica: full ? 2000 : 500,
+    },
+    watchLatency: {
+      replicas: 3,
+      sessions: full ? 1000 : 200,
+      dropsPerSecond: 20,
+      ratePerSecond: 20,
+      listRatePerSecond: 5,
+      pollIntervalMs: 1000,
+      settleMs: 15_000,
     },
     profile: { concurrency: 16, warmupMs: 2000, warmupRequests: 10_000, measureMs: 15_000, maxRequests: 200_000 },
     floorHttpHandler,

@@ -26,5 +26,5 @@ RECONNECT_ADDRESS="127.0.0.1:$grpc_port" EMULATOR_ENDPOINT="$emulator_endpoint" 
 
 echo "go: vet the generated stubs and the example"
 export GOPATH="$PWD/gen/clients/go:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOCACHE="${GOCACHE:-$(mktemp -d)}"
-(cd gen/clients/go && go vet example.com/gameliftstreams-reconnect/gen/go/... && go vet ../../../examples/go/reconnect.go)
+(cd gen/clients/go && go vet example.com/gameliftstreams-reconnect/gen/go/... && go vet ../../../examples/go/reconnect.go && go vet ../../../examples/go/watch.go)
 echo "go: vet passed"

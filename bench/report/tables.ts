@@ -4,6 +4,7 @@ import type { SoakResult } from '../scenarios/soak';
 import type { StartupResult } from '../scenarios/startup';
 import type { StormResult } from '../scenarios/storm';
 import type { ThroughputSummary } from '../scenarios/throughput-summary';
+import type { WatchLatencyResult } from '../scenarios/watch-latency';
 import type { ProfileSummary, TimeShare } from '../profile/summarise-profile';
 import type { TargetVerdict } from './targets';
 
@@ -202,6 +203,47 @@ export function fleetStormTable(results: ReadonlyArray<FleetStormResult>): strin
       `${r.getSessionCalls} / ${r.getSessionThrottles}`,
       JSON.stringify(r.failuresByCode),
     ]),
+  );
+}
+
+/** The disconnect feed across a fleet: drop-to-subscriber latency, and what the whole fleet polled for it. */
+export function watchLatencyTable(r: WatchLatencyResult): string {
+  const seconds = r.durationMs / 1000;
+  return table(
+    [
+      'replicas',
+      'sessions',
+      'drops/s',
+      'poll interval',
+      'p50',
+      'p90',
+      'p99',
+      'max',
+      'missed',
+      'repeated',
+      'reconnected',
+      'ListStreamSessions calls (per s) / throttled',
+      'other throttles',
+      'streams ended early',
+    ],
+    [
+      [
+        String(r.replicas),
+        String(r.sessions),
+        String(r.dropsPerSecond),
+        `${r.pollIntervalMs} ms`,
+        `${fixed(r.latency.p50Ms, 0)} ms`,
+        `${fixed(r.latency.p90Ms, 0)} ms`,
+        `${fixed(r.latency.p99Ms, 0)} ms`,
+        `${fixed(r.latency.maxMs, 0)} ms`,
+        String(r.missed),
+        String(r.repeated),
+        String(r.reconnected),
+        `${r.listCalls} (${fixed(r.listCalls / seconds, 1)}) / ${r.listThrottles}`,
+        String(r.otherThrottles),
+        r.streamsEndedEarly.length === 0 ? 'none' : r.streamsEndedEarly.join('; '),
+      ],
+    ],
   );
 }
 

@@ -4,6 +4,7 @@ import type { SoakResult } from '../scenarios/soak';
 import type { StartupResult } from '../scenarios/startup';
 import { levelLabel, type LoadLevel } from '../scenarios/throughput';
 import type { ThroughputSummary } from '../scenarios/throughput-summary';
+import type { WatchLatencyResult } from '../scenarios/watch-latency';
 import type { SubjectName } from '../subjects/measured-phase';
 
 export type Verdict = 'PASS' | 'FAIL' | 'NOT RUN';
@@ -34,6 +35,8 @@ export const STARTUP_RATIO_LIMIT = 2;
 export const FLEET_RECONNECTED_PERCENT = 99.9;
 /** The storm's last reconnect may come this long after sessions / rate (1,000 at 20/s: 51 s). */
 export const FLEET_LAST_SUCCESS_ALLOWANCE_MS = 1000;
+/** A drop reaches every subscriber within the poll interval plus this, at p99. */
+export const WATCH_LATENCY_ALLOWANCE_MS = 1000;
 
 const verdictOf = (holds: boolean): Verdict => (holds ? 'PASS' : 'FAIL');
 const us = (value: number): string => `${value.toFixed(0)} µs`;
@@ -226,6 +229,28 @@ export interface MeasuredResults {
   readonly soak: SoakResult | undefined;
   readonly startup: StartupResult | undefined;
   readonly fleetStorm: ReadonlyArray<FleetStormResult> | undefined;
+  readonly watchLatency: WatchLatencyResult | undefined;
+}
+
+function watchLatencyTarget(result: WatchLatencyResult | undefined): TargetVerdict {
+  const target = 'watch: a drop reaches every subscriber (3 replicas, Redis)';
+  if (result === undefined) {
+    return notRun(target, `p99 ≤ poll interval + ${WATCH_LATENCY_ALLOWANCE_MS} ms, none missed`, 'not run (--only)');
+  }
+  const limitMs = result.pollIntervalMs + WATCH_LATENCY_ALLOWANCE_MS;
+  return {
+    target: `watch: ${result.sessions} sessions in one group dropping at ${result.dropsPerSecond}/s reach ${result.replicas} subscribers on ${result.replicas} replicas`,
+    limit: `p99 ≤ ${limitMs} ms, none missed or repeated, 0 throttles`,
+    measured: `p99 ${result.latency.p99Ms.toFixed(0)} ms (p50 ${result.latency.p50Ms.toFixed(0)} ms), ${result.missed} missed, ${result.repeated} repeated, ${result.listThrottles + result.otherThrottles} throttled`,
+    verdict: verdictOf(
+      result.latency.count > 0 &&
+        result.latency.p99Ms <= limitMs &&
+        result.missed === 0 &&
+        result.repeated === 0 &&
+        result.listThrottles + result.otherThrottles === 0 &&
+        result.streamsEndedEarly.length === 0,
+    ),
+  };
 }
 
 export function evaluateTargets(results: MeasuredResults): ReadonlyArray<TargetVerdict> {
@@ -236,6 +261,7 @@ export function evaluateTargets(results: MeasuredResults): ReadonlyArray<TargetV
     soakTarget(results.soak),
     startupTarget(results.startup),
     ...fleetStormTargets(results.fleetStorm),
+    watchLatencyTarget(results.watchLatency),
     coalescingTarget(results.coalescing),
     noFailuresTarget(results.summaries),
   ];

@@ -8,6 +8,12 @@ import {
 import * as E from 'fp-ts/Either';
 
 import { ReconnectClient } from '../client/reconnect-client';
+import {
+  StreamSessionStatus,
+  streamSessionStatusFromJSON,
+  watchEventTypeToJSON,
+  type WatchStreamSessionsResponse,
+} from '../gen/reconnect/v1/reconnect';
 import { EmulatorControl } from '../emulator/control-client';
 import { DEMO_STREAM_GROUP_ID } from '../emulator/demo';
 import { EMULATOR_SDK_CREDENTIALS } from '../emulator/sdk-credentials';
@@ -16,6 +22,9 @@ const USAGE = `usage:
   npm run cli -- reconnect --group <id|arn> --session <id|arn> --signal-request <offer> [--client-token <token>]
                            [--address 127.0.0.1:50051] [--deadline-ms 10000]
       Calls ReconnectStreamSession and prints the signal response, or the status code and message.
+  npm run cli -- watch --group <id|arn> [--status PENDING_CLIENT_RECONNECTION ...] [--address 127.0.0.1:50051]
+      Calls WatchStreamSessions and prints one line per event (the snapshot, its end, then each drop, reconnect
+      and end) until Ctrl-C, or until the service ends the stream (its status is printed then).
   npm run -s cli -- session [--emulator http://127.0.0.1:50052]
       Against \`npm start\` on the embedded emulator: starts a session in the demo stream group, connects and drops
       its client, and prints the session ID, ready for a reconnect (the examples/ clients take it as argument).
@@ -58,6 +67,57 @@ async function reconnect(args: ReadonlyArray<string>): Promise<Outcome> {
   return E.isRight(result)
     ? E.right(result.right.signalResponse)
     : E.left(`${result.left.codeName} (${result.left.code}): ${result.left.message}`);
+}
+
+/** One line per event: its type, then what a matchmaker acts on (the session, its status, its window). */
+function describeWatchEvent(event: WatchStreamSessionsResponse): string {
+  const type = watchEventTypeToJSON(event.type).replace(/^WATCH_EVENT_TYPE_/, '');
+  const session = event.session;
+  if (session === undefined) return type;
+  const parts = [type, session.arn, session.statusName || 'UNKNOWN'];
+  if (session.statusReason !== '') parts.push(`reason ${session.statusReason}`);
+  if (session.reconnectionWindowEndsAt !== undefined) {
+    parts.push(`window ends ${session.reconnectionWindowEndsAt.toISOString()}`);
+  }
+  return parts.join('  ');
+}
+
+/** A status as the proto names it, with or without its STREAM_SESSION_STATUS_ prefix. */
+function parseStatus(name: string): E.Either<string, StreamSessionStatus> {
+  const status = streamSessionStatusFromJSON(`STREAM_SESSION_STATUS_${name.replace(/^STREAM_SESSION_STATUS_/, '')}`);
+  return status === StreamSessionStatus.UNRECOGNIZED
+    ? E.left(`--status ${name} is not a StreamSessionStatus`)
+    : E.right(status);
+}
+
+async function watch(args: ReadonlyArray<string>): Promise<Outcome> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      group: { type: 'string' },
+      status: { type: 'string', multiple: true, default: [] },
+      address: { type: 'string', default: DEFAULT_ADDRESS },
+    },
+  });
+  const statuses: StreamSessionStatus[] = [];
+  for (const name of values.status ?? []) {
+    const status = parseStatus(name);
+    if (E.isLeft(status)) return E.left(`${status.left}\n${USAGE}`);
+    statuses.push(status.right);
+  }
+  const client = new ReconnectClient(values.address ?? DEFAULT_ADDRESS);
+  const interrupted = new AbortController();
+  const interrupt = (): void => interrupted.abort();
+  process.once('SIGINT', interrupt);
+  const ended = await client.watchStreamSessions(
+    { streamGroupIdentifier: values.group ?? '', statuses },
+    (event) => process.stdout.write(`${describeWatchEvent(event)}\n`),
+    { signal: interrupted.signal },
+  )();
+  process.removeListener('SIGINT', interrupt);
+  client.close();
+  const status = `${ended.codeName} (${ended.code}): ${ended.message}`;
+  return interrupted.signal.aborted ? E.right(`stopped; ${status}`) : E.left(`the stream ended: ${status}`);
 }
 
 /** The game backend's side: it starts sessions with the AWS SDK, here pointed at the emulator. */
@@ -178,6 +238,8 @@ async function run(argv: ReadonlyArray<string>): Promise<Outcome> {
       return demo(rest);
     case 'session':
       return session(rest);
+    case 'watch':
+      return watch(rest);
     default:
       return E.left(USAGE);
   }

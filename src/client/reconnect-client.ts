@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
+import type * as T from 'fp-ts/Task';
 import type * as TE from 'fp-ts/TaskEither';
 
 import {
@@ -8,6 +9,8 @@ import {
   type GetStreamSessionResponse,
   type ReconnectStreamSessionRequest,
   type ReconnectStreamSessionResponse,
+  type WatchStreamSessionsRequest,
+  type WatchStreamSessionsResponse,
 } from '../gen/reconnect/v1/reconnect';
 import { decodeErrorDetails, type DecodedErrorDetails } from '../contract/error-details';
 
@@ -48,7 +51,10 @@ function grpcCallOptions(options: CallOptions): grpc.CallOptions {
   return options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
 }
 
-function cancelOnAbort(call: grpc.ClientUnaryCall, signal: AbortSignal | undefined): void {
+function cancelOnAbort(
+  call: grpc.ClientUnaryCall | grpc.ClientReadableStream<unknown>,
+  signal: AbortSignal | undefined,
+): void {
   if (signal === undefined) return;
   if (signal.aborted) {
     call.cancel();
@@ -112,6 +118,38 @@ export class ReconnectClient {
       (metadata, callOptions, callback) => this.client.getStreamSession(request, metadata, callOptions, callback),
       options,
     );
+  }
+
+  /**
+   * Watches a stream group's disconnects: `onEvent` hears the snapshot, its end (SNAPSHOT_COMPLETE), then each change.
+   * The stream runs until the server ends it or `options.signal` fires; the task resolves then, never rejects, with
+   * the status the stream ended with (CANCELLED after the signal). After RESOURCE_EXHAUSTED or UNAVAILABLE,
+   * subscribe again: the new snapshot covers what was missed.
+   */
+  watchStreamSessions(
+    request: WatchStreamSessionsRequest,
+    onEvent: (event: WatchStreamSessionsResponse) => void,
+    options: CallOptions = {},
+  ): T.Task<ReconnectCallError> {
+    return () =>
+      new Promise((resolve) => {
+        const call = this.client.watchStreamSessions(request, this.metadata(), grpcCallOptions(options));
+        call.on('data', onEvent);
+        // grpc-js emits 'error' for a status other than OK, and 'status' for every status; this service's streams
+        // never end OK, but a stream that did would resolve with it.
+        call.on('error', (error: grpc.ServiceError) => resolve(toCallError(error)));
+        call.on('status', (status: grpc.StatusObject) => {
+          if (status.code === grpc.status.OK) {
+            resolve({
+              ...status,
+              codeName: 'OK',
+              message: status.details,
+              details: decodeErrorDetails(status.metadata),
+            });
+          }
+        });
+        cancelOnAbort(call, options.signal);
+      });
   }
 
   /** One unary call as a TaskEither that never rejects, with this client's metadata, a deadline and cancellation. */

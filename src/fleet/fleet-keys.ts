@@ -1,5 +1,6 @@
 import type { BudgetKey } from '../domain/admission';
 import type { SessionKey } from '../domain/request';
+import type { WatchedGroupKey } from '../domain/watch-feed';
 
 /**
  * The names of the fleet's keys in Redis. Every key carries the prefix as a hash tag, so a Redis Cluster keeps them
@@ -34,5 +35,20 @@ export class FleetKeys {
 
   leaseHolders(session: SessionKey): string {
     return `${this.tag}:lease-holders:${session}`;
+  }
+
+  /** Which replica polls a watched group now: its lease, renewed each poll interval. */
+  watchLease(group: WatchedGroupKey): string {
+    return `${this.tag}:watch:${group}:lease`;
+  }
+
+  /** The sessions pending in a watched group, as its polling replica last published them. */
+  watchPending(group: WatchedGroupKey): string {
+    return `${this.tag}:watch:${group}:pending`;
+  }
+
+  /** The changes of a watched group, in order, for every replica to read. */
+  watchChanges(group: WatchedGroupKey): string {
+    return `${this.tag}:watch:${group}:changes`;
   }
 }

@@ -6,8 +6,10 @@ import * as E from 'fp-ts/Either';
 import { BudgetRegistry, type Scheduler, type UpstreamOperation } from '../domain/admission';
 import type { LeaseOutcome, ReconnectLeases } from '../domain/reconnect';
 import type { SessionKey } from '../domain/request';
+import type { StartGroupPoller, StreamGroupFeeds } from '../domain/watch-feed';
 import type { Logger } from '../logging/logger';
 import { FleetAdmission, type FleetBudgetSettings, type FleetLink } from './fleet-admission';
+import { FleetFeeds, type FleetFeedsSettings } from './fleet-feeds';
 import { FleetKeys } from './fleet-keys';
 import type { FleetClient, RedisLink, RedisObserver } from './redis-link';
 
@@ -62,6 +64,8 @@ export class Fleet {
   readonly budgets: BudgetRegistry;
   readonly leases: ReconnectLeases;
   private readonly admissions: FleetAdmission[] = [];
+  private readonly fleetLink: FleetLink;
+  private readonly feedSets: FleetFeeds[] = [];
   private readonly keys: FleetKeys;
   private link: RedisLink | undefined;
   private current: FleetSharing = 'degraded';
@@ -93,12 +97,37 @@ export class Fleet {
       call: (command, run) => this.call(command, run),
       settings: budgetSettings,
     };
+    this.fleetLink = link;
     this.budgets = new BudgetRegistry((key) => {
       const admission = new FleetAdmission(key, settings.rates[key.operation], link, scheduler);
       this.admissions.push(admission);
       return admission;
     });
     this.leases = { acquire: (session, digest, deadline) => this.acquireLease(session, digest, deadline) };
+  }
+
+  /**
+   * The watch feeds of this replica: shared through Redis while the fleet shares, each group polled by one replica at
+   * a time with `startPoller`; served by `fallback` (the process's own feeds) while it does not. Their Redis calls are
+   * the fleet's, so a failure turns the whole replica alone. `stop` closes them first, so their leases are let go.
+   */
+  feeds(
+    startPoller: StartGroupPoller,
+    fallback: StreamGroupFeeds,
+    settings: FleetFeedsSettings,
+    onDefect: (defect: unknown) => void,
+  ): FleetFeeds {
+    const feeds = new FleetFeeds(
+      this.fleetLink,
+      startPoller,
+      fallback,
+      settings,
+      onDefect,
+      this.logger,
+      this.scheduler,
+    );
+    this.feedSets.push(feeds);
+    return feeds;
   }
 
   mode(): FleetSharing {
@@ -146,8 +175,12 @@ export class Fleet {
     return E.right(undefined);
   }
 
-  /** Stops every timer, leaves the fleet (so the replica does not count as quiet), and closes the connection. */
+  /**
+   * Closes its watch feeds, stops every timer, leaves the fleet (so the replica does not count as quiet), and closes
+   * the connection.
+   */
   async stop(): Promise<void> {
+    for (const feeds of this.feedSets) await feeds.close();
     for (const cancel of this.timers.splice(0)) cancel();
     this.probeTimer?.();
     if (this.current === 'shared') {

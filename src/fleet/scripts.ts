@@ -10,7 +10,12 @@ import { defineScript } from '@redis/client';
  * - `{prefix}:queue:<region>:<operation>` sorted set: the waiters of every replica, scored by deadline;
  * - `{prefix}:live` sorted set: each replica, scored by when its lease ends (renewed every second);
  * - `{prefix}:cooling` sorted set: replicas back from an outage, scored by when their cool-down ends;
- * - `{prefix}:lease:<session>` and `{prefix}:lease-holders:<session>`: a reconnect in flight and who holds it.
+ * - `{prefix}:lease:<session>` and `{prefix}:lease-holders:<session>`: a reconnect in flight and who holds it;
+ * - `{prefix}:watch:<region>/<group>:lease`: which replica polls a watched stream group (its holder's name);
+ * - `{prefix}:watch:<region>/<group>:pending` hash: the group's pending sessions, ARN to JSON, and the field
+ *   `~ready` once its polling replica has reported a first poll;
+ * - `{prefix}:watch:<region>/<group>:changes` stream: the group's changes, each with `seq` (one more than the entry
+ *   before), `kind` and `body` (watch-entries.ts).
  */
 
 const NOW = `
@@ -333,6 +338,205 @@ return 1
   transformReply: (reply: unknown): unknown => reply,
 });
 
+/** The field of a watched group's pending hash that says a first poll filled it (no ARN looks like it). */
+const READY_FIELD = '~ready';
+
+/** The `seq` field of a stream entry (a flat field list, as XRANGE gives it), or nil. */
+const ENTRY_SEQ = `
+local function entry_seq(fields)
+  for index = 1, #fields, 2 do
+    if fields[index] == 'seq' then return fields[index + 1] end
+  end
+  return nil
+end
+`;
+
+/**
+ * Takes a watched group's poll lease when it is free, or renews it when this holder has it, and keeps the group's
+ * keys from expiring while it is polled. KEYS: lease, pending, changes. ARGV: holder, leaseTtlMs, keyTtlMs.
+ * Reply: 'taken' | 'renewed' | 'other'.
+ */
+export const WATCH_CLAIM = defineScript({
+  SCRIPT: `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], ARGV[3])
+  return 'renewed'
+end
+if current then return 'other' end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 'taken'
+`,
+  NUMBER_OF_KEYS: 3,
+  parseCommand(parser, keys: WatchKeys, holder: string, leaseTtlMs: number, keyTtlMs: number) {
+    parser.pushKey(keys.lease);
+    parser.pushKey(keys.pending);
+    parser.pushKey(keys.changes);
+    parser.push(holder, String(Math.ceil(leaseTtlMs)), String(Math.ceil(keyTtlMs)));
+  },
+  transformReply: (reply: unknown): unknown => reply,
+});
+
+/** Lets go of a watched group's poll lease, if this holder still has it. KEYS: lease. ARGV: holder. */
+export const WATCH_RELEASE = defineScript({
+  SCRIPT: `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`,
+  NUMBER_OF_KEYS: 1,
+  parseCommand(parser, lease: string, holder: string) {
+    parser.pushKey(lease);
+    parser.push(holder);
+  },
+  transformReply: (reply: unknown): unknown => reply,
+});
+
+/**
+ * A watched group as it stands, in one atomic read: whether a first poll has filled it, the last change's stream id
+ * and seq (where a reader starts), and when filled, every pending session's JSON. KEYS: pending, changes.
+ * Reply: { ready ('1' | '0'), lastId, lastSeq, ...sessions }.
+ */
+export const WATCH_STATE = defineScript({
+  SCRIPT: `${ENTRY_SEQ}
+local ready = redis.call('HEXISTS', KEYS[1], '${READY_FIELD}')
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+local id, seq = '0-0', '0'
+if last then
+  id = last[1]
+  seq = entry_seq(last[2]) or '0'
+end
+local reply = { tostring(ready), id, seq }
+if ready == 1 then
+  local fields = redis.call('HGETALL', KEYS[1])
+  for index = 1, #fields, 2 do
+    if fields[index] ~= '${READY_FIELD}' then table.insert(reply, fields[index + 1]) end
+  end
+end
+return reply
+`,
+  NUMBER_OF_KEYS: 2,
+  parseCommand(parser, pending: string, changes: string) {
+    parser.pushKey(pending);
+    parser.pushKey(changes);
+  },
+  transformReply: (reply: unknown): unknown => reply,
+});
+
+/**
+ * A watched group's changes after a stream id, at most `count`, flattened. KEYS: changes. ARGV: afterId, count.
+ * Reply: { id, seq, kind, body, id, seq, kind, body, ... }; a field an entry lacks is ''.
+ */
+export const WATCH_READ = defineScript({
+  SCRIPT: `
+local reply = {}
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])) do
+  local seq, kind, body = '', '', ''
+  local fields = entry[2]
+  for index = 1, #fields, 2 do
+    local name, value = fields[index], fields[index + 1]
+    if name == 'seq' then seq = value elseif name == 'kind' then kind = value elseif name == 'body' then body = value end
+  end
+  table.insert(reply, entry[1])
+  table.insert(reply, seq)
+  table.insert(reply, kind)
+  table.insert(reply, body)
+end
+return reply
+`,
+  NUMBER_OF_KEYS: 1,
+  parseCommand(parser, changes: string, afterId: string, count: number) {
+    parser.pushKey(changes);
+    parser.push(afterId, String(count));
+  },
+  transformReply: (reply: unknown): unknown => reply,
+});
+
+/**
+ * What the polling replica publishes, in order, only while it holds the lease (a replica that lost it, paused past
+ * its lease, cannot write): 'pend' sets a session pending and 'clear' clears it, each appending the change to the
+ * stream; 'ready' replaces the pending sessions with a first poll's (body: JSON [[arn, json], ...]) and appends a
+ * 'reset'; 'end' appends the feed's end, forgets the pending sessions and lets go of the lease. Each entry's seq is
+ * one more than the last one's, so a reader sees when entries were trimmed before it read them. KEYS: lease, pending,
+ * changes. ARGV: holder, maxLength, keyTtlMs, then (kind, arn, session, body) per item. Reply: 'published' |
+ * 'fenced'.
+ */
+export const WATCH_PUBLISH = defineScript({
+  SCRIPT: `${ENTRY_SEQ}
+local lease, pending, changes = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('GET', lease) ~= ARGV[1] then return 'fenced' end
+local max_length, ttl = ARGV[2], ARGV[3]
+local last = redis.call('XREVRANGE', changes, '+', '-', 'COUNT', 1)[1]
+local seq = 0
+if last then seq = tonumber(entry_seq(last[2]) or '0') or 0 end
+local function append(kind, body)
+  seq = seq + 1
+  redis.call('XADD', changes, 'MAXLEN', '~', max_length, '*', 'seq', tostring(seq), 'kind', kind, 'body', body)
+end
+for index = 4, #ARGV, 4 do
+  local kind, arn, session, body = ARGV[index], ARGV[index + 1], ARGV[index + 2], ARGV[index + 3]
+  if kind == 'pend' then
+    redis.call('HSET', pending, arn, session)
+    append('change', body)
+  elseif kind == 'clear' then
+    redis.call('HDEL', pending, arn)
+    append('change', body)
+  elseif kind == 'ready' then
+    redis.call('DEL', pending)
+    redis.call('HSET', pending, '${READY_FIELD}', '1')
+    for _, pair in ipairs(cjson.decode(body)) do
+      redis.call('HSET', pending, pair[1], pair[2])
+    end
+    append('reset', '')
+  elseif kind == 'end' then
+    redis.call('DEL', pending, lease)
+    append('end', body)
+    break
+  end
+end
+redis.call('PEXPIRE', pending, ttl)
+redis.call('PEXPIRE', changes, ttl)
+return 'published'
+`,
+  NUMBER_OF_KEYS: 3,
+  parseCommand(
+    parser,
+    keys: WatchKeys,
+    holder: string,
+    maxLength: number,
+    keyTtlMs: number,
+    items: ReadonlyArray<WatchPublished>,
+  ) {
+    parser.pushKey(keys.lease);
+    parser.pushKey(keys.pending);
+    parser.pushKey(keys.changes);
+    parser.push(holder, String(maxLength), String(Math.ceil(keyTtlMs)));
+    for (const item of items) parser.push(item.kind, item.arn, item.session, item.body);
+  },
+  transformReply: (reply: unknown): unknown => reply,
+});
+
+/** A watched group's keys. */
+export interface WatchKeys {
+  readonly lease: string;
+  readonly pending: string;
+  readonly changes: string;
+}
+
+/** One item the polling replica publishes (WATCH_PUBLISH). */
+export interface WatchPublished {
+  readonly kind: 'pend' | 'clear' | 'ready' | 'end';
+  /** The session's ARN for 'pend' and 'clear'; '' otherwise. */
+  readonly arn: string;
+  /** The session's JSON, as the pending set keeps it, for 'pend'; '' otherwise. */
+  readonly session: string;
+  /** What the stream's entry says ('pend', 'clear', 'end'), or the first poll's pending set ('ready'). */
+  readonly body: string;
+}
+
 export const FLEET_SCRIPTS = {
   admit: ADMIT,
   leave: LEAVE,
@@ -342,4 +546,9 @@ export const FLEET_SCRIPTS = {
   settle: SETTLE,
   lease: LEASE,
   release: RELEASE,
+  watchClaim: WATCH_CLAIM,
+  watchRelease: WATCH_RELEASE,
+  watchState: WATCH_STATE,
+  watchRead: WATCH_READ,
+  watchPublish: WATCH_PUBLISH,
 };

@@ -117,6 +117,37 @@ class CrossLanguageTest(unittest.TestCase):
         self.assertTrue(answer.reconnectable)
         self.assertTrue(answer.HasField("reconnection_window_ends_at"))
 
+    def test_watch_reports_a_drop_and_its_reconnect(self) -> None:
+        events = self.stub.WatchStreamSessions(
+            reconnect_pb2.WatchStreamSessionsRequest(stream_group_identifier=GROUP), timeout=30)
+        kinds = reconnect_pb2.WatchEventType
+        seen = []
+        session_id = None
+        try:
+            for event in events:  # bounded by the stream's 30 s deadline and by the count below
+                seen.append((event.type, event.session.arn.split("/")[-1]))
+                self.assertLess(len(seen), 500, "too many events")
+                if event.type == kinds.WATCH_EVENT_TYPE_SNAPSHOT_COMPLETE:
+                    session_id = dropped_session()
+                elif event.type == kinds.WATCH_EVENT_TYPE_DISCONNECTED and seen[-1][1] == session_id:
+                    self.assertTrue(event.session.HasField("reconnection_window_ends_at"))
+                    self.assertEqual(event.session.status_name, "PENDING_CLIENT_RECONNECTION")
+                    self.reconnect(session_id)
+                elif event.type == kinds.WATCH_EVENT_TYPE_RECONNECTED and seen[-1][1] == session_id:
+                    self.assertIn(event.session.status_name, ("ACTIVE", "CONNECTED"))
+                    break
+        finally:
+            events.cancel()
+        self.assertEqual([kind for kind, id in seen if id == session_id],
+                         [kinds.WATCH_EVENT_TYPE_DISCONNECTED, kinds.WATCH_EVENT_TYPE_RECONNECTED])
+
+    def test_watch_refuses_a_status_it_cannot_follow(self) -> None:
+        with self.assertRaises(grpc.RpcError) as raised:
+            next(iter(self.stub.WatchStreamSessions(reconnect_pb2.WatchStreamSessionsRequest(
+                stream_group_identifier=GROUP, statuses=[reconnect_pb2.STREAM_SESSION_STATUS_ACTIVATING]), timeout=10)))
+        found = self.assert_reason(raised.exception, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
+        self.assertEqual([violation.field for violation in found["BadRequest"][0].field_violations], ["statuses"])
+
     def test_invalid_request_names_every_field(self) -> None:
         error = self.failure("../etc", group="", signal_request="", client_token="short")
         found = self.assert_reason(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
