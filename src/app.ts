@@ -12,7 +12,7 @@ import type { StreamSessionConnector, StreamSessionLister, StreamSessionReader }
 import { ReconnectFlights, reconnectStreamSession, unsharedLeases, type ReconnectLeases } from './domain/reconnect';
 import { SessionReads } from './domain/sessions';
 import { WatchStreams } from './domain/watch';
-import type { StreamGroupFeeds } from './domain/watch-feed';
+import type { StartGroupPoller, StreamGroupFeeds } from './domain/watch-feed';
 import type { Logger } from './logging/logger';
 import { ServiceMetrics, type FleetMode } from './observability/metrics';
 import { startMetricsServer, type RunningMetricsServer } from './observability/metrics-server';
@@ -37,6 +37,7 @@ import {
   type ServingControls,
 } from './transport/serving';
 import { Fleet, type FleetObserver } from './fleet/fleet';
+import { fleetFeedsSettings } from './fleet/fleet-feeds';
 import { GameLiftStreams, type UpstreamObserver, type UpstreamTarget } from './upstream/gameliftstreams';
 
 /**
@@ -107,11 +108,14 @@ const ADMISSION_RESERVE_MS = 250;
 /** A call AWS throttles despite admission goes back through admission this many times (the rate has halved). */
 const THROTTLE_RETRIES = 2;
 
+const listenerDefect =
+  (logger: Logger) =>
+  (defect: unknown): void =>
+    logger.error({ err: defect }, 'defect in a watch stream listener; it no longer hears its feed');
+
 /** A poller per watched group, started for this process's own subscribers: the feeds without a fleet. */
-export function localFeeds(poller: GroupPollerDependencies, logger: Logger): LocalFeeds {
-  return new LocalFeeds(groupPollerStarter(poller), (defect) =>
-    logger.error({ err: defect }, 'defect in a watch stream listener; it no longer hears its feed'),
-  );
+export function localFeeds(startPoller: StartGroupPoller, logger: Logger): LocalFeeds {
+  return new LocalFeeds(startPoller, listenerDefect(logger));
 }
 
 /** What a group's poller needs from the foundations and the settings. */
@@ -161,7 +165,10 @@ export function productionFoundations(settings: ServiceSettings): FoundationsFac
             realScheduler,
           ),
       );
-      const feeds = localFeeds(pollerDependencies(settings, upstream, budgets, observer), settings.logger);
+      const feeds = localFeeds(
+        groupPollerStarter(pollerDependencies(settings, upstream, budgets, observer)),
+        settings.logger,
+      );
       return {
         ...upstream,
         budgets,
@@ -181,17 +188,28 @@ export function productionFoundations(settings: ServiceSettings): FoundationsFac
       observer,
       realScheduler,
     );
-    // For now each replica polls for its own subscribers; the fleet's shared poll replaces these feeds.
-    const feeds = localFeeds(pollerDependencies(settings, upstream, fleet.budgets, observer), settings.logger);
+    // One replica polls each watched group for the fleet; while Redis is unreachable, each polls for its own.
+    const startPoller = groupPollerStarter(pollerDependencies(settings, upstream, fleet.budgets, observer));
+    const alone = localFeeds(startPoller, settings.logger);
+    const shared = fleet.feeds(
+      startPoller,
+      alone,
+      fleetFeedsSettings(settings.watch.pollIntervalMs),
+      listenerDefect(settings.logger),
+    );
     return {
       ...upstream,
       budgets: fleet.budgets,
       leases: fleet.leases,
-      feeds,
+      feeds: {
+        subscribe: (group, listener) => shared.subscribe(group, listener),
+        close: () => shared.close(),
+        watchedGroups: () => shared.watchedGroups() + alone.watchedGroups(),
+      },
       fleetMode: () => fleet.mode(),
       open: () => fleet.start(),
+      // Stopping the fleet closes its feeds, and with them the ones it fell back to.
       release: async () => {
-        await feeds.close();
         await fleet.stop();
         gameLiftStreams.destroy();
       },

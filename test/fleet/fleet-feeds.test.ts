@@ -186,7 +186,7 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
         callTimeoutMs: 250,
         maxReplicas: 3,
         cooldownMs: 300,
-        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10 },
+        rates: { CreateStreamSessionConnection: 10, GetStreamSession: 10, ListStreamSessions: 10 },
         burst: 1,
         queueLimit: 10,
         reserveMs: 0,
