@@ -49,11 +49,7 @@ const SESSIONS_PER_SET_UP_BATCH = 100;
 async function connectedSessions(fleet: FleetHarness, count: number): Promise<ReadonlyArray<StartedSession>> {
   const sessions: StartedSession[] = [];
   while (sessions.length < count) {
-    const batch = await fleet.sessions(Math.min(SESSIONS_PER_SET_UP_BATCH, count - sessions.length));
-    await Promise.all(
-      batch.map((session) => expectRight(fleet.control.setClient(FLEET_GROUP_ID, session.id, 'connect'))),
-    );
-    sessions.push(...batch);
+    sessions.push(...(await fleet.connectedSessions(Math.min(SESSIONS_PER_SET_UP_BATCH, count - sessions.length))));
   }
   return sessions;
 }

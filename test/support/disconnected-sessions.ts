@@ -26,10 +26,10 @@ export interface DisconnectedSessionOptions {
 }
 
 /**
- * Starts a session the way a game backend does (through `aws`), then has its client connect and drop (through the
- * emulator's control API): the session waits in PENDING_CLIENT_RECONNECTION, ready to be reconnected.
+ * Starts a session the way a game backend does (through `aws`), then has its client connect (through the emulator's
+ * control API): the session is CONNECTED, ready to drop.
  */
-export async function startDisconnectedSession(
+export async function startConnectedSession(
   aws: GameLiftStreamsClient,
   control: EmulatorControl,
   options: DisconnectedSessionOptions,
@@ -48,8 +48,18 @@ export async function startDisconnectedSession(
   const arn = started.Arn ?? '';
   const id = arn.split('/').pop() ?? '';
   await expectRight(control.setClient(groupId, id, 'connect'));
-  await expectRight(control.setClient(groupId, id, 'drop'));
   return { id, arn };
+}
+
+/** A connected session whose client then drops: it waits in PENDING_CLIENT_RECONNECTION, ready to be reconnected. */
+export async function startDisconnectedSession(
+  aws: GameLiftStreamsClient,
+  control: EmulatorControl,
+  options: DisconnectedSessionOptions,
+): Promise<StartedSession> {
+  const session = await startConnectedSession(aws, control, options);
+  await expectRight(control.setClient(options.groupId, session.id, 'drop'));
+  return session;
 }
 
 /**

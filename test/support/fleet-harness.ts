@@ -8,7 +8,7 @@ import type { CountersSnapshot } from '../../src/emulator/control-types';
 import { OPERATION_NAMES, type OperationName } from '../../src/emulator/operations';
 import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
-import { startDisconnectedSession, type StartedSession } from './disconnected-sessions';
+import { startConnectedSession, startDisconnectedSession, type StartedSession } from './disconnected-sessions';
 import { type RedisServer } from './redis-server';
 import { ServiceProcess } from './service-process';
 import { expectRight } from './task-either';
@@ -104,6 +104,16 @@ export class FleetHarness {
           userId,
           connectionTimeoutSeconds: 3600,
         }),
+      ),
+    );
+  }
+
+  /** Connected sessions in the fleet's stream group of FLEET_REGION, ready to drop. */
+  connectedSessions(count: number): Promise<ReadonlyArray<StartedSession>> {
+    const aws = this.awsByRegion.get(FLEET_REGION) ?? assert.fail(`the fleet does not serve ${FLEET_REGION}`);
+    return Promise.all(
+      Array.from({ length: count }, () =>
+        startConnectedSession(aws, this.control, { groupId: FLEET_GROUP_ID, connectionTimeoutSeconds: 3600 }),
       ),
     );
   }
