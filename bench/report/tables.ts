@@ -280,7 +280,7 @@ export function admittedCallTable(results: ReadonlyArray<AdmittedCallResult>): s
 
 /** Start-up side by side, then what the service loaded (by package) and where its start's CPU went. */
 export function startupTables(startup: StartupResult): string {
-  const times = [startup.service, startup.restarted, startup.bare].map((t) => [
+  const times = [startup.service, startup.restarted, startup.bare, startup.bareWithSdk].map((t) => [
     t.subject,
     String(t.startsMs.length),
     fixed(t.medianMs, 0),

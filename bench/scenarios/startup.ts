@@ -40,12 +40,17 @@ export interface LoadedPackage {
  * start left), beside the bare server (which keeps no cache).
  */
 export type StartupSubject =
-  'service, new replica' | 'service, restarted (compile cache)' | 'bare grpc-js server with health';
+  | 'service, new replica'
+  | 'service, restarted (compile cache)'
+  | 'bare grpc-js server with health'
+  | 'bare grpc-js server with health and the SDK client';
 
 export interface StartupResult {
   readonly service: StartupTimes;
   readonly restarted: StartupTimes;
   readonly bare: StartupTimes;
+  /** The composed floor at start-up: the bare server that first builds the floors' SDK client. */
+  readonly bareWithSdk: StartupTimes;
   /** The service's start, once more under node --cpu-prof: where its busy time went until it was stopped. */
   readonly profile: ProfileSummary;
   readonly loadedPackages: ReadonlyArray<LoadedPackage>;
@@ -152,6 +157,13 @@ const bareStart: StartSpec = {
   env: () => ({}),
 };
 
+const bareWithSdkStart: StartSpec = {
+  name: 'bare health server with the SDK client',
+  script: BARE_HEALTH_SERVER,
+  args: (port) => [String(port), 'with-sdk-client'],
+  env: () => ({}),
+};
+
 /** One start, from spawning the process to its first SERVING answer, in ms; the process is stopped after. */
 async function timeOneStart(
   spec: StartSpec,
@@ -224,7 +236,8 @@ async function profiledStart(start: StartSpec, settings: StartupSettings): Promi
 
 /**
  * Start-up, side by side: the service (aws backend) as a new replica (an empty compile cache each time) and as a
- * restarted one (a cache its earlier starts filled), and a bare grpc-js server with health, each started
+ * restarted one (a cache its earlier starts filled), a bare grpc-js server with health, and the same server after it
+ * built the floors' SDK client (the composed floor at start-up), each started
  * `settings.starts` times in rotation, timed from spawn to the first SERVING answer. Then one more new-replica start
  * of the service under --cpu-prof, and one that reports the modules it loaded.
  */
@@ -241,6 +254,7 @@ export async function runStartup(emulatorEndpoint: string, settings: StartupSett
       'service, new replica': [],
       'service, restarted (compile cache)': [],
       'bare grpc-js server with health': [],
+      'bare grpc-js server with health and the SDK client': [],
     };
     const specOf = (subject: StartupSubject): StartSpec => {
       switch (subject) {
@@ -250,12 +264,15 @@ export async function runStartup(emulatorEndpoint: string, settings: StartupSett
           return serviceStart(emulatorEndpoint, kept);
         case 'bare grpc-js server with health':
           return bareStart;
+        case 'bare grpc-js server with health and the SDK client':
+          return bareWithSdkStart;
       }
     };
     const subjects: ReadonlyArray<StartupSubject> = [
       'service, new replica',
       'service, restarted (compile cache)',
       'bare grpc-js server with health',
+      'bare grpc-js server with health and the SDK client',
     ];
     // One of each first, unmeasured: the first start after a build reads every file from disk, and fills the cache.
     for (const subject of subjects) await timeOneStart(specOf(subject), settings);
@@ -274,6 +291,7 @@ export async function runStartup(emulatorEndpoint: string, settings: StartupSett
       service: timesOf('service, new replica'),
       restarted: timesOf('service, restarted (compile cache)'),
       bare: timesOf('bare grpc-js server with health'),
+      bareWithSdk: timesOf('bare grpc-js server with health and the SDK client'),
       profile: await profiledStart(newReplica(), settings),
       loadedPackages: await loadedPackages(newReplica(), settings),
     };
