@@ -16,6 +16,7 @@ import (
 
 	reconnectv1 "example.com/gameliftstreams-reconnect/gen/go/reconnect/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 )
 
@@ -31,7 +32,10 @@ func main() {
 	if address == "" {
 		address = "127.0.0.1:50051"
 	}
-	connection, err := grpc.Dial(address, grpc.WithInsecure())
+	// Keepalive pings every two minutes: a watch is silent while nothing drops, and a server that vanished without
+	// closing the connection would otherwise leave the loop waiting forever.
+	connection, err := grpc.Dial(address, grpc.WithInsecure(),
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 2 * time.Minute, Timeout: 20 * time.Second}))
 	if err != nil {
 		fmt.Println("cannot connect:", err)
 		os.Exit(1)

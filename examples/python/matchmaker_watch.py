@@ -41,7 +41,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=300)
     arguments = parser.parse_args()
     address = os.environ.get("RECONNECT_ADDRESS", "127.0.0.1:50051")
-    with grpc.insecure_channel(address) as channel:
+    # Keepalive pings every two minutes: a watch is silent while nothing drops, and a server that vanished without
+    # closing the connection would otherwise leave the loop waiting forever.
+    keepalive = [("grpc.keepalive_time_ms", 120_000), ("grpc.keepalive_timeout_ms", 20_000)]
+    with grpc.insecure_channel(address, options=keepalive) as channel:
         stub = reconnect_pb2_grpc.ReconnectServiceStub(channel)
         watch = reconnect_pb2.WatchStreamSessionsRequest(stream_group_identifier=arguments.group)
         try:

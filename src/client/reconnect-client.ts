@@ -47,6 +47,11 @@ function toCallError(error: grpc.ServiceError | Error): ReconnectCallError {
   };
 }
 
+/** What a call that could not even start (bad metadata, a closed client) fails with: never a rejected promise. */
+function notStarted(error: unknown): ReconnectCallError {
+  return toCallError(error instanceof Error ? error : new Error(String(error)));
+}
+
 function grpcCallOptions(options: CallOptions): grpc.CallOptions {
   return options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs };
 }
@@ -71,7 +76,23 @@ export interface ReconnectClientOptions {
    * `bearerMetadata(token)`. Without it, calls carry no metadata of their own.
    */
   readonly metadata?: () => grpc.Metadata;
+  /**
+   * grpc-js channel options, over this client's defaults (CLIENT_KEEPALIVE): for instance `grpc.service_config` with
+   * `round_robin` to balance calls over a headless Service's pods (docs/deploy.md).
+   */
+  readonly channelOptions?: grpc.ChannelOptions;
 }
+
+/**
+ * The channel pings the server when it has heard nothing for two minutes, and gives the connection up when a ping
+ * goes unanswered for 20 s: a watch stream is silent for as long as no session drops, and without pings a server
+ * that vanished without closing the connection (a node lost) would leave the watcher waiting forever. Two minutes
+ * keeps clear of servers that refuse frequent pings on idle connections.
+ */
+export const CLIENT_KEEPALIVE: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': 120_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+};
 
 /** `authorization: Bearer <token>`, the credential the service checks against its callers file. */
 export function bearerMetadata(token: string): () => grpc.Metadata {
@@ -96,7 +117,7 @@ export class ReconnectClient {
     credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
     options: ReconnectClientOptions = {},
   ) {
-    this.client = new ReconnectServiceClient(address, credentials);
+    this.client = new ReconnectServiceClient(address, credentials, { ...CLIENT_KEEPALIVE, ...options.channelOptions });
     this.metadata = options.metadata ?? (() => new grpc.Metadata());
   }
 
@@ -124,7 +145,8 @@ export class ReconnectClient {
    * Watches a stream group's disconnects: `onEvent` hears the snapshot, its end (SNAPSHOT_COMPLETE), then each change.
    * The stream runs until the server ends it or `options.signal` fires; the task resolves then, never rejects, with
    * the status the stream ended with (CANCELLED after the signal). After RESOURCE_EXHAUSTED or UNAVAILABLE,
-   * subscribe again: the new snapshot covers what was missed.
+   * subscribe again: the new snapshot covers what was missed. An `onEvent` that throws cancels the stream, and the task
+   * resolves with CANCELLED and the exception's message.
    */
   watchStreamSessions(
     request: WatchStreamSessionsRequest,
@@ -133,8 +155,31 @@ export class ReconnectClient {
   ): T.Task<ReconnectCallError> {
     return () =>
       new Promise((resolve) => {
-        const call = this.client.watchStreamSessions(request, this.metadata(), grpcCallOptions(options));
-        call.on('data', onEvent);
+        let call: grpc.ClientReadableStream<WatchStreamSessionsResponse>;
+        try {
+          call = this.client.watchStreamSessions(request, this.metadata(), grpcCallOptions(options));
+        } catch (error: unknown) {
+          resolve(notStarted(error));
+          return;
+        }
+        let handlerThrew = false;
+        call.on('data', (event: WatchStreamSessionsResponse) => {
+          // Messages grpc-js had already received still come after the cancel: the handler hears none of them.
+          if (handlerThrew) return;
+          try {
+            onEvent(event);
+          } catch (error: unknown) {
+            handlerThrew = true;
+            resolve({
+              code: grpc.status.CANCELLED,
+              codeName: 'CANCELLED',
+              message: `the event handler threw: ${error instanceof Error ? error.message : String(error)}`,
+              metadata: new grpc.Metadata(),
+              details: decodeErrorDetails(new grpc.Metadata()),
+            });
+            call.cancel();
+          }
+        });
         // grpc-js emits 'error' for a status other than OK, and 'status' for every status; this service's streams
         // never end OK, but a stream that did would resolve with it.
         call.on('error', (error: grpc.ServiceError) => resolve(toCallError(error)));
@@ -163,9 +208,15 @@ export class ReconnectClient {
   ): TE.TaskEither<ReconnectCallError, Response> {
     return () =>
       new Promise((resolve) => {
-        const call = start(this.metadata(), grpcCallOptions(options), (error, response) => {
-          resolve(error === null ? E.right(response) : E.left(toCallError(error)));
-        });
+        let call: grpc.ClientUnaryCall;
+        try {
+          call = start(this.metadata(), grpcCallOptions(options), (error, response) => {
+            resolve(error === null ? E.right(response) : E.left(toCallError(error)));
+          });
+        } catch (error: unknown) {
+          resolve(E.left(notStarted(error)));
+          return;
+        }
         cancelOnAbort(call, options.signal);
       });
   }
