@@ -44,6 +44,8 @@ export interface GroupPollerDependencies {
   readonly scheduler: Scheduler;
   readonly settings: GroupPollerSettings;
   readonly observer: PollObserver;
+  /** Hears of a defect (a listener that threw): the feed then ends PollsFailing, and this says why. */
+  readonly onDefect: (defect: unknown) => void;
 }
 
 /** How far out a leaver's read is due: later than any reconnect's, so reconnects keep their place in admission. */
@@ -179,8 +181,7 @@ class GroupPoller {
     this.cancelTimer = scheduler.schedule(
       () => {
         this.cancelTimer = undefined;
-        // Nothing in a poll throws unless a listener does; the feed then ends rather than the process.
-        this.poll().catch(() => this.end({ _tag: 'PollsFailing', detail: 'a poll failed unexpectedly' }));
+        this.poll().catch((defect: unknown) => this.defect(defect));
       },
       Math.max(0, dueAt - scheduler.now()),
     );
@@ -315,6 +316,12 @@ class GroupPoller {
 
   private emit(change: SessionChange): void {
     if (!this.stopped) this.events.change(change);
+  }
+
+  /** Nothing in a poll throws unless a listener does: the feed then ends, not the process. */
+  private defect(defect: unknown): void {
+    this.dependencies.onDefect(defect);
+    this.end({ _tag: 'PollsFailing', detail: 'a defect in the poller' });
   }
 
   private end(reason: FeedEnd): void {

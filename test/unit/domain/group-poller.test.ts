@@ -63,7 +63,13 @@ interface ListCall {
 }
 
 /** A poller on a lister and a reader the test scripts, with a clock the test moves. */
-function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {}) {
+function setup(
+  options: {
+    readonly known?: ReadonlyArray<WatchedSession>;
+    /** A listener defect: the change listener throws on changes with this tag. */
+    readonly changeThrowsOn?: SessionChange['_tag'];
+  } = {},
+) {
   const scheduler = new ManualScheduler();
   const listCalls: ListCall[] = [];
   const readCalls: string[] = [];
@@ -84,6 +90,7 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     },
   };
   const polls: string[] = [];
+  const defects: unknown[] = [];
   const start = groupPollerStarter({
     lister,
     reader,
@@ -92,6 +99,7 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     scheduler,
     settings: SETTINGS,
     observer: { polled: (outcome) => void polls.push(outcome) },
+    onDefect: (defect) => void defects.push(defect),
   });
   const ready: Array<ReadonlyArray<WatchedSession>> = [];
   const changes: SessionChange[] = [];
@@ -100,7 +108,10 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     GROUP,
     {
       ready: (pending) => void ready.push(pending),
-      change: (change) => void changes.push(change),
+      change: (change) => {
+        if (change._tag === options.changeThrowsOn) throw new Error(`listener broke on ${change._tag}`);
+        changes.push(change);
+      },
       end: (reason) => void ends.push(reason),
     },
     options.known,
@@ -110,6 +121,7 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     listCalls,
     readCalls,
     polls,
+    defects,
     ready,
     changes,
     ends,
@@ -346,6 +358,31 @@ describe('the group poller', () => {
     // The next poll was due an interval after the last one began, long ago: it starts at once.
     await poller.poll(0);
     assert.equal(poller.listCalls.length, 2);
+  });
+
+  it('logs a defect in a listener and ends the feed PollsFailing, from a poll or from a read', async () => {
+    const inPoll = setup({ changeThrowsOn: 'Disconnected' });
+    inPoll.listing(summary('A'));
+    await inPoll.poll(0);
+    assert.deepEqual(
+      inPoll.defects.map((defect) => (defect instanceof Error ? defect.message : defect)),
+      ['listener broke on Disconnected'],
+    );
+    assert.equal(inPoll.ends[0]?._tag, 'PollsFailing');
+    assert.equal(inPoll.scheduler.pendingTimers(), 0);
+
+    const inRead = setup({ changeThrowsOn: 'Reconnected' });
+    inRead.listing(summary('A'));
+    await inRead.poll(0);
+    inRead.listing();
+    inRead.readsBy(() => E.right(record('A', 'ACTIVE')));
+    await inRead.poll();
+    assert.deepEqual(
+      inRead.defects.map((defect) => (defect instanceof Error ? defect.message : defect)),
+      ['listener broke on Reconnected'],
+    );
+    assert.equal(inRead.ends[0]?._tag, 'PollsFailing');
+    assert.equal(inRead.scheduler.pendingTimers(), 0);
   });
 
   it('stop cancels the call in flight and the timers, and reports nothing more', async () => {
