@@ -48,6 +48,14 @@ export interface GroupPollerDependencies {
   readonly onDefect: (defect: unknown) => void;
 }
 
+/**
+ * How long a poll's listing may take, every page through admission, from the poll's start. Not the interval: a group
+ * with more pages than the ListStreamSessions rate admits in one interval would then be refused every poll and its
+ * feed would end PollsFailing. With a deadline this far out the poll waits its turn and completes late, which only
+ * delays the next poll. Polls alone use that budget and all get this deadline, so admission serves them oldest first.
+ */
+const POLL_DEADLINE_MS = 30_000;
+
 /** How far out a leaver's read is due: later than any reconnect's, so reconnects keep their place in admission. */
 const CLASSIFICATION_DEADLINE_MS = 60_000;
 /** Leavers of one group read at once: a burst of reconnects must not take the whole GetStreamSession budget. */
@@ -193,7 +201,7 @@ class GroupPoller {
     const startedAt = scheduler.now();
     const listed = await this.listPending({
       signal: this.controller.signal,
-      deadline: startedAt + settings.pollIntervalMs,
+      deadline: startedAt + POLL_DEADLINE_MS,
     });
     if (this.stopped) return;
     if (E.isLeft(listed)) {

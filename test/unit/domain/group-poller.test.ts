@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import * as E from 'fp-ts/Either';
 
+import { BudgetRegistry, TokenBucketAdmission, type UpstreamBudgets } from '../../../src/domain/admission';
 import { groupPollerStarter, type GroupPollerSettings } from '../../../src/domain/group-poller';
 import type { CallEnded, ReadFailure } from '../../../src/domain/outcomes';
 import type {
@@ -66,6 +67,8 @@ interface ListCall {
 function setup(
   options: {
     readonly known?: ReadonlyArray<WatchedSession>;
+    /** Admission on the test's clock; unlimited unless given. */
+    readonly budgets?: (scheduler: ManualScheduler) => UpstreamBudgets;
     /** A listener defect: the change listener throws on changes with this tag. */
     readonly changeThrowsOn?: SessionChange['_tag'];
   } = {},
@@ -94,7 +97,7 @@ function setup(
   const start = groupPollerStarter({
     lister,
     reader,
-    budgets: unlimitedBudgets,
+    budgets: options.budgets?.(scheduler) ?? unlimitedBudgets,
     rounds: { throttleRetries: 0, clock: () => scheduler.now() },
     scheduler,
     settings: SETTINGS,
@@ -294,6 +297,33 @@ describe('the group poller', () => {
     );
     assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A', 'Disconnected B', 'Disconnected C']);
     assert.deepEqual(poller.polls, ['Success']);
+  });
+
+  it('completes a poll whose pages take longer than the interval at the admitted rate, and reports it', async () => {
+    // 5 calls/s and 10 pages: the listing takes about 2 s, twice the interval.
+    const poller = setup({
+      budgets: (scheduler) =>
+        new BudgetRegistry(
+          () => new TokenBucketAdmission({ ratePerSecond: 5, burst: 1, queueLimit: 100, reserveMs: 250 }, scheduler),
+        ),
+    });
+    const pageCount = 10;
+    poller.pagesBy((token) => {
+      const index = token === undefined ? 0 : Number(token);
+      return Promise.resolve(
+        E.right({
+          sessions: [summary(`S${index}`)],
+          nextToken: index + 1 < pageCount ? String(index + 1) : undefined,
+        }),
+      );
+    });
+    await poller.poll(0);
+    for (let step = 0; step < 50 && poller.polls.length === 0; step += 1) await poller.poll(100);
+    assert.deepEqual(poller.polls, ['Success']);
+    assert.ok(poller.scheduler.now() > SETTINGS.pollIntervalMs);
+    assert.equal(poller.listCalls.length, pageCount);
+    assert.equal(poller.changes.length, pageCount);
+    assert.equal(poller.ready[0]?.length, pageCount);
   });
 
   it('ends GroupNotFound when AWS does not know the group, and polls no more', async () => {
