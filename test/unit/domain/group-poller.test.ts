@@ -76,6 +76,7 @@ function setup(
   const scheduler = new ManualScheduler();
   const listCalls: ListCall[] = [];
   const readCalls: string[] = [];
+  const readSignals: AbortSignal[] = [];
   /** What the next list calls answer, by page token; a function may hold the answer until the test releases it. */
   let pages: (nextToken: string | undefined) => Promise<ListOutcome> = () =>
     Promise.resolve(E.right({ sessions: [], nextToken: undefined }));
@@ -87,8 +88,9 @@ function setup(
     },
   };
   const reader: StreamSessionReader = {
-    getStreamSession: (reference) => () => {
+    getStreamSession: (reference, timing) => () => {
       readCalls.push(reference.streamSessionIdentifier);
+      readSignals.push(timing.signal);
       return Promise.resolve(reads(reference.streamSessionIdentifier));
     },
   };
@@ -123,6 +125,7 @@ function setup(
     scheduler,
     listCalls,
     readCalls,
+    readSignals,
     polls,
     defects,
     ready,
@@ -146,6 +149,14 @@ function setup(
     },
   };
 }
+
+const knownSession = (id: string): WatchedSession => ({
+  arn: arnOf(id),
+  status: 'PENDING_CLIENT_RECONNECTION',
+  statusReason: undefined,
+  lastUpdatedAt: DROPPED_AT,
+  windowEndsAt: new Date(DROPPED_AT.getTime() + 120_000),
+});
 
 const tagsAndIds = (changes: ReadonlyArray<SessionChange>): string[] =>
   changes.map((change) => `${change._tag} ${change.session.arn.split('/').pop() ?? ''}`);
@@ -201,10 +212,67 @@ describe('the group poller', () => {
     poller.readsBy((arn) => E.right(record(arn.split('/').pop() ?? '', 'TERMINATED', 'reconnectionTimeout')));
     await poller.poll(0);
     assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected B', 'Ended Gone']);
+    // Ready came before Gone's read answered: Gone was still pending then, and its end followed as a change.
     assert.deepEqual(
       poller.ready[0]?.map((session) => session.arn),
-      [arnOf('A'), arnOf('B')],
+      [arnOf('A'), arnOf('Gone'), arnOf('B')],
     );
+  });
+
+  it('reports ready after its first listing, without waiting for the reads of known sessions that left', async () => {
+    const poller = setup({ known: [knownSession('Gone')] });
+    poller.listing(summary('A'));
+    poller.readsBy(() => new Promise<ReadOutcome>(() => undefined));
+    await poller.poll(0);
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A']);
+    assert.deepEqual(
+      poller.ready[0]?.map((session) => session.arn),
+      [arnOf('Gone'), arnOf('A')],
+    );
+    assert.deepEqual(poller.readCalls, [arnOf('Gone')]);
+  });
+
+  it('keeps polling while leavers are read: a read that never answers holds up no poll, and is not repeated', async () => {
+    const poller = setup();
+    poller.listing(summary('A'), summary('B'));
+    await poller.poll(0);
+    poller.listing();
+    poller.readsBy(() => new Promise<ReadOutcome>(() => undefined));
+    await poller.poll();
+    await poller.poll();
+    assert.equal(poller.listCalls.length, 3);
+    poller.listing(summary('C'));
+    await poller.poll();
+    assert.equal(poller.listCalls.length, 4);
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A', 'Disconnected B', 'Disconnected C']);
+    // A and B are read once, however many polls miss them while their reads are out.
+    assert.deepEqual(poller.readCalls, [arnOf('A'), arnOf('B')]);
+  });
+
+  it('reports nothing for a session pending again before its read answers, and reads it when it leaves again', async () => {
+    const poller = setup();
+    poller.listing(summary('A'));
+    await poller.poll(0);
+    poller.listing();
+    const held: Array<() => void> = [];
+    poller.readsBy(
+      () =>
+        new Promise((resolve) => {
+          held.push(() => resolve(E.right(record('A', 'ACTIVE'))));
+        }),
+    );
+    await poller.poll();
+    assert.equal(held.length, 1);
+    poller.listing(summary('A'));
+    await poller.poll();
+    for (const resolve of held.splice(0)) resolve();
+    await settle();
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A']);
+    poller.listing();
+    poller.readsBy(() => E.right(record('A', 'CONNECTED')));
+    await poller.poll();
+    assert.deepEqual(poller.readCalls, [arnOf('A'), arnOf('A')]);
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A', 'Reconnected A']);
   });
 
   it('reads each session that left the list: reconnected, ended with its reason, forgotten, or undecided', async () => {
@@ -413,6 +481,28 @@ describe('the group poller', () => {
     );
     assert.equal(inRead.ends[0]?._tag, 'PollsFailing');
     assert.equal(inRead.scheduler.pendingTimers(), 0);
+  });
+
+  it('stop cancels the reads in flight, and reports none of them', async () => {
+    const poller = setup();
+    poller.listing(summary('A'));
+    await poller.poll(0);
+    poller.listing();
+    const held: Array<() => void> = [];
+    poller.readsBy(
+      () =>
+        new Promise((resolve) => {
+          held.push(() => resolve(E.right(record('A', 'ACTIVE'))));
+        }),
+    );
+    await poller.poll();
+    assert.equal(poller.readSignals[0]?.aborted, false);
+    poller.stop();
+    assert.equal(poller.readSignals[0]?.aborted, true);
+    for (const resolve of held.splice(0)) resolve();
+    await settle();
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A']);
+    assert.equal(poller.scheduler.pendingTimers(), 0);
   });
 
   it('stop cancels the call in flight and the timers, and reports nothing more', async () => {
