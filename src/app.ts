@@ -113,6 +113,11 @@ const listenerDefect =
   (defect: unknown): void =>
     logger.error({ err: defect }, 'defect in a watch stream listener; it no longer hears its feed');
 
+const pollerDefect =
+  (logger: Logger) =>
+  (defect: unknown): void =>
+    logger.error({ err: defect }, 'defect in a group poller; its feed ends WATCH_POLLS_FAILING');
+
 /** A poller per watched group, started for this process's own subscribers: the feeds without a fleet. */
 export function localFeeds(startPoller: StartGroupPoller, logger: Logger): LocalFeeds {
   return new LocalFeeds(startPoller, listenerDefect(logger));
@@ -134,6 +139,7 @@ function pollerDependencies(
     scheduler: realScheduler,
     settings: { pollIntervalMs, assumedConnectionTimeoutSeconds, failedPollsLimit },
     observer,
+    onDefect: pollerDefect(settings.logger),
   };
 }
 

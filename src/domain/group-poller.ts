@@ -19,7 +19,8 @@ import type {
 /**
  * The poller of one watched stream group: every interval it lists the group's PENDING_CLIENT_RECONNECTION sessions
  * (every page, each within the region's ListStreamSessions budget), reports the sessions that entered the list, and
- * reads each session that left it once (GetStreamSession, within its budget) to tell a reconnect from an end.
+ * reads each session that left it once, in the background (GetStreamSession, within the region's GetStreamSession
+ * budget), to tell a reconnect from an end.
  */
 
 export interface GroupPollerSettings {
@@ -44,7 +45,17 @@ export interface GroupPollerDependencies {
   readonly scheduler: Scheduler;
   readonly settings: GroupPollerSettings;
   readonly observer: PollObserver;
+  /** Hears of a defect (a listener that threw): the feed then ends PollsFailing, and this says why. */
+  readonly onDefect: (defect: unknown) => void;
 }
+
+/**
+ * How long a poll's listing may take, every page through admission, from the poll's start. Not the interval: a group
+ * with more pages than the ListStreamSessions rate admits in one interval would then be refused every poll and its
+ * feed would end PollsFailing. With a deadline this far out the poll waits its turn and completes late, which only
+ * delays the next poll. Polls alone use that budget and all get this deadline, so admission serves them oldest first.
+ */
+const POLL_DEADLINE_MS = 30_000;
 
 /** How far out a leaver's read is due: later than any reconnect's, so reconnects keep their place in admission. */
 const CLASSIFICATION_DEADLINE_MS = 60_000;
@@ -129,23 +140,23 @@ function classify(outcome: E.Either<ListFailure, StreamSessionRecord>, arn: stri
   return status === PENDING ? { _tag: 'StillPending' } : { _tag: 'Undecided' };
 }
 
-/** Runs `work` for each item, at most `concurrency` at once. */
-async function eachAtMost<A>(
-  items: ReadonlyArray<A>,
-  concurrency: number,
-  work: (item: A) => Promise<void>,
-): Promise<void> {
-  const queue = [...items];
-  const worker = async (): Promise<void> => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+/** A session that left the list, waiting for its read. */
+interface Leaver {
+  readonly arn: string;
+  readonly reference: SessionReference;
 }
 
 /** One running poller: its state between polls, and the poll itself. */
 class GroupPoller {
   /** The sessions reported pending (Disconnected, or known), by ARN, as last reported. */
   private readonly pending = new Map<string, WatchedSession>();
+  /** The ARNs the last poll listed: a read that answers for one of them is out of date, the session pending again. */
+  private listed: ReadonlySet<string> = new Set();
+  /** Leavers queued for or in their read, so later polls neither read them again nor report them twice. */
+  private readonly classifying = new Set<string>();
+  /** Leavers whose read has not started yet, oldest first. */
+  private readonly unread: Leaver[] = [];
+  private reading = 0;
   private readonly controller = new AbortController();
   private cancelTimer: (() => void) | undefined;
   private failedPolls = 0;
@@ -179,20 +190,22 @@ class GroupPoller {
     this.cancelTimer = scheduler.schedule(
       () => {
         this.cancelTimer = undefined;
-        // Nothing in a poll throws unless a listener does; the feed then ends rather than the process.
-        this.poll().catch(() => this.end({ _tag: 'PollsFailing', detail: 'a poll failed unexpectedly' }));
+        this.poll().catch((defect: unknown) => this.defect(defect));
       },
       Math.max(0, dueAt - scheduler.now()),
     );
   }
 
-  /** One poll, then the next one scheduled an interval after this one began: polls never overlap. */
+  /**
+   * One listing, then the next poll scheduled an interval after this one began: polls never overlap. Leavers are read
+   * in the background, so a burst of them delays neither the next poll (and the drops it finds) nor `ready`.
+   */
   private async poll(): Promise<void> {
     const { scheduler, settings, observer } = this.dependencies;
     const startedAt = scheduler.now();
     const listed = await this.listPending({
       signal: this.controller.signal,
-      deadline: startedAt + settings.pollIntervalMs,
+      deadline: startedAt + POLL_DEADLINE_MS,
     });
     if (this.stopped) return;
     if (E.isLeft(listed)) {
@@ -216,13 +229,13 @@ class GroupPoller {
     }
     observer.polled('Success');
     this.failedPolls = 0;
+    this.listed = new Set(listed.right.map((session) => session.arn));
     this.reportEntered(listed.right);
-    await this.reportLeft(new Set(listed.right.map((session) => session.arn)));
-    if (this.stopped) return;
     if (!this.ready) {
       this.ready = true;
       this.events.ready([...this.pending.values()]);
     }
+    this.queueLeavers();
     this.scheduleAt(startedAt + settings.pollIntervalMs);
   }
 
@@ -270,18 +283,41 @@ class GroupPoller {
     }
   }
 
-  /** Each pending session missing from the list is read once, to tell a reconnect from an end. */
-  private async reportLeft(listedArns: ReadonlySet<string>): Promise<void> {
-    const leavers = [...this.pending.keys()].filter((arn) => !listedArns.has(arn));
-    await eachAtMost(leavers, CLASSIFICATION_CONCURRENCY, async (arn) => {
+  /** Each pending session missing from the list, and not already being read, is queued for one read. */
+  private queueLeavers(): void {
+    for (const arn of this.pending.keys()) {
+      if (this.listed.has(arn) || this.classifying.has(arn)) continue;
       const reference = this.referenceOf(arn);
       // AWS gave an ARN this service would refuse from a caller: it cannot be read, and stays followed.
-      if (reference === undefined) return;
-      const classification = classify(await this.read(reference), arn);
-      if (this.stopped || classification._tag !== 'Changed') return;
-      this.pending.delete(arn);
-      this.emit(classification.change);
-    });
+      if (reference === undefined) continue;
+      this.classifying.add(arn);
+      this.unread.push({ arn, reference });
+    }
+    this.readLeavers();
+  }
+
+  /** Starts queued reads while fewer than CLASSIFICATION_CONCURRENCY of this group's run. */
+  private readLeavers(): void {
+    while (!this.stopped && this.reading < CLASSIFICATION_CONCURRENCY) {
+      const leaver = this.unread.shift();
+      if (leaver === undefined) return;
+      this.reading += 1;
+      this.read(leaver.reference)
+        .then((outcome) => {
+          this.reading -= 1;
+          this.classifying.delete(leaver.arn);
+          this.conclude(leaver.arn, classify(outcome, leaver.arn));
+          this.readLeavers();
+        })
+        .catch((defect: unknown) => this.defect(defect));
+    }
+  }
+
+  /** A reconnect or an end is reported, unless the session was listed pending again while its read was out. */
+  private conclude(arn: string, classification: Classification): void {
+    if (this.stopped || classification._tag !== 'Changed' || this.listed.has(arn)) return;
+    this.pending.delete(arn);
+    this.emit(classification.change);
   }
 
   private referenceOf(arn: string): SessionReference | undefined {
@@ -315,6 +351,12 @@ class GroupPoller {
 
   private emit(change: SessionChange): void {
     if (!this.stopped) this.events.change(change);
+  }
+
+  /** Nothing in a poll or a read throws unless a listener does: the feed then ends, not the process. */
+  private defect(defect: unknown): void {
+    this.dependencies.onDefect(defect);
+    this.end({ _tag: 'PollsFailing', detail: 'a defect in the poller' });
   }
 
   private end(reason: FeedEnd): void {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import * as E from 'fp-ts/Either';
 
+import { BudgetRegistry, TokenBucketAdmission, type UpstreamBudgets } from '../../../src/domain/admission';
 import { groupPollerStarter, type GroupPollerSettings } from '../../../src/domain/group-poller';
 import type { CallEnded, ReadFailure } from '../../../src/domain/outcomes';
 import type {
@@ -63,10 +64,19 @@ interface ListCall {
 }
 
 /** A poller on a lister and a reader the test scripts, with a clock the test moves. */
-function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {}) {
+function setup(
+  options: {
+    readonly known?: ReadonlyArray<WatchedSession>;
+    /** Admission on the test's clock; unlimited unless given. */
+    readonly budgets?: (scheduler: ManualScheduler) => UpstreamBudgets;
+    /** A listener defect: the change listener throws on changes with this tag. */
+    readonly changeThrowsOn?: SessionChange['_tag'];
+  } = {},
+) {
   const scheduler = new ManualScheduler();
   const listCalls: ListCall[] = [];
   const readCalls: string[] = [];
+  const readSignals: AbortSignal[] = [];
   /** What the next list calls answer, by page token; a function may hold the answer until the test releases it. */
   let pages: (nextToken: string | undefined) => Promise<ListOutcome> = () =>
     Promise.resolve(E.right({ sessions: [], nextToken: undefined }));
@@ -78,20 +88,23 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     },
   };
   const reader: StreamSessionReader = {
-    getStreamSession: (reference) => () => {
+    getStreamSession: (reference, timing) => () => {
       readCalls.push(reference.streamSessionIdentifier);
+      readSignals.push(timing.signal);
       return Promise.resolve(reads(reference.streamSessionIdentifier));
     },
   };
   const polls: string[] = [];
+  const defects: unknown[] = [];
   const start = groupPollerStarter({
     lister,
     reader,
-    budgets: unlimitedBudgets,
+    budgets: options.budgets?.(scheduler) ?? unlimitedBudgets,
     rounds: { throttleRetries: 0, clock: () => scheduler.now() },
     scheduler,
     settings: SETTINGS,
     observer: { polled: (outcome) => void polls.push(outcome) },
+    onDefect: (defect) => void defects.push(defect),
   });
   const ready: Array<ReadonlyArray<WatchedSession>> = [];
   const changes: SessionChange[] = [];
@@ -100,7 +113,10 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     GROUP,
     {
       ready: (pending) => void ready.push(pending),
-      change: (change) => void changes.push(change),
+      change: (change) => {
+        if (change._tag === options.changeThrowsOn) throw new Error(`listener broke on ${change._tag}`);
+        changes.push(change);
+      },
       end: (reason) => void ends.push(reason),
     },
     options.known,
@@ -109,7 +125,9 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     scheduler,
     listCalls,
     readCalls,
+    readSignals,
     polls,
+    defects,
     ready,
     changes,
     ends,
@@ -131,6 +149,14 @@ function setup(options: { readonly known?: ReadonlyArray<WatchedSession> } = {})
     },
   };
 }
+
+const knownSession = (id: string): WatchedSession => ({
+  arn: arnOf(id),
+  status: 'PENDING_CLIENT_RECONNECTION',
+  statusReason: undefined,
+  lastUpdatedAt: DROPPED_AT,
+  windowEndsAt: new Date(DROPPED_AT.getTime() + 120_000),
+});
 
 const tagsAndIds = (changes: ReadonlyArray<SessionChange>): string[] =>
   changes.map((change) => `${change._tag} ${change.session.arn.split('/').pop() ?? ''}`);
@@ -186,10 +212,67 @@ describe('the group poller', () => {
     poller.readsBy((arn) => E.right(record(arn.split('/').pop() ?? '', 'TERMINATED', 'reconnectionTimeout')));
     await poller.poll(0);
     assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected B', 'Ended Gone']);
+    // Ready came before Gone's read answered: Gone was still pending then, and its end followed as a change.
     assert.deepEqual(
       poller.ready[0]?.map((session) => session.arn),
-      [arnOf('A'), arnOf('B')],
+      [arnOf('A'), arnOf('Gone'), arnOf('B')],
     );
+  });
+
+  it('reports ready after its first listing, without waiting for the reads of known sessions that left', async () => {
+    const poller = setup({ known: [knownSession('Gone')] });
+    poller.listing(summary('A'));
+    poller.readsBy(() => new Promise<ReadOutcome>(() => undefined));
+    await poller.poll(0);
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A']);
+    assert.deepEqual(
+      poller.ready[0]?.map((session) => session.arn),
+      [arnOf('Gone'), arnOf('A')],
+    );
+    assert.deepEqual(poller.readCalls, [arnOf('Gone')]);
+  });
+
+  it('keeps polling while leavers are read: a read that never answers holds up no poll, and is not repeated', async () => {
+    const poller = setup();
+    poller.listing(summary('A'), summary('B'));
+    await poller.poll(0);
+    poller.listing();
+    poller.readsBy(() => new Promise<ReadOutcome>(() => undefined));
+    await poller.poll();
+    await poller.poll();
+    assert.equal(poller.listCalls.length, 3);
+    poller.listing(summary('C'));
+    await poller.poll();
+    assert.equal(poller.listCalls.length, 4);
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A', 'Disconnected B', 'Disconnected C']);
+    // A and B are read once, however many polls miss them while their reads are out.
+    assert.deepEqual(poller.readCalls, [arnOf('A'), arnOf('B')]);
+  });
+
+  it('reports nothing for a session pending again before its read answers, and reads it when it leaves again', async () => {
+    const poller = setup();
+    poller.listing(summary('A'));
+    await poller.poll(0);
+    poller.listing();
+    const held: Array<() => void> = [];
+    poller.readsBy(
+      () =>
+        new Promise((resolve) => {
+          held.push(() => resolve(E.right(record('A', 'ACTIVE'))));
+        }),
+    );
+    await poller.poll();
+    assert.equal(held.length, 1);
+    poller.listing(summary('A'));
+    await poller.poll();
+    for (const resolve of held.splice(0)) resolve();
+    await settle();
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A']);
+    poller.listing();
+    poller.readsBy(() => E.right(record('A', 'CONNECTED')));
+    await poller.poll();
+    assert.deepEqual(poller.readCalls, [arnOf('A'), arnOf('A')]);
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A', 'Reconnected A']);
   });
 
   it('reads each session that left the list: reconnected, ended with its reason, forgotten, or undecided', async () => {
@@ -284,6 +367,33 @@ describe('the group poller', () => {
     assert.deepEqual(poller.polls, ['Success']);
   });
 
+  it('completes a poll whose pages take longer than the interval at the admitted rate, and reports it', async () => {
+    // 5 calls/s and 10 pages: the listing takes about 2 s, twice the interval.
+    const poller = setup({
+      budgets: (scheduler) =>
+        new BudgetRegistry(
+          () => new TokenBucketAdmission({ ratePerSecond: 5, burst: 1, queueLimit: 100, reserveMs: 250 }, scheduler),
+        ),
+    });
+    const pageCount = 10;
+    poller.pagesBy((token) => {
+      const index = token === undefined ? 0 : Number(token);
+      return Promise.resolve(
+        E.right({
+          sessions: [summary(`S${index}`)],
+          nextToken: index + 1 < pageCount ? String(index + 1) : undefined,
+        }),
+      );
+    });
+    await poller.poll(0);
+    for (let step = 0; step < 50 && poller.polls.length === 0; step += 1) await poller.poll(100);
+    assert.deepEqual(poller.polls, ['Success']);
+    assert.ok(poller.scheduler.now() > SETTINGS.pollIntervalMs);
+    assert.equal(poller.listCalls.length, pageCount);
+    assert.equal(poller.changes.length, pageCount);
+    assert.equal(poller.ready[0]?.length, pageCount);
+  });
+
   it('ends GroupNotFound when AWS does not know the group, and polls no more', async () => {
     const poller = setup();
     poller.pagesBy(() => Promise.resolve(E.left({ _tag: 'UpstreamResourceNotFound', upstream: answer })));
@@ -346,6 +456,53 @@ describe('the group poller', () => {
     // The next poll was due an interval after the last one began, long ago: it starts at once.
     await poller.poll(0);
     assert.equal(poller.listCalls.length, 2);
+  });
+
+  it('logs a defect in a listener and ends the feed PollsFailing, from a poll or from a read', async () => {
+    const inPoll = setup({ changeThrowsOn: 'Disconnected' });
+    inPoll.listing(summary('A'));
+    await inPoll.poll(0);
+    assert.deepEqual(
+      inPoll.defects.map((defect) => (defect instanceof Error ? defect.message : defect)),
+      ['listener broke on Disconnected'],
+    );
+    assert.equal(inPoll.ends[0]?._tag, 'PollsFailing');
+    assert.equal(inPoll.scheduler.pendingTimers(), 0);
+
+    const inRead = setup({ changeThrowsOn: 'Reconnected' });
+    inRead.listing(summary('A'));
+    await inRead.poll(0);
+    inRead.listing();
+    inRead.readsBy(() => E.right(record('A', 'ACTIVE')));
+    await inRead.poll();
+    assert.deepEqual(
+      inRead.defects.map((defect) => (defect instanceof Error ? defect.message : defect)),
+      ['listener broke on Reconnected'],
+    );
+    assert.equal(inRead.ends[0]?._tag, 'PollsFailing');
+    assert.equal(inRead.scheduler.pendingTimers(), 0);
+  });
+
+  it('stop cancels the reads in flight, and reports none of them', async () => {
+    const poller = setup();
+    poller.listing(summary('A'));
+    await poller.poll(0);
+    poller.listing();
+    const held: Array<() => void> = [];
+    poller.readsBy(
+      () =>
+        new Promise((resolve) => {
+          held.push(() => resolve(E.right(record('A', 'ACTIVE'))));
+        }),
+    );
+    await poller.poll();
+    assert.equal(poller.readSignals[0]?.aborted, false);
+    poller.stop();
+    assert.equal(poller.readSignals[0]?.aborted, true);
+    for (const resolve of held.splice(0)) resolve();
+    await settle();
+    assert.deepEqual(tagsAndIds(poller.changes), ['Disconnected A']);
+    assert.equal(poller.scheduler.pendingTimers(), 0);
   });
 
   it('stop cancels the call in flight and the timers, and reports nothing more', async () => {
