@@ -346,6 +346,9 @@ export class GroupRelay {
         this.publishing = false;
         return this.abandon();
       }
+      // The lease may have been lost and taken again under a new name while the batch was on its way: its reply
+      // speaks of the earlier holding, and must not stop the poller of this one.
+      if (this.holder !== holder) continue;
       if (verdict.right === 'fenced') {
         this.endPublished = false;
         this.lose('its lease lapsed before it could publish');
