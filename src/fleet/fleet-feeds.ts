@@ -40,7 +40,7 @@ export class FleetFeeds implements StreamGroupFeeds {
   private readonly relays = new Map<WatchedGroupKey, GroupRelay>();
   private readonly relaySettings: GroupRelaySettings;
   private readonly owner: RelayOwner;
-  private holders = 0;
+  private holderNamesIssued = 0;
   private closing: Promise<void> | undefined;
 
   /**
@@ -62,8 +62,8 @@ export class FleetFeeds implements StreamGroupFeeds {
     };
     this.owner = {
       nextHolder: () => {
-        this.holders += 1;
-        return `${this.link.replicaId()}/${this.holders}`;
+        this.holderNamesIssued += 1;
+        return `${this.link.replicaId()}/${this.holderNamesIssued}`;
       },
       idle: (relay) => {
         for (const [key, current] of this.relays) {
