@@ -56,9 +56,14 @@ export class FleetFeeds implements StreamGroupFeeds {
     private readonly logger: Logger,
     private readonly scheduler: Scheduler,
   ) {
+    const leaseTtlMs = Math.max(3 * settings.pollIntervalMs, MIN_LEASE_TTL_MS);
     this.relaySettings = {
       ...settings,
-      leaseTtlMs: Math.max(3 * settings.pollIntervalMs, MIN_LEASE_TTL_MS),
+      leaseTtlMs,
+      // A holder vouches for the pending set at least every lease TTL while it holds the lease, and a dead holder's
+      // lease lapses within one more and is taken within a poll interval after: a set older than that has had
+      // nobody polling for it, and sessions may have changed unseen.
+      freshMs: 2 * leaseTtlMs + settings.pollIntervalMs,
     };
     this.owner = {
       nextHolder: () => {

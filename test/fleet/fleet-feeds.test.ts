@@ -522,4 +522,42 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
     await eventually(() => again.snapshots.length === 1, 'its snapshot, from Redis');
     assert.deepEqual(again.snapshots, [[S2]]);
   });
+  it('serves no stale pending set after the group went unwatched, and its next holder polls it afresh', async () => {
+    const [a, b] = await fleetOf(2);
+    assert.ok(a !== undefined && b !== undefined);
+    const unsubscribe = a.feeds.subscribe(group, new RecordingListener());
+    await eventually(() => pollers.runs.length === 1, 'a poller starts');
+    pollers.last().events.ready([S1]);
+    pollers.last().events.change(disconnected(S2));
+    const pendingKey = keysOf(a.prefix).watchPending(watchedGroupKey(group));
+    await eventually(
+      () => withRedis(async (client) => (await client.hLen(pendingKey)) === 3),
+      'the set and its drop are published',
+    );
+    unsubscribe();
+    const lease = keysOf(a.prefix).watchLease(watchedGroupKey(group));
+    await eventually(() => withRedis(async (client) => (await client.get(lease)) === null), 'the lease is let go');
+    // A minute with nobody polling, as if it had passed: S1 and S2 may have ended unseen meanwhile.
+    await withRedis(async (client) => {
+      const stamp = Number(await client.hGet(pendingKey, '~ready'));
+      await client.hSet(pendingKey, '~ready', String(stamp - 60_000));
+    });
+
+    const onA = new RecordingListener();
+    const onB = new RecordingListener();
+    b.feeds.subscribe(group, onB);
+    a.feeds.subscribe(group, onA);
+    await eventually(() => pollers.runs.length === 2, 'a replica takes the poll');
+    const second = pollers.last();
+    assert.equal(second.known, undefined, 'its poller starts from nothing, not from the stale set');
+    const stateReads = (): number => a.observer.count('watch-state') + b.observer.count('watch-state');
+    const read = stateReads();
+    await eventually(() => stateReads() >= read + 6, 'both replicas read the group’s state again, a few times');
+    assert.deepEqual([onA.snapshots, onB.snapshots], [[], []], 'both wait for a fresh first poll');
+
+    second.events.ready([S3]);
+    await eventually(() => onA.snapshots.length === 1 && onB.snapshots.length === 1, 'both have a snapshot');
+    assert.deepEqual([onA.snapshots, onB.snapshots], [[[S3]], [[S3]]]);
+    assert.deepEqual([onA.ends, onB.ends], [[], []]);
+  });
 });
