@@ -221,8 +221,13 @@ export class Fleet {
   }
 
   private become(mode: FleetSharing): void {
+    const was = this.current;
     this.current = mode;
     this.observer.modeChanged(mode);
+    // After the mode is set, so that a subscriber the feeds move resubscribes onto the shared feed.
+    if (mode === 'shared' && was !== 'shared') {
+      for (const feeds of this.feedSets) feeds.sharingAgain();
+    }
   }
 
   private degrade(reason: string): void {

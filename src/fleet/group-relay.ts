@@ -35,7 +35,8 @@ import {
  * its subscribers from Redis: a snapshot of the pending set, then the change stream from where the snapshot stood,
  * read every read interval. A replica that stops polling (its last subscriber left, it stopped, or it died) lets the
  * lease go or lets it lapse, and another takes it and starts its poller from the pending set in Redis, so only what
- * changed since is reported again.
+ * changed since is reported again. A set nobody has vouched for lately (the group went unwatched for a while, and
+ * sessions changed with nobody polling) is stale: nobody serves it, and the next holder polls afresh (scripts.ts).
  */
 
 /** What the feeds need of the fleet: its Redis calls (whose failures turn the whole fleet alone) and its mode. */
@@ -50,6 +51,8 @@ export interface GroupRelaySettings {
   readonly streamLength: number;
   /** A group's keys expire this long after its last poll. */
   readonly keyTtlMs: number;
+  /** A pending set no holder has vouched for within this long is stale: not served, and not started from. */
+  readonly freshMs: number;
 }
 
 /** The few things a relay needs from the feeds that own it. */
@@ -173,7 +176,7 @@ export class GroupRelay {
 
   private async readState(): Promise<E.Either<string, WatchState>> {
     const reply = await this.link.call('watch-state', (client) =>
-      client.watchState(this.keys.pending, this.keys.changes),
+      client.watchState(this.keys.pending, this.keys.changes, this.settings.freshMs),
     );
     return E.chain(decodeState)(reply);
   }
@@ -259,9 +262,9 @@ export class GroupRelay {
     if (!this.link.sharing()) return this.abandon();
     if (!this.endPublished) {
       const holder = this.holder ?? this.owner.nextHolder();
-      const { leaseTtlMs, keyTtlMs } = this.settings;
+      const { leaseTtlMs, keyTtlMs, freshMs } = this.settings;
       const reply = await this.link.call('watch-claim', (client) =>
-        client.watchClaim(this.keys, holder, leaseTtlMs, keyTtlMs),
+        client.watchClaim(this.keys, holder, leaseTtlMs, keyTtlMs, freshMs),
       );
       const verdict = E.chain((answer: unknown) => E.mapLeft(() => 'not a claim')(ClaimReply.decode(answer)))(reply);
       if (this.stopped) {
@@ -272,6 +275,9 @@ export class GroupRelay {
       switch (verdict.right) {
         case 'taken':
         case 'renewed':
+          // Taken while a run goes on: the lease lapsed under it, and meanwhile another replica may have polled, or
+          // the claim forgot a set gone stale. What the run knows may not be what Redis holds: it starts again.
+          if (verdict.right === 'taken') this.stopRun();
           if (this.holder === undefined) {
             this.holder = holder;
             this.logger.info({ group: this.name }, 'watch feed: this replica polls the group');
@@ -346,6 +352,9 @@ export class GroupRelay {
         this.publishing = false;
         return this.abandon();
       }
+      // The lease may have been lost and taken again under a new name while the batch was on its way: its reply
+      // speaks of the earlier holding, and must not stop the poller of this one.
+      if (this.holder !== holder) continue;
       if (verdict.right === 'fenced') {
         this.endPublished = false;
         this.lose('its lease lapsed before it could publish');
@@ -359,6 +368,14 @@ export class GroupRelay {
 
   /** Stops polling here; the lease, if still this replica's, lapses or was let go already. */
   private lose(why: string): void {
+    this.stopRun();
+    if (this.holder === undefined) return;
+    this.holder = undefined;
+    this.logger.info({ group: this.name, why }, 'watch feed: this replica stopped polling the group');
+  }
+
+  /** Stops this replica's poller, if it runs, and drops what it reported that is not published yet. */
+  private stopRun(): void {
     const run = this.run;
     this.run = undefined;
     this.outbox = [];
@@ -366,9 +383,6 @@ export class GroupRelay {
       run.active = false;
       run.stop();
     }
-    if (this.holder === undefined) return;
-    this.holder = undefined;
-    this.logger.info({ group: this.name, why }, 'watch feed: this replica stopped polling the group');
   }
 
   /** Stops polling here and lets the lease go, so another replica (or this one) takes it at once. */

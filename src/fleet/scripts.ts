@@ -13,7 +13,8 @@ import { defineScript } from '@redis/client';
  * - `{prefix}:lease:<session>` and `{prefix}:lease-holders:<session>`: a reconnect in flight and who holds it;
  * - `{prefix}:watch:<region>/<group>:lease`: which replica polls a watched stream group (its holder's name);
  * - `{prefix}:watch:<region>/<group>:pending` hash: the group's pending sessions, ARN to JSON, and the field
- *   `~ready` once its polling replica has reported a first poll;
+ *   `~ready` once its polling replica has reported a first poll, holding when (Redis ms) a holder last vouched for
+ *   the set: a set nobody has vouched for within the freshness bound may have missed changes, and is not served;
  * - `{prefix}:watch:<region>/<group>:changes` stream: the group's changes, each with `seq` (one more than the entry
  *   before), `kind` and `body` (watch-entries.ts).
  */
@@ -338,8 +339,22 @@ return 1
   transformReply: (reply: unknown): unknown => reply,
 });
 
-/** The field of a watched group's pending hash that says a first poll filled it (no ARN looks like it). */
+/**
+ * The field of a watched group's pending hash that says a first poll filled it (no ARN looks like it), and when (Redis
+ * ms) a holder last vouched that the set is current. A set left with no holder (its last subscriber left) stops being
+ * current as soon as sessions change, with nobody polling: once its stamp is older than the freshness bound, readers
+ * treat it as not ready and a new holder polls afresh rather than start from it. A value that is no number (an older
+ * replica's '1') counts as stale.
+ */
 const READY_FIELD = '~ready';
+
+/** Whether the pending hash was vouched for within `fresh` ms of `now`. */
+const IS_FRESH = `
+local function is_fresh(pending, now, fresh)
+  local stamp = tonumber(redis.call('HGET', pending, '${READY_FIELD}') or '')
+  return stamp ~= nil and now - stamp <= fresh
+end
+`;
 
 /** The `seq` field of a stream entry (a flat field list, as XRANGE gives it), or nil. */
 const ENTRY_SEQ = `
@@ -353,28 +368,42 @@ end
 
 /**
  * Takes a watched group's poll lease when it is free, or renews it when this holder has it, and keeps the group's
- * keys from expiring while it is polled. KEYS: lease, pending, changes. ARGV: holder, leaseTtlMs, keyTtlMs.
- * Reply: 'taken' | 'renewed' | 'other'.
+ * keys from expiring while it is polled. A holder vouches for the pending set while it holds the lease: its poller
+ * keeps the set current (from a first poll, or from a fresh set it took over), so renewing stamps it fresh. Taking
+ * the lease stamps a fresh set (the new holder starts from it) and forgets a stale one, so that the new holder's
+ * poller starts with nothing known, and its first poll fills the set anew. KEYS: lease, pending, changes. ARGV:
+ * holder, leaseTtlMs, keyTtlMs, freshMs. Reply: 'taken' | 'renewed' | 'other'.
  */
 export const WATCH_CLAIM = defineScript({
-  SCRIPT: `
-local current = redis.call('GET', KEYS[1])
-if current == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
-  redis.call('PEXPIRE', KEYS[3], ARGV[3])
+  SCRIPT: `${NOW}${IS_FRESH}
+local lease, pending, changes = KEYS[1], KEYS[2], KEYS[3]
+local holder, lease_ttl, ttl, fresh = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local now = now_ms()
+local current = redis.call('GET', lease)
+if current == holder then
+  redis.call('PEXPIRE', lease, lease_ttl)
+  if redis.call('HEXISTS', pending, '${READY_FIELD}') == 1 then
+    redis.call('HSET', pending, '${READY_FIELD}', tostring(now))
+  end
+  redis.call('PEXPIRE', pending, ttl)
+  redis.call('PEXPIRE', changes, ttl)
   return 'renewed'
 end
 if current then return 'other' end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', lease, holder, 'PX', lease_ttl)
+if is_fresh(pending, now, fresh) then
+  redis.call('HSET', pending, '${READY_FIELD}', tostring(now))
+else
+  redis.call('DEL', pending)
+end
 return 'taken'
 `,
   NUMBER_OF_KEYS: 3,
-  parseCommand(parser, keys: WatchKeys, holder: string, leaseTtlMs: number, keyTtlMs: number) {
+  parseCommand(parser, keys: WatchKeys, holder: string, leaseTtlMs: number, keyTtlMs: number, freshMs: number) {
     parser.pushKey(keys.lease);
     parser.pushKey(keys.pending);
     parser.pushKey(keys.changes);
-    parser.push(holder, String(Math.ceil(leaseTtlMs)), String(Math.ceil(keyTtlMs)));
+    parser.push(holder, String(Math.ceil(leaseTtlMs)), String(Math.ceil(keyTtlMs)), String(Math.floor(freshMs)));
   },
   transformReply: (reply: unknown): unknown => reply,
 });
@@ -396,13 +425,15 @@ return 0
 });
 
 /**
- * A watched group as it stands, in one atomic read: whether a first poll has filled it, the last change's stream id
- * and seq (where a reader starts), and when filled, every pending session's JSON. KEYS: pending, changes.
+ * A watched group as it stands, in one atomic read: whether a first poll has filled it and a holder vouched for it
+ * within `freshMs` (a set older than that may miss changes nobody polled for), the last change's stream id and seq
+ * (where a reader starts), and when ready, every pending session's JSON. KEYS: pending, changes. ARGV: freshMs.
  * Reply: { ready ('1' | '0'), lastId, lastSeq, ...sessions }.
  */
 export const WATCH_STATE = defineScript({
-  SCRIPT: `${ENTRY_SEQ}
-local ready = redis.call('HEXISTS', KEYS[1], '${READY_FIELD}')
+  SCRIPT: `${NOW}${IS_FRESH}${ENTRY_SEQ}
+local ready = 0
+if is_fresh(KEYS[1], now_ms(), tonumber(ARGV[1])) then ready = 1 end
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
 local id, seq = '0-0', '0'
 if last then
@@ -419,9 +450,10 @@ end
 return reply
 `,
   NUMBER_OF_KEYS: 2,
-  parseCommand(parser, pending: string, changes: string) {
+  parseCommand(parser, pending: string, changes: string, freshMs: number) {
     parser.pushKey(pending);
     parser.pushKey(changes);
+    parser.push(String(Math.floor(freshMs)));
   },
   transformReply: (reply: unknown): unknown => reply,
 });
@@ -459,15 +491,17 @@ return reply
  * What the polling replica publishes, in order, only while it holds the lease (a replica that lost it, paused past
  * its lease, cannot write): 'pend' sets a session pending and 'clear' clears it, each appending the change to the
  * stream; 'ready' replaces the pending sessions with a first poll's (body: JSON [[arn, json], ...]) and appends a
- * 'reset'; 'end' appends the feed's end, forgets the pending sessions and lets go of the lease. Each entry's seq is
+ * 'reset'; 'end' appends the feed's end, forgets the pending sessions and lets go of the lease. A publish stamps a
+ * filled pending set fresh, as a renewal does (WATCH_CLAIM): the holder vouches for it. Each entry's seq is
  * one more than the last one's, so a reader sees when entries were trimmed before it read them. KEYS: lease, pending,
  * changes. ARGV: holder, maxLength, keyTtlMs, then (kind, arn, session, body) per item. Reply: 'published' |
  * 'fenced'.
  */
 export const WATCH_PUBLISH = defineScript({
-  SCRIPT: `${ENTRY_SEQ}
+  SCRIPT: `${NOW}${ENTRY_SEQ}
 local lease, pending, changes = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('GET', lease) ~= ARGV[1] then return 'fenced' end
+local now = tostring(now_ms())
 local max_length, ttl = ARGV[2], ARGV[3]
 local last = redis.call('XREVRANGE', changes, '+', '-', 'COUNT', 1)[1]
 local seq = 0
@@ -486,7 +520,7 @@ for index = 4, #ARGV, 4 do
     append('change', body)
   elseif kind == 'ready' then
     redis.call('DEL', pending)
-    redis.call('HSET', pending, '${READY_FIELD}', '1')
+    redis.call('HSET', pending, '${READY_FIELD}', now)
     for _, pair in ipairs(cjson.decode(body)) do
       redis.call('HSET', pending, pair[1], pair[2])
     end
@@ -496,6 +530,9 @@ for index = 4, #ARGV, 4 do
     append('end', body)
     break
   end
+end
+if redis.call('HEXISTS', pending, '${READY_FIELD}') == 1 then
+  redis.call('HSET', pending, '${READY_FIELD}', now)
 end
 redis.call('PEXPIRE', pending, ttl)
 redis.call('PEXPIRE', changes, ttl)

@@ -172,7 +172,11 @@ const Seq = new t.Type<number, string, unknown>(
   String,
 );
 
+/** WATCH_STATE's reply: ready, last id, last seq, then the pending sessions' JSON. */
 const StateReply = t.array(t.string);
+
+/** WATCH_READ's reply: each entry flattened to four strings (id, seq, kind, body). */
+const FlatEntriesReply = t.array(t.string);
 
 export function decodeState(reply: unknown): E.Either<string, WatchState> {
   if (!StateReply.is(reply)) return E.left('not a watch state');
@@ -198,7 +202,7 @@ export interface ReadEntry {
 
 /** The entries WATCH_READ gave, or why the reply itself is unreadable (then no position can be trusted). */
 export function decodeRead(reply: unknown): E.Either<string, ReadonlyArray<ReadEntry>> {
-  if (!StateReply.is(reply) || reply.length % 4 !== 0) return E.left('not a watch read');
+  if (!FlatEntriesReply.is(reply) || reply.length % 4 !== 0) return E.left('not a watch read');
   const entries: ReadEntry[] = [];
   for (let index = 0; index < reply.length; index += 4) {
     const [id = '', seqText, kind = '', body = ''] = reply.slice(index, index + 4);

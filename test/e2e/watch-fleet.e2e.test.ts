@@ -7,6 +7,7 @@ import { ReconnectServiceClient, WatchEventType } from '../../src/gen/reconnect/
 import { FLEET_GROUP_ID, FleetHarness } from '../support/fleet-harness';
 import { RedisServer } from '../support/redis-server';
 import { logMessageStartingWith, type ServiceProcess } from '../support/service-process';
+import { expectRight } from '../support/task-either';
 import { WatchRecorder } from '../support/watch-recorder';
 
 const POLLING = 'watch feed: this replica polls the group';
@@ -30,6 +31,16 @@ class FleetWatchers {
 }
 
 const polls = (replica: ServiceProcess): number => replica.logs.filter(logMessageStartingWith(POLLING)).length;
+
+/** The emulator's arrival times of the ListStreamSessions calls for the fleet's group, oldest first. */
+async function groupPolls(fleet: FleetHarness): Promise<ReadonlyArray<number>> {
+  const { requests } = await expectRight(fleet.control.requests('ListStreamSessions'));
+  return requests
+    .filter(
+      (request) => request.identifier === FLEET_GROUP_ID || request.identifier?.endsWith(`/${FLEET_GROUP_ID}`) === true,
+    )
+    .map((request) => Date.parse(request.at));
+}
 
 const eventsAbout = (recorder: WatchRecorder, arn: string): ReadonlyArray<WatchEventType> =>
   recorder.messages.filter((message) => message.session?.arn === arn).map((message) => message.type);
@@ -70,6 +81,50 @@ describe('WatchStreamSessions across a fleet sharing Redis', function () {
       assert.equal(
         fleet.replicas.map(polls).reduce((sum, count) => sum + count, 0),
         1,
+      );
+    } finally {
+      watchers.close();
+      await fleet.close();
+    }
+  });
+
+  it('polls a watched group once per interval for subscribers on three replicas, interval after interval', async () => {
+    const intervalMs = 300;
+    const intervals = 10;
+    const fleet = await FleetHarness.start({
+      replicas: 3,
+      redis,
+      ratePerSecond: 20,
+      env: { RECONNECT_WATCH_POLL_INTERVAL_MS: String(intervalMs) },
+    });
+    const watchers = new FleetWatchers(fleet.replicas);
+    try {
+      const pending = await fleet.sessions(2);
+      const snapshots = await Promise.all(watchers.recorders.map((recorder) => recorder.snapshot()));
+      for (const snapshot of snapshots) {
+        assert.deepEqual(
+          new Set(snapshot.map((message) => message.session?.arn)),
+          new Set(pending.map((session) => session.arn)),
+        );
+      }
+      // The window is read on the emulator's own arrival times, from the last poll before it: the wait is for the
+      // first poll past its end, bounded, so a fleet that stopped polling fails rather than hangs.
+      const start = (await groupPolls(fleet)).at(-1) ?? assert.fail('nobody polled the group');
+      const end = start + intervals * intervalMs;
+      let arrivals: ReadonlyArray<number> = [];
+      for (let attempt = 0; attempt < 200 && !arrivals.some((at) => at > end); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        arrivals = await groupPolls(fleet);
+      }
+      assert.ok(
+        arrivals.some((at) => at > end),
+        'the group is still polled after the window',
+      );
+      const inWindow = arrivals.filter((at) => at > start && at <= end).length;
+      // One poller polls about once an interval; a second, polling beside it, would make it about twice as many.
+      assert.ok(
+        inWindow >= 1 && inWindow <= intervals + 2,
+        `${inWindow} polls in ${intervals} intervals of ${intervalMs} ms`,
       );
     } finally {
       watchers.close();

@@ -94,17 +94,39 @@ class FakePollers {
   }
 }
 
+/** One subscription the fleet's feeds gave to the process's own. */
+interface FallbackSubscription {
+  readonly group: WatchedGroup;
+  readonly listener: FeedListener;
+  unsubscribed: boolean;
+}
+
 /** The process's own feeds, as far as the fleet's need them: who was sent there, and whether they were closed. */
 class RecordingFallback implements StreamGroupFeeds {
-  readonly listeners: FeedListener[] = [];
+  readonly subscriptions: FallbackSubscription[] = [];
   closed = false;
-  subscribe(_group: WatchedGroup, listener: FeedListener): () => void {
-    this.listeners.push(listener);
-    return () => undefined;
+  subscribe(group: WatchedGroup, listener: FeedListener): () => void {
+    const subscription: FallbackSubscription = { group, listener, unsubscribed: false };
+    this.subscriptions.push(subscription);
+    return () => {
+      subscription.unsubscribed = true;
+    };
+  }
+  /** Ends one feed, as the process's own feeds would when its poller stops: that subscriber is gone. */
+  end(subscription: FallbackSubscription, reason: FeedEnd): void {
+    subscription.unsubscribed = true;
+    subscription.listener.end(reason);
+  }
+  /** Those still subscribed. */
+  current(): FallbackSubscription[] {
+    return this.subscriptions.filter((subscription) => !subscription.unsubscribed);
   }
   close(): Promise<void> {
     this.closed = true;
-    for (const listener of this.listeners.splice(0)) listener.end({ _tag: 'ShuttingDown' });
+    for (const subscription of this.current()) {
+      subscription.unsubscribed = true;
+      subscription.listener.end({ _tag: 'ShuttingDown' });
+    }
     return Promise.resolve();
   }
 }
@@ -510,7 +532,9 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
       assert.notEqual(a.fleet.mode(), 'shared');
       const resubscribed = new RecordingListener();
       a.feeds.subscribe(group, resubscribed);
-      assert.deepEqual(a.fallback.listeners, [resubscribed], 'the process’s own feed serves it');
+      assert.equal(a.fallback.current().length, 1, 'the process’s own feed serves it');
+      a.fallback.current()[0]?.listener.snapshot([S1]);
+      assert.deepEqual(resubscribed.snapshots, [[S1]]);
     } finally {
       await redis.restart();
     }
@@ -521,5 +545,78 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
     pollers.last().events.ready([S2]);
     await eventually(() => again.snapshots.length === 1, 'its snapshot, from Redis');
     assert.deepEqual(again.snapshots, [[S2]]);
+  });
+  it('serves no stale pending set after the group went unwatched, and its next holder polls it afresh', async () => {
+    const [a, b] = await fleetOf(2);
+    assert.ok(a !== undefined && b !== undefined);
+    const unsubscribe = a.feeds.subscribe(group, new RecordingListener());
+    await eventually(() => pollers.runs.length === 1, 'a poller starts');
+    pollers.last().events.ready([S1]);
+    pollers.last().events.change(disconnected(S2));
+    const pendingKey = keysOf(a.prefix).watchPending(watchedGroupKey(group));
+    await eventually(
+      () => withRedis(async (client) => (await client.hLen(pendingKey)) === 3),
+      'the set and its drop are published',
+    );
+    unsubscribe();
+    const lease = keysOf(a.prefix).watchLease(watchedGroupKey(group));
+    await eventually(() => withRedis(async (client) => (await client.get(lease)) === null), 'the lease is let go');
+    // A minute with nobody polling, as if it had passed: S1 and S2 may have ended unseen meanwhile.
+    await withRedis(async (client) => {
+      const stamp = Number(await client.hGet(pendingKey, '~ready'));
+      await client.hSet(pendingKey, '~ready', String(stamp - 60_000));
+    });
+
+    const onA = new RecordingListener();
+    const onB = new RecordingListener();
+    b.feeds.subscribe(group, onB);
+    a.feeds.subscribe(group, onA);
+    await eventually(() => pollers.runs.length === 2, 'a replica takes the poll');
+    const second = pollers.last();
+    assert.equal(second.known, undefined, 'its poller starts from nothing, not from the stale set');
+    const stateReads = (): number => a.observer.count('watch-state') + b.observer.count('watch-state');
+    const read = stateReads();
+    await eventually(() => stateReads() >= read + 6, 'both replicas read the group’s state again, a few times');
+    assert.deepEqual([onA.snapshots, onB.snapshots], [[], []], 'both wait for a fresh first poll');
+
+    second.events.ready([S3]);
+    await eventually(() => onA.snapshots.length === 1 && onB.snapshots.length === 1, 'both have a snapshot');
+    assert.deepEqual([onA.snapshots, onB.snapshots], [[[S3]], [[S3]]]);
+    assert.deepEqual([onA.ends, onB.ends], [[], []]);
+  });
+
+  it('moves the subscribers the process’s own feeds served onto the shared feed once Redis is back', async () => {
+    const [a] = await fleetOf(1);
+    assert.ok(a !== undefined);
+    const servedLocally = new RecordingListener();
+    const endedLocally = new RecordingListener();
+    await redis.kill();
+    try {
+      await eventually(() => a.fleet.mode() !== 'shared', 'the replica finds Redis gone');
+      a.feeds.subscribe(group, servedLocally);
+      a.feeds.subscribe(group, endedLocally);
+      const [served, ended] = a.fallback.current();
+      assert.ok(served !== undefined && ended !== undefined, 'the process’s own feeds serve both');
+      served.listener.snapshot([S1]);
+      served.listener.change(disconnected(S2));
+      a.fallback.end(ended, { _tag: 'PollsFailing', detail: 'ThrottlingException' });
+    } finally {
+      await redis.restart();
+    }
+    await eventually(() => servedLocally.ends.length === 1, 'the stream served locally ends once the fleet shares');
+    assert.equal(a.fleet.mode(), 'shared');
+    assert.deepEqual(servedLocally.ends, [{ _tag: 'FeedGap' }]);
+    assert.deepEqual(servedLocally.snapshots, [[S1]]);
+    assert.deepEqual(servedLocally.changes, [disconnected(S2)]);
+    assert.deepEqual(endedLocally.ends, [{ _tag: 'PollsFailing', detail: 'ThrottlingException' }], 'ended once');
+    assert.deepEqual(a.fallback.current(), [], 'the process’s own feeds serve nobody now, so poll nothing');
+
+    const resubscribed = new RecordingListener();
+    a.feeds.subscribe(group, resubscribed);
+    await eventually(() => pollers.runs.length === 1, 'the group is polled through Redis');
+    pollers.last().events.ready([S2]);
+    await eventually(() => resubscribed.snapshots.length === 1, 'its snapshot, from Redis');
+    assert.deepEqual(resubscribed.snapshots, [[S2]]);
+    assert.equal(a.fallback.subscriptions.length, 2, 'the resubscriber is not served locally');
   });
 });
