@@ -7,6 +7,7 @@ import { status } from '@grpc/grpc-js';
 import type { ErrorDetails } from '../../../src/contract/error-details';
 import type { ServiceFailure, ServiceFailureTag } from '../../../src/domain/outcomes';
 import { defectStatus, statusOf, type StatusReport } from '../../../src/transport/outcome-status';
+import { EVERY_FAILURE_TAG } from '../../support/failure-tags';
 
 /** The repository's root, from this file's compiled place in dist/test/unit/transport/. */
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -99,33 +100,7 @@ function documents(): ReadonlyArray<{ readonly file: string; readonly text: stri
 describe('the contract as the docs state it, checked against the code', () => {
   it('covers every failure the service can answer with', () => {
     const tags = new Set<ServiceFailureTag>(EXAMPLES.map((failure) => failure._tag));
-    const every: Record<ServiceFailureTag, true> = {
-      InvalidRequest: true,
-      UpstreamValidation: true,
-      UpstreamAccessDenied: true,
-      UpstreamResourceNotFound: true,
-      UpstreamConflict: true,
-      UpstreamThrottling: true,
-      UpstreamInternalServer: true,
-      UpstreamUnmodelled: true,
-      UpstreamUnreachable: true,
-      UpstreamClientMisconfigured: true,
-      ReconnectInProgress: true,
-      AdmissionRefused: true,
-      Unauthenticated: true,
-      CallerNotAllowed: true,
-      NotSessionOwner: true,
-      DeadlineExceeded: true,
-      Cancelled: true,
-      TooManyWatchStreams: true,
-      StreamGroupNotFound: true,
-      WatchPollAccessDenied: true,
-      WatchPollsFailing: true,
-      WatchFeedGap: true,
-      ShuttingDown: true,
-      WatchFellBehind: true,
-    };
-    assert.deepEqual([...tags].sort(), Object.keys(every).sort());
+    assert.deepEqual(tags, EVERY_FAILURE_TAG);
   });
 
   it('docs/contract.md has one row per ErrorInfo reason, with the code and the details the code gives it', () => {

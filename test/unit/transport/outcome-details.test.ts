@@ -10,7 +10,7 @@ import {
   encodeStatus,
   type DecodedErrorDetails,
 } from '../../../src/contract/error-details';
-import type { ServiceFailure, ServiceFailureTag } from '../../../src/domain/outcomes';
+import type { ServiceFailure } from '../../../src/domain/outcomes';
 import { Any } from '../../../src/gen/google/protobuf/any';
 import {
   BadRequest,
@@ -23,6 +23,7 @@ import {
 } from '../../../src/gen/google/rpc/error_details';
 import { Status } from '../../../src/gen/google/rpc/status';
 import { defectStatus, statusOf, statusTrailers, type StatusReport } from '../../../src/transport/outcome-status';
+import { EVERY_FAILURE_TAG } from '../../support/failure-tags';
 
 const errorDetails = (failure: ServiceFailure, requestId?: string) => statusOf(failure, requestId).details;
 
@@ -405,33 +406,7 @@ function assertErrorInfo(unpacked: Unpacked, reason: string): ErrorInfo {
 
 describe('error details (google.rpc.Status in grpc-status-details-bin)', () => {
   it('has a row for every ServiceFailure variant, and one reason per outcome', () => {
-    const every: Record<ServiceFailureTag, true> = {
-      InvalidRequest: true,
-      UpstreamValidation: true,
-      UpstreamAccessDenied: true,
-      UpstreamResourceNotFound: true,
-      UpstreamConflict: true,
-      UpstreamThrottling: true,
-      UpstreamInternalServer: true,
-      UpstreamUnmodelled: true,
-      UpstreamUnreachable: true,
-      UpstreamClientMisconfigured: true,
-      ReconnectInProgress: true,
-      AdmissionRefused: true,
-      Unauthenticated: true,
-      CallerNotAllowed: true,
-      NotSessionOwner: true,
-      DeadlineExceeded: true,
-      Cancelled: true,
-      TooManyWatchStreams: true,
-      StreamGroupNotFound: true,
-      WatchPollAccessDenied: true,
-      WatchPollsFailing: true,
-      WatchFeedGap: true,
-      ShuttingDown: true,
-      WatchFellBehind: true,
-    };
-    assert.deepEqual(new Set(rows.map((row) => row.error._tag)), new Set(Object.keys(every)));
+    assert.deepEqual(new Set(rows.map((row) => row.error._tag)), EVERY_FAILURE_TAG);
     const reasons = [...rows.map((row) => row.reason), 'INTERNAL_ERROR'];
     assert.equal(new Set(reasons).size, reasons.length, 'reasons are unique');
   });

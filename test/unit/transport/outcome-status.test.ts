@@ -2,9 +2,10 @@ import { strict as assert } from 'node:assert';
 
 import { status } from '@grpc/grpc-js';
 
-import type { ServiceFailure, ServiceFailureTag } from '../../../src/domain/outcomes';
+import type { ServiceFailure } from '../../../src/domain/outcomes';
 import { ERROR_DOMAIN } from '../../../src/contract/error-details';
 import { defectStatus, statusOf } from '../../../src/transport/outcome-status';
+import { EVERY_FAILURE_TAG } from '../../support/failure-tags';
 
 const target = { streamGroupIdentifier: 'sg-1AB2C3De4', streamSessionIdentifier: 'ABC123def4567' };
 const upstream = { target, message: 'AWS says no', requestId: 'req-1234' };
@@ -56,33 +57,7 @@ const rows: ReadonlyArray<[ServiceFailure, status]> = [
 
 describe('statusOf', () => {
   it('has a row for every ServiceFailure variant', () => {
-    const every: Record<ServiceFailureTag, true> = {
-      InvalidRequest: true,
-      UpstreamValidation: true,
-      UpstreamAccessDenied: true,
-      UpstreamResourceNotFound: true,
-      UpstreamConflict: true,
-      UpstreamThrottling: true,
-      UpstreamInternalServer: true,
-      UpstreamUnmodelled: true,
-      UpstreamUnreachable: true,
-      UpstreamClientMisconfigured: true,
-      ReconnectInProgress: true,
-      AdmissionRefused: true,
-      Unauthenticated: true,
-      CallerNotAllowed: true,
-      NotSessionOwner: true,
-      DeadlineExceeded: true,
-      Cancelled: true,
-      TooManyWatchStreams: true,
-      StreamGroupNotFound: true,
-      WatchPollAccessDenied: true,
-      WatchPollsFailing: true,
-      WatchFeedGap: true,
-      ShuttingDown: true,
-      WatchFellBehind: true,
-    };
-    assert.deepEqual(new Set(rows.map(([error]) => error._tag)), new Set(Object.keys(every)));
+    assert.deepEqual(new Set(rows.map(([error]) => error._tag)), EVERY_FAILURE_TAG);
   });
 
   for (const [error, code] of rows) {
