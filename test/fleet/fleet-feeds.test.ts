@@ -256,6 +256,35 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
     return new FleetKeys(prefix);
   }
 
+  /** Two replicas, a subscriber on each, and the one poller they share, once it has started. */
+  async function twoWatching(): Promise<{
+    readonly a: Replica;
+    readonly b: Replica;
+    readonly onA: RecordingListener;
+    readonly onB: RecordingListener;
+    readonly run: PollerRun;
+  }> {
+    const [a, b] = await fleetOf(2);
+    assert.ok(a !== undefined && b !== undefined);
+    const onA = new RecordingListener();
+    const onB = new RecordingListener();
+    a.feeds.subscribe(group, onA);
+    b.feeds.subscribe(group, onB);
+    await eventually(() => pollers.runs.length === 1, 'a poller starts');
+    return { a, b, onA, onB, run: pollers.last() };
+  }
+
+  /** The same, once the poller's first poll found `pending` and both subscribers have it as their snapshot. */
+  async function twoWithSnapshot(pending: ReadonlyArray<WatchedSession>): ReturnType<typeof twoWatching> {
+    const watching = await twoWatching();
+    watching.run.events.ready(pending);
+    await eventually(
+      () => watching.onA.snapshots.length === 1 && watching.onB.snapshots.length === 1,
+      'both have a snapshot',
+    );
+    return watching;
+  }
+
   it('polls a group on one replica while subscribers on two listen, and gives both the same snapshot and changes', async () => {
     const [a, b] = await fleetOf(2);
     assert.ok(a !== undefined && b !== undefined);
@@ -294,16 +323,7 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
   });
 
   it('carries a storm of changes to every replica in order, whatever the batches', async () => {
-    const [a, b] = await fleetOf(2);
-    assert.ok(a !== undefined && b !== undefined);
-    const onA = new RecordingListener();
-    const onB = new RecordingListener();
-    a.feeds.subscribe(group, onA);
-    b.feeds.subscribe(group, onB);
-    await eventually(() => pollers.runs.length === 1, 'a poller starts');
-    const run = pollers.last();
-    run.events.ready([]);
-    await eventually(() => onA.snapshots.length === 1 && onB.snapshots.length === 1, 'both have a snapshot');
+    const { a, onA, onB, run } = await twoWithSnapshot([]);
     const storm = Array.from({ length: 1200 }, (_, index) => disconnected(session(`ss-storm-${index}`)));
     for (const change of storm) run.events.change(change);
     await eventually(() => onA.changes.length === storm.length && onB.changes.length === storm.length, 'all arrive');
@@ -420,16 +440,7 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
   });
 
   it('passes the end of a group’s feed to every replica’s subscribers, and polls it no more', async () => {
-    const [a, b] = await fleetOf(2);
-    assert.ok(a !== undefined && b !== undefined);
-    const onA = new RecordingListener();
-    const onB = new RecordingListener();
-    a.feeds.subscribe(group, onA);
-    b.feeds.subscribe(group, onB);
-    await eventually(() => pollers.runs.length === 1, 'a poller starts');
-    const first = pollers.last();
-    first.events.ready([]);
-    await eventually(() => onA.snapshots.length === 1 && onB.snapshots.length === 1, 'both have a snapshot');
+    const { a, b, onA, onB, run: first } = await twoWithSnapshot([]);
     first.events.end({ _tag: 'PollsFailing', detail: 'ThrottlingException' });
     await eventually(() => onA.ends.length === 1 && onB.ends.length === 1, 'both feeds end');
     assert.deepEqual(onA.ends, [{ _tag: 'PollsFailing', detail: 'ThrottlingException' }]);
@@ -476,15 +487,7 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
   });
 
   it('ends the feed with FeedGap at an entry it cannot read, and goes on', async () => {
-    const [a, b] = await fleetOf(2);
-    assert.ok(a !== undefined && b !== undefined);
-    const onA = new RecordingListener();
-    const onB = new RecordingListener();
-    a.feeds.subscribe(group, onA);
-    b.feeds.subscribe(group, onB);
-    await eventually(() => pollers.runs.length === 1, 'a poller starts');
-    pollers.last().events.ready([S1]);
-    await eventually(() => onA.snapshots.length === 1 && onB.snapshots.length === 1, 'both have a snapshot');
+    const { a, onA, onB } = await twoWithSnapshot([S1]);
     const changes = keysOf(a.prefix).watchChanges(watchedGroupKey(group));
     await withRedis(async (client) => {
       const [last] = (await client.xRevRange(changes, '+', '-', { COUNT: 1 })) ?? [];
@@ -514,16 +517,7 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
   });
 
   it('ends Redis-fed feeds with FeedGap when Redis goes away, serves new subscribers locally, and shares again', async () => {
-    const [a, b] = await fleetOf(2);
-    assert.ok(a !== undefined && b !== undefined);
-    const onA = new RecordingListener();
-    const onB = new RecordingListener();
-    a.feeds.subscribe(group, onA);
-    b.feeds.subscribe(group, onB);
-    await eventually(() => pollers.runs.length === 1, 'a poller starts');
-    const first = pollers.last();
-    first.events.ready([S1]);
-    await eventually(() => onA.snapshots.length === 1 && onB.snapshots.length === 1, 'both have a snapshot');
+    const { a, onA, onB, run: first } = await twoWithSnapshot([S1]);
     await redis.kill();
     try {
       await eventually(() => onA.ends.length === 1 && onB.ends.length === 1, 'both feeds end');
