@@ -10,41 +10,23 @@ import * as E from 'fp-ts/Either';
 import { realScheduler, type BudgetKey, type UpstreamAdmission } from '../../src/domain/admission';
 import type { AdmissionRefused, CallEnded } from '../../src/domain/outcomes';
 import type { SessionKey } from '../../src/domain/request';
-import { Fleet, type FleetObserver, type FleetSettings, type FleetSharing } from '../../src/fleet/fleet';
+import { Fleet, type FleetSettings } from '../../src/fleet/fleet';
 import { FleetKeys } from '../../src/fleet/fleet-keys';
 import { CapturedLogs } from '../support/captured-logs';
 import { RedisServer } from '../support/redis-server';
+import { eventually } from '../support/eventually';
+import { RecordingFleetObserver } from '../support/recording-fleet-observer';
 
 const CONNECTION: BudgetKey = { region: 'us-west-2', operation: 'CreateStreamSessionConnection' };
 const OTHER_REGION: BudgetKey = { region: 'eu-west-1', operation: 'CreateStreamSessionConnection' };
 
 type Outcome = E.Either<AdmissionRefused | CallEnded, void>;
 
-/** What a replica's metrics would see. */
-class RecordingObserver implements FleetObserver {
-  readonly modes: FleetSharing[] = [];
-  failedCalls = 0;
-  called(_command: string, outcome: 'ok' | 'failed'): void {
-    if (outcome === 'failed') this.failedCalls += 1;
-  }
-  modeChanged(mode: FleetSharing): void {
-    this.modes.push(mode);
-  }
-}
-
 interface Replica {
   readonly fleet: Fleet;
   readonly prefix: string;
   readonly logs: CapturedLogs;
-  readonly observer: RecordingObserver;
-}
-
-/** Polls `done` every 20 ms, at most `attempts` times: a bounded wait on state, not on the clock. */
-async function eventually(done: () => boolean, what: string, attempts = 500): Promise<void> {
-  for (let attempt = 0; attempt < attempts && !done(); attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.ok(done(), `never: ${what}`);
+  readonly observer: RecordingFleetObserver;
 }
 
 function admitWithin(admission: UpstreamAdmission, deadlineMs: number): Promise<Outcome> {
@@ -84,7 +66,7 @@ describe('the fleet: a Redis that needs a password', function () {
         reserveMs: 0,
       },
       logs.logger,
-      new RecordingObserver(),
+      new RecordingFleetObserver(),
       realScheduler,
     );
     assert.deepEqual(await fleet.start(), E.right(undefined));
@@ -124,7 +106,7 @@ describe('the fleet: a Redis that needs a password', function () {
         reserveMs: 0,
       },
       new CapturedLogs().logger,
-      new RecordingObserver(),
+      new RecordingFleetObserver(),
       realScheduler,
     );
     const started = await fleet.start();
@@ -166,7 +148,7 @@ describe('the fleet: budgets shared through a real Redis', function () {
     const started: Replica[] = [];
     for (let index = 0; index < count; index += 1) {
       const logs = new CapturedLogs();
-      const observer = new RecordingObserver();
+      const observer = new RecordingFleetObserver();
       const fleet = new Fleet(settings, logs.logger, observer, realScheduler);
       assert.deepEqual(await fleet.start(), E.right(undefined));
       const replica = { fleet, logs, observer, prefix: settings.keyPrefix };

@@ -16,32 +16,14 @@ import {
   type WatchedGroup,
   type WatchedSession,
 } from '../../src/domain/watch-feed';
-import { Fleet, type FleetObserver, type FleetSharing } from '../../src/fleet/fleet';
+import { Fleet } from '../../src/fleet/fleet';
 import type { FleetFeeds } from '../../src/fleet/fleet-feeds';
 import { FleetKeys } from '../../src/fleet/fleet-keys';
 import { CapturedLogs } from '../support/captured-logs';
 import { PausableScheduler } from '../support/pausable-scheduler';
 import { RedisServer } from '../support/redis-server';
-
-/** Polls `done` every 20 ms, at most `attempts` times: a bounded wait on state, not on the clock. */
-async function eventually(done: () => boolean | Promise<boolean>, what: string, attempts = 500): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    if (await done()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`never: ${what}`);
-}
-
-class RecordingObserver implements FleetObserver {
-  private readonly calls = new Map<string, number>();
-  called(command: string): void {
-    this.calls.set(command, this.count(command) + 1);
-  }
-  modeChanged(_mode: FleetSharing): void {}
-  count(command: string): number {
-    return this.calls.get(command) ?? 0;
-  }
-}
+import { eventually } from '../support/eventually';
+import { RecordingFleetObserver } from '../support/recording-fleet-observer';
 
 /** What one subscriber heard. */
 class RecordingListener implements FeedListener {
@@ -143,7 +125,7 @@ interface Replica {
   readonly feeds: FleetFeeds;
   readonly fallback: RecordingFallback;
   readonly logs: CapturedLogs;
-  readonly observer: RecordingObserver;
+  readonly observer: RecordingFleetObserver;
 }
 
 function byArn(sessions: ReadonlyArray<WatchedSession>): ReadonlyArray<WatchedSession> {
@@ -199,7 +181,7 @@ describe('the fleet: watch feeds shared through a real Redis', function () {
   async function replica(prefix: string, scheduler: Scheduler = realScheduler): Promise<Replica> {
     const name = `replica-${replicas.length + 1}`;
     const logs = new CapturedLogs();
-    const observer = new RecordingObserver();
+    const observer = new RecordingFleetObserver();
     const fleet = new Fleet(
       {
         url: redis.url,

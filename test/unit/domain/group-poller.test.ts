@@ -161,6 +161,21 @@ const knownSession = (id: string): WatchedSession => ({
 const tagsAndIds = (changes: ReadonlyArray<SessionChange>): string[] =>
   changes.map((change) => `${change._tag} ${change.session.arn.split('/').pop() ?? ''}`);
 
+/**
+ * Has every read answer `status`, but only when the test calls the function it leaves in the returned list, in the
+ * order the reads were made: to see what the poller does while its reads are out.
+ */
+function heldReads(poller: ReturnType<typeof setup>, status: string): Array<() => void> {
+  const held: Array<() => void> = [];
+  poller.readsBy(
+    (arn) =>
+      new Promise((resolve) => {
+        held.push(() => resolve(E.right(record(arn.split('/').pop() ?? '', status))));
+      }),
+  );
+  return held;
+}
+
 describe('the group poller', () => {
   it('reports the pending sessions of its first poll as Disconnected, with their assumed window, then ready', async () => {
     const poller = setup();
@@ -254,13 +269,7 @@ describe('the group poller', () => {
     poller.listing(summary('A'));
     await poller.poll(0);
     poller.listing();
-    const held: Array<() => void> = [];
-    poller.readsBy(
-      () =>
-        new Promise((resolve) => {
-          held.push(() => resolve(E.right(record('A', 'ACTIVE'))));
-        }),
-    );
+    const held = heldReads(poller, 'ACTIVE');
     await poller.poll();
     assert.equal(held.length, 1);
     poller.listing(summary('A'));
@@ -330,13 +339,7 @@ describe('the group poller', () => {
     poller.listing(...ids.map((id) => summary(id)));
     await poller.poll(0);
     poller.listing();
-    const held: Array<() => void> = [];
-    poller.readsBy(
-      (arn) =>
-        new Promise((resolve) => {
-          held.push(() => resolve(E.right(record(arn.split('/').pop() ?? '', 'ACTIVE'))));
-        }),
-    );
+    const held = heldReads(poller, 'ACTIVE');
     await poller.poll();
     let mostAtOnce = 0;
     for (let round = 0; round < 20 && held.length > 0; round += 1) {
@@ -488,13 +491,7 @@ describe('the group poller', () => {
     poller.listing(summary('A'));
     await poller.poll(0);
     poller.listing();
-    const held: Array<() => void> = [];
-    poller.readsBy(
-      () =>
-        new Promise((resolve) => {
-          held.push(() => resolve(E.right(record('A', 'ACTIVE'))));
-        }),
-    );
+    const held = heldReads(poller, 'ACTIVE');
     await poller.poll();
     assert.equal(poller.readSignals[0]?.aborted, false);
     poller.stop();
