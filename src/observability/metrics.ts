@@ -31,6 +31,13 @@ export interface ReconnectObservation {
   readonly admissionWaitMs: number;
 }
 
+/**
+ * How often the event-loop delay monitor samples, in ms. prom-client's default (10 ms) wakes an idle replica 100 times
+ * a second, and those wake-ups were most of what it spent between the few calls a second it serves at AWS's quota. Any
+ * stall long enough to matter to a caller (this long or longer) still delays a sample, so it is still measured.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 type GrpcType = 'unary' | 'client_stream' | 'server_stream' | 'bidi_stream';
 
 interface GrpcLabels {
@@ -232,7 +239,7 @@ export class ServiceMetrics
     // Present from the first scrape, so dashboards and alerts see every series before anything happened.
     for (const mode of ['shared', 'degraded', 'cooling'] as const) this.fleetModeChanges.inc({ mode }, 0);
     for (const command of ['admit', 'record', 'lease'] as const) this.redisCalls.zero({ command, outcome: 'ok' });
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     // prom-client names these gauges with a counter's "_total" suffix, which Prometheus lint rejects; the same
     // numbers remain, broken down by type, in nodejs_active_handles, nodejs_active_requests, nodejs_active_resources.
     for (const misnamed of [
