@@ -18,6 +18,7 @@ import {
   composedFloorTable,
   cpuRatioTable,
   fleetStormTable,
+  podTables,
   profileTables,
   startupTables,
   soakTable,
@@ -36,6 +37,7 @@ import {
   type FleetStormResult,
   type FleetStormSettings,
 } from './scenarios/fleet-storm';
+import { runPod, type PodResult } from './scenarios/pod';
 import { runProfile } from './scenarios/profile-run';
 import { runSoak, type SoakResult } from './scenarios/soak';
 import { runStartup, type StartupResult } from './scenarios/startup';
@@ -73,6 +75,7 @@ function serviceRequests(sessionIds: ReadonlyArray<string>): (slot: number) => R
 
 interface Results {
   throughput?: ThroughputResult;
+  pod?: PodResult;
   coalescing?: CoalescingResult;
   soak?: SoakResult;
   startup?: StartupResult;
@@ -167,6 +170,35 @@ async function runAgainstEmulator(
       await stopAll(subjects);
     }
   }
+  if (selected.has('pod')) {
+    const { pod } = settings;
+    log(
+      `pod: the service and the composed floor, each in a memory cgroup of the Deployment's ${pod.memoryLimitMiB} MiB limit; ` +
+        `${pod.levels.map(levelLabel).join(', ')}; ${pod.rounds} rounds of ${pod.measureMs / 1000} s per subject`,
+    );
+    results.pod = await runPod(
+      pod,
+      async (placement) => {
+        const service = await startService(
+          { emulatorEndpoint: emulator.endpoint, upstreamMaxSockets: slots, cgroupProcsFile: placement.service },
+          requestFor,
+        );
+        try {
+          const composed = await startComposedFloor(
+            { endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler },
+            requestFor,
+            { cgroupProcsFile: placement.composed },
+          );
+          return [composed, service];
+        } catch (error) {
+          await service.stop();
+          throw error;
+        }
+      },
+      log,
+    );
+    if (results.pod._tag === 'Unavailable') log(`pod: not run: ${results.pod.why}`);
+  }
   if (selected.has('soak') && settings.soak !== undefined) {
     const soakSettings = settings.soak;
     log(`soak: ${soakSettings.requests} calls at concurrency ${soakSettings.concurrency} against a fresh service`);
@@ -241,7 +273,7 @@ async function profileOnly(settings: RunSettings, subject: ProfileSubject): Prom
         : startComposedFloor(
             { endpoint: emulator.endpoint, maxSockets: slots, httpHandler: settings.floorHttpHandler },
             requestFor,
-            nodeFlags,
+            { nodeFlags },
           );
     const pace = settings.profile.ratePerSecond === undefined ? '' : ` paced at ${settings.profile.ratePerSecond}/s`;
     log(
@@ -321,7 +353,7 @@ async function main(): Promise<void> {
       : undefined;
   const startedAt = Date.now();
   const results: Results = {};
-  if ((['throughput', 'coalescing', 'soak', 'startup'] as const).some((name) => selected.has(name))) {
+  if ((['throughput', 'pod', 'coalescing', 'soak', 'startup'] as const).some((name) => selected.has(name))) {
     const emulator = await startEmulatorProcess();
     try {
       await runAgainstEmulator(emulator, settings, selected, results, baseline);
@@ -340,6 +372,7 @@ async function main(): Promise<void> {
   const targets = evaluateTargets({
     summaries,
     coalescing: results.coalescing,
+    pod: results.pod,
     soak: results.soak,
     startup: results.startup,
     fleetStorm: results.fleetStorm,
@@ -348,6 +381,7 @@ async function main(): Promise<void> {
   log('');
   if (summaries.length > 0)
     log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n\n${composedFloorTable(summaries)}\n`);
+  if (results.pod?._tag === 'Measured') log(`${podTables(results.pod)}\n`);
   if (results.soak !== undefined) log(`${soakTable(results.soak)}\n`);
   if (results.startup !== undefined) log(`${startupTables(results.startup)}\n`);
   if (results.storm !== undefined) log(`${stormTable(results.storm)}\n`);

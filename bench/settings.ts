@@ -15,11 +15,20 @@ export const SCENARIOS = [
   'storm',
   'fleet-storm',
   'watch-latency',
+  'pod',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/**
+ * The memory limit of the service's container in deploy/base/deployment.yaml (a test keeps the two equal). Node sizes
+ * V8's heap from it, so the `pod` scenario runs the service and the composed floor each inside a cgroup this size.
+ */
+export const POD_MEMORY_LIMIT_MIB = 512;
+
 export interface RunSettings {
   readonly throughput: ThroughputSettings;
+  /** The service and the composed floor, each in a memory cgroup of the Deployment's limit, as in a pod. */
+  readonly pod: ThroughputSettings & { readonly memoryLimitMiB: number };
   readonly coalescingRequests: number;
   /** Undefined: no soak (the default run); the 200k-call soak takes minutes. */
   readonly soak: SoakSettings | undefined;
@@ -54,6 +63,17 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
   return {
     throughput: {
       levels: full ? FULL_LEVELS : LEVELS,
+      rounds: full ? 5 : 3,
+      initialWarmupMs: full ? 10_000 : 8000,
+      warmupMs: full ? 1000 : 500,
+      warmupRequests: 5_000,
+      measureMs: full ? 5000 : 1500,
+      minPacedCalls: full ? 500 : 200,
+      maxRequests: 200_000,
+    },
+    pod: {
+      memoryLimitMiB: POD_MEMORY_LIMIT_MIB,
+      levels: [{ concurrency: 1 }, { concurrency: 16 }, { concurrency: 64 }, { concurrency: 16, ratePerSecond: 200 }],
       rounds: full ? 5 : 3,
       initialWarmupMs: full ? 10_000 : 8000,
       warmupMs: full ? 1000 : 500,

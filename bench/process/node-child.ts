@@ -23,6 +23,8 @@ export interface NodeChildOptions {
   readonly ipc?: boolean;
   /** Name in error messages. */
   readonly name: string;
+  /** A cgroup's cgroup.procs file: the child joins it before node starts, so V8 sizes its heap to the cgroup's limit. */
+  readonly cgroupProcsFile?: string;
 }
 
 /**
@@ -76,7 +78,13 @@ export class NodeChild {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !OWN_PREFIXES.some((prefix) => name.startsWith(prefix))),
     );
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), options.script, ...(options.args ?? [])], {
+    const nodeArgs = [...(options.nodeFlags ?? []), options.script, ...(options.args ?? [])];
+    // The shell writes its own pid (node's, once it execs) into the cgroup, before node reads its memory limit.
+    const [command, args] =
+      options.cgroupProcsFile === undefined
+        ? [process.execPath, nodeArgs]
+        : ['/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', options.cgroupProcsFile, process.execPath, ...nodeArgs]];
+    const child = spawn(command, args, {
       env: { ...inherited, ...options.env },
       stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });

@@ -1,3 +1,4 @@
+import type { PodResult } from '../scenarios/pod';
 import type { CoalescingResult } from '../scenarios/coalescing';
 import type { AdmittedCallResult, FleetStormResult } from '../scenarios/fleet-storm';
 import type { SoakResult } from '../scenarios/soak';
@@ -126,6 +127,12 @@ export function composedFloorTable(summaries: ReadonlyArray<ThroughputSummary>):
     ],
     rows,
   );
+}
+
+/** The pod scenario: every subject at each load, then the service beside the composed floor, both in the pod's limit. */
+export function podTables(pod: Extract<PodResult, { _tag: 'Measured' }>): string {
+  const { summaries } = pod.throughput;
+  return `In a ${pod.memoryLimitMiB} MiB memory cgroup each (the Deployment's limit):\n\n${throughputTable(summaries)}\n\n${composedFloorTable(summaries)}`;
 }
 
 export function targetsTable(verdicts: ReadonlyArray<TargetVerdict>): string {

@@ -1,5 +1,6 @@
 import type { CoalescingResult } from '../scenarios/coalescing';
 import type { FleetStormResult } from '../scenarios/fleet-storm';
+import type { PodResult } from '../scenarios/pod';
 import type { SoakResult } from '../scenarios/soak';
 import type { StartupResult } from '../scenarios/startup';
 import { levelLabel, type LoadLevel } from '../scenarios/throughput';
@@ -111,8 +112,7 @@ function latencyTargets(summaries: ReadonlyArray<ThroughputSummary>): TargetVerd
 }
 
 /** The highest RSS each process reached over every load it was measured at. */
-function peakRssTarget(summaries: ReadonlyArray<ThroughputSummary>): TargetVerdict {
-  const target = 'peak RSS';
+function peakRssTarget(summaries: ReadonlyArray<ThroughputSummary>, target = 'peak RSS'): TargetVerdict {
   const limit = `service ≤ composed floor + ${RSS_ALLOWANCE_MIB} MiB`;
   const peak = (subject: SubjectName): number | undefined => {
     const peaks = summaries.filter((s) => s.subject === subject).map((s) => s.peakRssBytes);
@@ -128,6 +128,19 @@ function peakRssTarget(summaries: ReadonlyArray<ThroughputSummary>): TargetVerdi
     measured: `service ${mib(service)}, composed floor ${mib(composed)}: ${service >= composed ? '+' : ''}${mib(service - composed)}`,
     verdict: verdictOf(service <= composed + RSS_ALLOWANCE_MIB * 2 ** 20),
   };
+}
+
+/** Peak RSS again, with each process in a memory cgroup of the Deployment's limit, so V8 sizes its heap as in a pod. */
+function podPeakRssTarget(pod: PodResult | undefined): TargetVerdict {
+  const target = "peak RSS in the Deployment's memory limit";
+  if (pod === undefined)
+    return notRun(target, `service ≤ composed floor + ${RSS_ALLOWANCE_MIB} MiB`, 'not run (--only)');
+  switch (pod._tag) {
+    case 'Unavailable':
+      return notRun(target, `service ≤ composed floor + ${RSS_ALLOWANCE_MIB} MiB`, pod.why);
+    case 'Measured':
+      return peakRssTarget(pod.throughput.summaries, `${target} (${pod.memoryLimitMiB} MiB cgroup each)`);
+  }
 }
 
 function startupTarget(startup: StartupResult | undefined): TargetVerdict {
@@ -228,6 +241,7 @@ function noFailuresTarget(summaries: ReadonlyArray<ThroughputSummary>): TargetVe
 
 export interface MeasuredResults {
   readonly summaries: ReadonlyArray<ThroughputSummary>;
+  readonly pod: PodResult | undefined;
   readonly coalescing: CoalescingResult | undefined;
   readonly soak: SoakResult | undefined;
   readonly startup: StartupResult | undefined;
@@ -261,6 +275,7 @@ export function evaluateTargets(results: MeasuredResults): ReadonlyArray<TargetV
     ...cpuTargets(results.summaries),
     ...latencyTargets(results.summaries),
     peakRssTarget(results.summaries),
+    podPeakRssTarget(results.pod),
     soakTarget(results.soak),
     startupTarget(results.startup),
     ...fleetStormTargets(results.fleetStorm),

@@ -11,15 +11,21 @@ import type { MeasuredSubject, SubjectName } from './measured-phase';
 const Ready = t.type({ kind: t.literal('ready'), port: t.number });
 const STARTUP_TIMEOUT_MS = 15_000;
 
+/** How a floor's process is started: node flags (a profile), a memory cgroup (a pod's limit). */
+export interface FloorLaunch {
+  readonly nodeFlags?: ReadonlyArray<string>;
+  readonly cgroupProcsFile?: string;
+}
+
 /** A floor that is a gRPC server in its own process, loaded over gRPC with the same requests as the service. */
 async function startFloorServer(
   name: SubjectName,
   script: string,
   args: ReadonlyArray<string>,
   requestFor: (slot: number) => ReconnectStreamSessionRequest,
-  nodeFlags: ReadonlyArray<string> = [],
+  launch: FloorLaunch = {},
 ): Promise<MeasuredSubject> {
-  const child = NodeChild.start({ name, script, args, ipc: true, nodeFlags });
+  const child = NodeChild.start({ name, script, args, ipc: true, ...launch });
   const { port } = await child.nextMessage(decoderOf(Ready), STARTUP_TIMEOUT_MS);
   const caller = new GrpcReconnectCaller(port);
   await caller.waitForReady(STARTUP_TIMEOUT_MS);
@@ -42,6 +48,6 @@ export const startFloorA = (requestFor: (slot: number) => ReconnectStreamSession
 export const startComposedFloor = (
   settings: { readonly endpoint: string; readonly maxSockets: number; readonly httpHandler: FloorHttpHandler },
   requestFor: (slot: number) => ReconnectStreamSessionRequest,
-  nodeFlags: ReadonlyArray<string> = [],
+  launch: FloorLaunch = {},
 ): Promise<MeasuredSubject> =>
-  startFloorServer('composed floor', COMPOSED_FLOOR_SERVER, [JSON.stringify(settings)], requestFor, nodeFlags);
+  startFloorServer('composed floor', COMPOSED_FLOOR_SERVER, [JSON.stringify(settings)], requestFor, launch);

@@ -23,6 +23,8 @@ export interface ServiceProcessSettings {
   readonly logLevel?: string;
   /** Extra environment (e.g. admission switched off for a comparison). */
   readonly env?: Readonly<Record<string, string>>;
+  /** A memory cgroup's cgroup.procs file: the service runs inside it, as in a pod with a memory limit. */
+  readonly cgroupProcsFile?: string;
 }
 
 export interface ServiceSubject extends MeasuredSubject {
@@ -50,6 +52,7 @@ export async function startService(
     name: 'the service',
     script: settings.main ?? SERVICE_MAIN,
     nodeFlags: settings.nodeFlags,
+    cgroupProcsFile: settings.cgroupProcsFile,
     env: {
       RECONNECT_BACKEND: 'aws',
       AWS_REGION: BENCH_REGION,
