@@ -47,4 +47,7 @@ ENV RECONNECT_BACKEND=aws \
 USER 65532:65532
 # gRPC (TLS), health for probes (plaintext), Prometheus metrics (HTTP).
 EXPOSE 50051 8081 9464
-ENTRYPOINT ["/nodejs/bin/node", "dist/src/main.js"]
+# V8 sizes its young generation from the memory it may use: in a pod with a 512Mi limit that is so small the service
+# collects garbage about a hundred times a second under load, and on a large node it is several times this size. A
+# fixed 16 MiB semi-space (Node's documented --max-semi-space-size) suits the service's own allocation rate on both.
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=16", "dist/src/main.js"]

@@ -12,6 +12,7 @@ import { BENCH_REGION } from '../load/bench-sessions';
 import { BARE_HEALTH_SERVER, LOADED_MODULES_REPORT_PRELOAD, SERVICE_MAIN } from '../process/dist-paths';
 import { freeLoopbackPort } from '../process/free-port';
 import { NodeChild } from '../process/node-child';
+import { productionNodeFlags } from '../../test/support/production-node-flags';
 import { decodeCpuProfile } from '../profile/cpu-profile';
 import { summariseProfile, type ProfileSummary } from '../profile/summarise-profile';
 import { median } from '../report/median';
@@ -123,6 +124,8 @@ interface StartSpec {
   readonly script: string;
   readonly args: (port: number) => ReadonlyArray<string>;
   readonly env: (port: number) => Readonly<Record<string, string>>;
+  /** node's own flags before the script: the image's for the service, none for the bare servers. */
+  readonly nodeFlags: ReadonlyArray<string>;
 }
 
 /**
@@ -133,6 +136,7 @@ const serviceStart = (emulatorEndpoint: string, compileCache: string): StartSpec
   name: 'service (start-up)',
   script: SERVICE_MAIN,
   args: () => [],
+  nodeFlags: productionNodeFlags(),
   env: (port) => ({
     NODE_COMPILE_CACHE: compileCache,
     RECONNECT_BACKEND: 'aws',
@@ -155,6 +159,7 @@ const bareStart: StartSpec = {
   script: BARE_HEALTH_SERVER,
   args: (port) => [String(port)],
   env: () => ({}),
+  nodeFlags: [],
 };
 
 const bareWithSdkStart: StartSpec = {
@@ -162,6 +167,7 @@ const bareWithSdkStart: StartSpec = {
   script: BARE_HEALTH_SERVER,
   args: (port) => [String(port), 'with-sdk-client'],
   env: () => ({}),
+  nodeFlags: [],
 };
 
 /** One start, from spawning the process to its first SERVING answer, in ms; the process is stopped after. */
@@ -177,7 +183,7 @@ async function timeOneStart(
     script: spec.script,
     args: spec.args(port),
     env: { ...spec.env(port), ...extra.env },
-    nodeFlags: extra.nodeFlags,
+    nodeFlags: [...spec.nodeFlags, ...(extra.nodeFlags ?? [])],
   });
   try {
     await untilServing(child, port, settings.timeoutMs);

@@ -5,6 +5,7 @@ import { GrpcReconnectCaller } from '../load/grpc-reconnect-caller';
 import { SERVICE_MAIN } from '../process/dist-paths';
 import { freeLoopbackPort } from '../process/free-port';
 import { NodeChild } from '../process/node-child';
+import { productionNodeFlags } from '../../test/support/production-node-flags';
 import { measureGrpcPhase } from './grpc-subject';
 import type { MeasuredSubject } from './measured-phase';
 
@@ -39,7 +40,7 @@ const STARTUP_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 10_000;
 
 /**
- * The service as it runs in production (`node dist/src/main.js`), with RECONNECT_BACKEND=aws and the standard
+ * The service as it runs in production (`node <the image's flags> dist/src/main.js`), with RECONNECT_BACKEND=aws and the standard
  * AWS endpoint variable pointing at the emulator process. Admission stays on, with a rate far above what two cores
  * can reach, so it shapes nothing but still does its per-call work.
  */
@@ -51,7 +52,8 @@ export async function startService(
   const child = NodeChild.start({
     name: 'the service',
     script: settings.main ?? SERVICE_MAIN,
-    nodeFlags: settings.nodeFlags,
+    // The image's node flags, then the run's own (a profile, or a baseline's flags, which may override them).
+    nodeFlags: [...productionNodeFlags(), ...(settings.nodeFlags ?? [])],
     cgroupProcsFile: settings.cgroupProcsFile,
     env: {
       RECONNECT_BACKEND: 'aws',

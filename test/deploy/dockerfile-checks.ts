@@ -13,6 +13,8 @@ export interface DockerfileContext {
   readonly node24Version: string;
   /** The .dockerignore's text. */
   readonly dockerignore: string;
+  /** package.json's `start` script: it must run the service as the image does, with the same node flags. */
+  readonly startScript: string;
 }
 
 /** The Node 24 version scripts/node24.sh installs. */
@@ -21,6 +23,15 @@ export function node24Version(root: string): string {
   const version = /^NODE24_VERSION=(\S+)$/m.exec(script)?.[1];
   if (version === undefined) throw new Error('scripts/node24.sh sets no NODE24_VERSION');
   return version;
+}
+
+/** The `start` script of a package.json's text. */
+export function startScriptOf(packageJson: string): string {
+  const parsed: unknown = JSON.parse(packageJson);
+  const scripts = typeof parsed === 'object' && parsed !== null && 'scripts' in parsed ? parsed.scripts : undefined;
+  const start = typeof scripts === 'object' && scripts !== null && 'start' in scripts ? scripts.start : undefined;
+  if (typeof start !== 'string') throw new Error('package.json has no start script');
+  return start;
 }
 
 /** The final stage's base images: distroless Node 24 (optionally pinned by digest), or a Node 24 slim image. */
@@ -150,9 +161,20 @@ export function dockerfileProblems(stages: ReadonlyArray<Stage>, context: Docker
 
   const entrypoints = runtime.instructions.flatMap((step) => (step.kind === 'ENTRYPOINT' ? [step.argv] : []));
   const entrypoint = entrypoints[entrypoints.length - 1] ?? [];
-  const expectedEntrypoint = [nodeOf(runtime.image), 'dist/src/main.js'];
-  if (entrypoint.join(' ') !== expectedEntrypoint.join(' ')) {
-    problems.push(`ENTRYPOINT ${JSON.stringify(entrypoint)} is not ${JSON.stringify(expectedEntrypoint)}`);
+  const [program, ...args] = entrypoint;
+  const nodeFlags = args.slice(0, -1);
+  if (
+    program !== nodeOf(runtime.image) ||
+    args[args.length - 1] !== 'dist/src/main.js' ||
+    nodeFlags.some((flag) => !flag.startsWith('--'))
+  ) {
+    problems.push(
+      `ENTRYPOINT ${JSON.stringify(entrypoint)} is not ["${nodeOf(runtime.image)}", node flags..., "dist/src/main.js"]`,
+    );
+  }
+  const imageCommand = ['node', ...nodeFlags, 'dist/src/main.js'].join(' ');
+  if (!context.startScript.endsWith(` ${imageCommand}`)) {
+    problems.push(`npm start runs "${context.startScript}", not the image's "${imageCommand}"`);
   }
 
   const ignored = dockerignoreMatcher(context.dockerignore);

@@ -3,11 +3,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { dockerignoreMatcher, parseDockerfile, REPOSITORY_ROOT } from './dockerfile';
-import { dockerfileProblems, node24Version } from './dockerfile-checks';
+import { dockerfileProblems, node24Version, startScriptOf } from './dockerfile-checks';
 
 const DOCKERFILE = readFileSync(path.join(REPOSITORY_ROOT, 'Dockerfile'), 'utf8');
 const DOCKERIGNORE = readFileSync(path.join(REPOSITORY_ROOT, '.dockerignore'), 'utf8');
-const CONTEXT = { node24Version: node24Version(REPOSITORY_ROOT), dockerignore: DOCKERIGNORE };
+const START_SCRIPT = startScriptOf(readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8'));
+const CONTEXT = {
+  node24Version: node24Version(REPOSITORY_ROOT),
+  dockerignore: DOCKERIGNORE,
+  startScript: START_SCRIPT,
+};
 
 /** The checks' findings on the Dockerfile with one passage replaced (which must be there). */
 function problemsWith(from: string, to: string, dockerignore: string = DOCKERIGNORE): ReadonlyArray<string> {
@@ -80,6 +85,16 @@ describe('the Dockerfile (not built here: no Docker engine; checked, and run by 
       ));
     it('a port left unexposed', () =>
       assertProblems(problemsWith('EXPOSE 50051 8081 9464', 'EXPOSE 50051 9464'), /EXPOSE 9464 50051 does not match/));
+    it('an image that runs node otherwise than `npm start` does, or runs something else', () => {
+      assertProblems(
+        problemsWith('"--max-semi-space-size=16", ', ''),
+        /npm start runs ".*node --max-semi-space-size=16 dist\/src\/main.js", not the image's "node dist\/src\/main.js"/,
+      );
+      assertProblems(
+        problemsWith('"dist/src/main.js"]', '"dist/src/emulator/main.js"]'),
+        /ENTRYPOINT .* is not \["\/nodejs\/bin\/node", node flags\.\.\., "dist\/src\/main.js"\]/,
+      );
+    });
     it('a shell step in the image', () =>
       assertProblems(
         problemsWith('USER 65532:65532', 'RUN rm -rf /tmp\nUSER 65532:65532'),

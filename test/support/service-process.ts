@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
 import { ConditionWaiters } from './condition-waiters';
+import { productionNodeFlags } from './production-node-flags';
 
 /** One JSON log line of the child, as pino wrote it. */
 export type LogEntry = Readonly<Record<string, unknown>>;
@@ -74,7 +75,8 @@ export class ServiceProcess {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !OWN_PREFIXES.some((prefix) => name.startsWith(prefix))),
     );
-    const child = spawn(process.execPath, [...nodeFlags, MAIN], {
+    // The image's node flags first, so the process runs as production runs it; a test's own flags after them.
+    const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeFlags, MAIN], {
       env: {
         ...inherited,
         GRPC_HOST: '127.0.0.1',

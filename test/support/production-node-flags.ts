@@ -1,0 +1,16 @@
+import { readDockerfile } from '../deploy/dockerfile';
+
+/**
+ * The flags the image's ENTRYPOINT gives node before the service's script (the Dockerfile is where production's
+ * runtime is stated; `npm start` is checked against it). Tests and the benchmark that run `node dist/src/main.js` as
+ * production does start it with these.
+ */
+export function productionNodeFlags(): ReadonlyArray<string> {
+  const stages = readDockerfile();
+  const runtime = stages[stages.length - 1];
+  const entrypoints = runtime?.instructions.flatMap((step) => (step.kind === 'ENTRYPOINT' ? [step.argv] : [])) ?? [];
+  const [, ...args] = entrypoints[entrypoints.length - 1] ?? [];
+  const script = args.indexOf('dist/src/main.js');
+  if (script < 0) throw new Error("the Dockerfile's ENTRYPOINT does not run dist/src/main.js");
+  return args.slice(0, script);
+}
