@@ -18,6 +18,7 @@ import {
   composedFloorTable,
   cpuRatioTable,
   fleetStormTable,
+  idleTable,
   podTables,
   profileTables,
   startupTables,
@@ -380,7 +381,9 @@ async function main(): Promise<void> {
   });
   log('');
   if (summaries.length > 0)
-    log(`${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n\n${composedFloorTable(summaries)}\n`);
+    log(
+      `${throughputTable(summaries)}\n\n${cpuRatioTable(summaries)}\n\n${composedFloorTable(summaries)}\n\n${idleTable(results.throughput?.idle ?? [])}\n`,
+    );
   if (results.pod?._tag === 'Measured') log(`${podTables(results.pod)}\n`);
   if (results.soak !== undefined) log(`${soakTable(results.soak)}\n`);
   if (results.startup !== undefined) log(`${startupTables(results.startup)}\n`);

@@ -1,5 +1,7 @@
+import { deploymentMemoryLimitMiB } from '../test/support/deployment-memory-limit';
 import type { FloorHttpHandler } from './children/floor-b-protocol';
 import type { FleetStormSettings } from './scenarios/fleet-storm';
+import type { PodSettings } from './scenarios/pod';
 import type { SoakSettings } from './scenarios/soak';
 import type { StartupSettings } from './scenarios/startup';
 import type { StormSettings } from './scenarios/storm';
@@ -19,16 +21,10 @@ export const SCENARIOS = [
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-/**
- * The memory limit of the service's container in deploy/base/deployment.yaml (a test keeps the two equal). Node sizes
- * V8's heap from it, so the `pod` scenario runs the service and the composed floor each inside a cgroup this size.
- */
-export const POD_MEMORY_LIMIT_MIB = 512;
-
 export interface RunSettings {
   readonly throughput: ThroughputSettings;
   /** The service and the composed floor, each in a memory cgroup of the Deployment's limit, as in a pod. */
-  readonly pod: ThroughputSettings & { readonly memoryLimitMiB: number };
+  readonly pod: PodSettings;
   readonly coalescingRequests: number;
   /** Undefined: no soak (the default run); the 200k-call soak takes minutes. */
   readonly soak: SoakSettings | undefined;
@@ -65,6 +61,7 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
       levels: full ? FULL_LEVELS : LEVELS,
       rounds: full ? 5 : 3,
       initialWarmupMs: full ? 10_000 : 8000,
+      idleMs: full ? 20_000 : 10_000,
       warmupMs: full ? 1000 : 500,
       warmupRequests: 5_000,
       measureMs: full ? 5000 : 1500,
@@ -72,10 +69,12 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
       maxRequests: 200_000,
     },
     pod: {
-      memoryLimitMiB: POD_MEMORY_LIMIT_MIB,
+      // The Deployment's container limit: Node sizes V8's heap from it in production.
+      memoryLimitMiB: deploymentMemoryLimitMiB(),
       levels: [{ concurrency: 1 }, { concurrency: 16 }, { concurrency: 64 }, { concurrency: 16, ratePerSecond: 200 }],
       rounds: full ? 5 : 3,
       initialWarmupMs: full ? 10_000 : 8000,
+      idleMs: full ? 20_000 : 10_000,
       warmupMs: full ? 1000 : 500,
       warmupRequests: 5_000,
       measureMs: full ? 5000 : 1500,
@@ -122,6 +121,7 @@ export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 
 export const maxConcurrency = (settings: RunSettings): number =>
   Math.max(
     ...settings.throughput.levels.map((level) => level.concurrency),
+    ...settings.pod.levels.map((level) => level.concurrency),
     settings.soak?.concurrency ?? 1,
     settings.profile.concurrency,
   );

@@ -25,14 +25,15 @@ const exists = (path: string): Promise<boolean> =>
     () => false,
   );
 
+const words = async (path: string): Promise<ReadonlyArray<string>> => (await readFile(path, 'utf8')).split(/\s+/);
+
 /** Where memory cgroups are made here, and the file that takes the limit: cgroup v2's memory.max, or v1's. */
 async function memoryHierarchy(): Promise<{ readonly parent: string; readonly limitFile: string } | undefined> {
-  const v2Controllers = join(CGROUP_ROOT, 'cgroup.controllers');
-  if (await exists(v2Controllers)) {
-    const controllers = (await readFile(v2Controllers, 'utf8')).split(/\s+/);
-    if (!controllers.includes('memory')) return undefined;
-    // A child of the root gets the memory controller only if the root hands it down.
-    await writeFile(join(CGROUP_ROOT, 'cgroup.subtree_control'), '+memory');
+  if (await exists(join(CGROUP_ROOT, 'cgroup.controllers'))) {
+    if (!(await words(join(CGROUP_ROOT, 'cgroup.controllers'))).includes('memory')) return undefined;
+    // A child of the root gets the memory controller only if the root hands it down; most hosts already do.
+    const subtree = join(CGROUP_ROOT, 'cgroup.subtree_control');
+    if (!(await words(subtree)).includes('memory')) await writeFile(subtree, '+memory');
     return { parent: CGROUP_ROOT, limitFile: 'memory.max' };
   }
   const v1 = join(CGROUP_ROOT, 'memory');
@@ -41,23 +42,27 @@ async function memoryHierarchy(): Promise<{ readonly parent: string; readonly li
     : undefined;
 }
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** A new memory cgroup named `name` limited to `limitBytes`; needs root and a cgroup file system mounted read-write. */
 export async function createMemoryCgroup(name: string, limitBytes: number): Promise<MemoryCgroupOutcome> {
+  let directory: string | undefined;
   try {
     const hierarchy = await memoryHierarchy();
     if (hierarchy === undefined)
       return { _tag: 'Unavailable', why: `no memory cgroup controller under ${CGROUP_ROOT}` };
-    const directory = join(hierarchy.parent, name);
-    await mkdir(directory, { recursive: true });
+    directory = join(hierarchy.parent, name);
+    // One left by an interrupted run is empty (its processes are gone), so it can be removed and made afresh.
+    if (await exists(directory)) await rmdir(directory);
+    await mkdir(directory);
     await writeFile(join(directory, hierarchy.limitFile), String(limitBytes));
+    const made = directory;
     return {
       _tag: 'Created',
-      cgroup: { limitBytes, procsFile: join(directory, 'cgroup.procs'), remove: () => rmdir(directory) },
+      cgroup: { limitBytes, procsFile: join(made, 'cgroup.procs'), remove: () => rmdir(made) },
     };
   } catch (error) {
-    return {
-      _tag: 'Unavailable',
-      why: `cannot make a memory cgroup: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    if (directory !== undefined) await rmdir(directory).catch(() => undefined);
+    return { _tag: 'Unavailable', why: `cannot make a memory cgroup: ${messageOf(error)}` };
   }
 }

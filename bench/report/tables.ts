@@ -1,4 +1,5 @@
 import type { PodResult } from '../scenarios/pod';
+import type { IdleCpu } from '../scenarios/throughput';
 import type { CoalescingResult } from '../scenarios/coalescing';
 import type { AdmittedCallResult, FleetStormResult } from '../scenarios/fleet-storm';
 import type { SoakResult } from '../scenarios/soak';
@@ -129,10 +130,18 @@ export function composedFloorTable(summaries: ReadonlyArray<ThroughputSummary>):
   );
 }
 
+/** Each subject's CPU while idle, after its warm-up: what it spends per second whatever the load. */
+export function idleTable(idle: ReadonlyArray<IdleCpu>): string {
+  return table(
+    ['idle, after the warm-up', 'CPU ms per second'],
+    idle.map(({ subject, cpuMsPerSecond }) => [subject, fixed(cpuMsPerSecond, 1)]),
+  );
+}
+
 /** The pod scenario: every subject at each load, then the service beside the composed floor, both in the pod's limit. */
 export function podTables(pod: Extract<PodResult, { _tag: 'Measured' }>): string {
   const { summaries } = pod.throughput;
-  return `In a ${pod.memoryLimitMiB} MiB memory cgroup each (the Deployment's limit):\n\n${throughputTable(summaries)}\n\n${composedFloorTable(summaries)}`;
+  return `In a ${pod.memoryLimitMiB} MiB memory cgroup each (the Deployment's limit):\n\n${throughputTable(summaries)}\n\n${composedFloorTable(summaries)}\n\n${idleTable(pod.throughput.idle)}`;
 }
 
 export function targetsTable(verdicts: ReadonlyArray<TargetVerdict>): string {

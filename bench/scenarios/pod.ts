@@ -20,6 +20,7 @@ export interface PodPlacement {
  * The service and the composed floor as they run in a pod: each in a memory cgroup of the Deployment's limit, so Node
  * sizes V8's heap (and its young generation) from that limit, as in production, rather than from the machine's
  * memory. Then the same interleaved rounds as the throughput scenario, for their CPU and peak RSS side by side.
+ * `start` stops whatever it started if it fails.
  */
 export async function runPod(
   settings: PodSettings,
@@ -36,7 +37,13 @@ export async function runPod(
     }
     const [service, composed] = cgroups;
     if (service === undefined || composed === undefined) return { _tag: 'Unavailable', why: 'no cgroups made' };
-    const subjects = await start({ service: service.procsFile, composed: composed.procsFile });
+    let subjects: ReadonlyArray<MeasuredSubject>;
+    try {
+      subjects = await start({ service: service.procsFile, composed: composed.procsFile });
+    } catch (error) {
+      // Most often the shell could not join the cgroup (cgroup.procs not writable here).
+      return { _tag: 'Unavailable', why: `a subject did not start in its cgroup: ${String(error)}` };
+    }
     try {
       const throughput = await runThroughput(subjects, settings, log);
       return { _tag: 'Measured', memoryLimitMiB: settings.memoryLimitMiB, throughput };
@@ -44,6 +51,8 @@ export async function runPod(
       for (const subject of subjects) await subject.stop();
     }
   } finally {
-    for (const cgroup of cgroups) await cgroup.remove().catch(() => undefined);
+    for (const cgroup of cgroups) {
+      await cgroup.remove().catch((error: unknown) => log(`pod: a cgroup was not removed: ${String(error)}`));
+    }
   }
 }

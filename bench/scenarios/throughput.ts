@@ -1,4 +1,7 @@
-import type { MeasuredSubject, PhaseMeasurement } from '../subjects/measured-phase';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { readProcessUsage } from '../process/proc-usage';
+import type { MeasuredSubject, PhaseMeasurement, SubjectName } from '../subjects/measured-phase';
 import { summarise, type ThroughputSummary } from './throughput-summary';
 
 /** One load level: a closed loop at `concurrency`, or paced at `ratePerSecond` with at most `concurrency` in flight. */
@@ -20,6 +23,11 @@ export interface ThroughputSettings {
    * after). The per-phase warm-up (`warmupMs`) then only refills pools and caches after the previous phase.
    */
   readonly initialWarmupMs: number;
+  /**
+   * After the warm-up, every subject sits idle this long and its CPU is read: what a process spends on its own
+   * timers and housekeeping, which at 20 calls/s is spread over few calls and weighs on their CPU per call.
+   */
+  readonly idleMs: number;
   readonly warmupMs: number;
   readonly warmupRequests: number;
   readonly measureMs: number;
@@ -29,11 +37,20 @@ export interface ThroughputSettings {
   readonly maxRequests: number;
 }
 
+/** CPU a subject spent while no call was made, per second. */
+export interface IdleCpu {
+  readonly subject: SubjectName;
+  readonly cpuMsPerSecond: number;
+}
+
 export interface ThroughputResult {
   readonly settings: ThroughputSettings;
+  readonly idle: ReadonlyArray<IdleCpu>;
   readonly phases: ReadonlyArray<PhaseMeasurement>;
   readonly summaries: ReadonlyArray<ThroughputSummary>;
 }
+
+const IDLE_SETTLE_MS = 2000;
 
 const measureMsAt = (level: LoadLevel, settings: ThroughputSettings): number =>
   level.ratePerSecond === undefined
@@ -67,6 +84,15 @@ export async function runThroughput(
       maxRequests: 0,
     });
   }
+  // V8 may still be compiling what the warm-up made hot, on background threads; that is not idle work.
+  await sleep(IDLE_SETTLE_MS);
+  const idleFrom = subjects.map((subject) => readProcessUsage(subject.pid).cpuMs);
+  await sleep(settings.idleMs);
+  const idle = subjects.map((subject, index) => ({
+    subject: subject.name,
+    cpuMsPerSecond: ((readProcessUsage(subject.pid).cpuMs - (idleFrom[index] ?? 0)) * 1000) / settings.idleMs,
+  }));
+  for (const { subject, cpuMsPerSecond } of idle) log(`  idle ${subject}: ${cpuMsPerSecond.toFixed(1)} ms CPU/s`);
   for (const level of settings.levels) {
     const atThisLevel: PhaseMeasurement[] = [];
     for (let round = 0; round < settings.rounds; round += 1) {
@@ -92,5 +118,5 @@ export async function runThroughput(
       if (summary !== undefined) summaries.push(summary);
     }
   }
-  return { settings, phases, summaries };
+  return { settings, idle, phases, summaries };
 }

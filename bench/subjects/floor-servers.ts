@@ -26,9 +26,19 @@ async function startFloorServer(
   launch: FloorLaunch = {},
 ): Promise<MeasuredSubject> {
   const child = NodeChild.start({ name, script, args, ipc: true, ...launch });
-  const { port } = await child.nextMessage(decoderOf(Ready), STARTUP_TIMEOUT_MS);
-  const caller = new GrpcReconnectCaller(port);
-  await caller.waitForReady(STARTUP_TIMEOUT_MS);
+  // A floor that never gets ready is stopped here: nothing else holds it (in the pod scenario, its cgroup).
+  const ready = await child.nextMessage(decoderOf(Ready), STARTUP_TIMEOUT_MS).catch(async (error: unknown) => {
+    await child.stop(2000);
+    throw error;
+  });
+  const caller = new GrpcReconnectCaller(ready.port);
+  try {
+    await caller.waitForReady(STARTUP_TIMEOUT_MS);
+  } catch (error) {
+    caller.close();
+    await child.stop(2000);
+    throw error;
+  }
   return {
     name,
     pid: child.pid,

@@ -8,7 +8,6 @@ import * as grpc from '@grpc/grpc-js';
 import * as E from 'fp-ts/Either';
 import { parseAllDocuments } from 'yaml';
 
-import { POD_MEMORY_LIMIT_MIB } from '../../bench/settings';
 import { wire } from '../../src/app';
 import { bindServer } from '../../src/transport/grpc-server';
 import { CapturedLogs } from '../support/captured-logs';
@@ -128,19 +127,6 @@ describe('the Kubernetes manifests (deploy/), rendered and checked offline', fun
   it('ship docs/alerts.yaml and docs/grafana-dashboard.json as `npm run deploy:generate` writes them', () => {
     for (const { file, expected } of generatedMonitoringFiles()) {
       assert.equal(readFileSync(file, 'utf8'), expected, `${file} is stale: run npm run deploy:generate`);
-    }
-  });
-
-  it("give the container the memory limit the benchmark's pod scenario runs the service in", () => {
-    for (const directory of RENDERINGS) {
-      const deployment = render(directory).find((manifest) => kindOf(manifest) === 'Deployment');
-      assert.ok(deployment !== undefined, `${directory} renders a Deployment`);
-      const limits = objectIn(container(deployment), 'resources', 'limits');
-      assert.equal(
-        limits.memory,
-        `${POD_MEMORY_LIMIT_MIB}Mi`,
-        `${directory}: bench/settings.ts's POD_MEMORY_LIMIT_MIB`,
-      );
     }
   });
 
