@@ -47,7 +47,8 @@ ENV RECONNECT_BACKEND=aws \
 USER 65532:65532
 # gRPC (TLS), health for probes (plaintext), Prometheus metrics (HTTP).
 EXPOSE 50051 8081 9464
-# V8 sizes its young generation from the memory it may use: in a pod with a 512Mi limit that is so small the service
-# collects garbage about a hundred times a second under load, and on a large node it is several times this size. A
-# fixed 16 MiB semi-space (Node's documented --max-semi-space-size) suits the service's own allocation rate on both.
+# V8 bounds its young generation (where each call's short-lived objects live) by the memory the process may use: in
+# the pod's limit the bound is so low that the service collects garbage many times a second under load, and on a large
+# node it is higher than the service needs. Node's documented --max-semi-space-size sets the bound instead
+# (docs/deploy.md, "Memory and the young generation"); npm start runs node with the same flags.
 ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=16", "dist/src/main.js"]

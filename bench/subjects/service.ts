@@ -1,3 +1,5 @@
+import { dirname, resolve } from 'node:path';
+
 import type { ReconnectStreamSessionRequest } from '../../src/gen/reconnect/v1/reconnect';
 import { EMULATOR_SDK_CREDENTIALS } from '../../src/emulator/sdk-credentials';
 import { BENCH_REGION } from '../load/bench-sessions';
@@ -36,6 +38,9 @@ export interface ServiceSubject extends MeasuredSubject {
 }
 
 const STARTUP_TIMEOUT_MS = 20_000;
+
+/** The checkout a build's dist/src/main.js belongs to. */
+const checkoutOf = (main: string): string => resolve(dirname(main), '..', '..');
 /** The grace the service gets to exit on SIGTERM (it writes a --cpu-prof profile on exit) before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
 
@@ -49,11 +54,13 @@ export async function startService(
   requestFor: (slot: number) => ReconnectStreamSessionRequest,
 ): Promise<ServiceSubject> {
   const port = await freeLoopbackPort();
+  const script = settings.main ?? SERVICE_MAIN;
   const child = NodeChild.start({
     name: 'the service',
-    script: settings.main ?? SERVICE_MAIN,
-    // The image's node flags, then the run's own (a profile, or a baseline's flags, which may override them).
-    nodeFlags: [...productionNodeFlags(), ...(settings.nodeFlags ?? [])],
+    script,
+    // The node flags of the image built from the checkout whose build this is (a --baseline's own, when it is
+    // another's), then the run's (a profile, or a baseline's flags, which may override them).
+    nodeFlags: [...productionNodeFlags(checkoutOf(script)), ...(settings.nodeFlags ?? [])],
     cgroupProcsFile: settings.cgroupProcsFile,
     env: {
       RECONNECT_BACKEND: 'aws',

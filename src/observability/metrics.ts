@@ -33,10 +33,11 @@ export interface ReconnectObservation {
 
 /**
  * How often the event-loop delay monitor samples, in ms. prom-client's default (10 ms) wakes an idle replica 100 times
- * a second, and those wake-ups were most of what it spent between the few calls a second it serves at AWS's quota. Any
- * stall long enough to matter to a caller (this long or longer) still delays a sample, so it is still measured.
+ * a second, a cost paid for every second and not per call, so it outweighs the few calls a second a replica serves at
+ * AWS's quota. A stall at least this long always delays a sample and is measured; a shorter one only when it covers a
+ * sample's moment, so the event-loop lag percentiles now speak of stalls of this length and more.
  */
-export const EVENT_LOOP_SAMPLE_MS = 100;
+const EVENT_LOOP_SAMPLE_MS = 100;
 
 type GrpcType = 'unary' | 'client_stream' | 'server_stream' | 'bidi_stream';
 

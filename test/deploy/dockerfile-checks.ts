@@ -38,6 +38,12 @@ export function startScriptOf(packageJson: string): string {
 const RUNTIME_IMAGE =
   /^(gcr\.io\/distroless\/nodejs24-debian\d+:nonroot(@sha256:[0-9a-f]{64})?|node:24(\.\d+){0,2}-\w+-slim)$/;
 
+/**
+ * The only node flags the image may run with: Node's documented heap sizes. Anything else (an inspector port, a
+ * preloaded module, code to evaluate) would change what runs in production behind the checks' back.
+ */
+const HEAP_SIZING_FLAG = /^--max-(semi|old)-space-size=\d+$/;
+
 /** Where each runtime image keeps node, which an ENTRYPOINT must name. */
 const nodeOf = (image: string): string => (image.startsWith('gcr.io/distroless/') ? '/nodejs/bin/node' : 'node');
 
@@ -166,14 +172,15 @@ export function dockerfileProblems(stages: ReadonlyArray<Stage>, context: Docker
   if (
     program !== nodeOf(runtime.image) ||
     args[args.length - 1] !== 'dist/src/main.js' ||
-    nodeFlags.some((flag) => !flag.startsWith('--'))
+    nodeFlags.some((flag) => !HEAP_SIZING_FLAG.test(flag))
   ) {
     problems.push(
-      `ENTRYPOINT ${JSON.stringify(entrypoint)} is not ["${nodeOf(runtime.image)}", node flags..., "dist/src/main.js"]`,
+      `ENTRYPOINT ${JSON.stringify(entrypoint)} is not ["${nodeOf(runtime.image)}", heap sizing flags..., "dist/src/main.js"]`,
     );
   }
   const imageCommand = ['node', ...nodeFlags, 'dist/src/main.js'].join(' ');
-  if (!context.startScript.endsWith(` ${imageCommand}`)) {
+  const start = context.startScript;
+  if (start !== imageCommand && !start.endsWith(`&& ${imageCommand}`)) {
     problems.push(`npm start runs "${context.startScript}", not the image's "${imageCommand}"`);
   }
 

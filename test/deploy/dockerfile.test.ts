@@ -85,14 +85,19 @@ describe('the Dockerfile (not built here: no Docker engine; checked, and run by 
       ));
     it('a port left unexposed', () =>
       assertProblems(problemsWith('EXPOSE 50051 8081 9464', 'EXPOSE 50051 9464'), /EXPOSE 9464 50051 does not match/));
-    it('an image that runs node otherwise than `npm start` does, or runs something else', () => {
+    it('an image that runs node otherwise than `npm start` does, with other flags, or runs something else', () => {
       assertProblems(
         problemsWith('"--max-semi-space-size=16", ', ''),
         /npm start runs ".*node --max-semi-space-size=16 dist\/src\/main.js", not the image's "node dist\/src\/main.js"/,
       );
       assertProblems(
         problemsWith('"dist/src/main.js"]', '"dist/src/emulator/main.js"]'),
-        /ENTRYPOINT .* is not \["\/nodejs\/bin\/node", node flags\.\.\., "dist\/src\/main.js"\]/,
+        /ENTRYPOINT .* is not \["\/nodejs\/bin\/node", heap sizing flags\.\.\., "dist\/src\/main.js"\]/,
+      );
+      assertProblems(
+        problemsWith('"--max-semi-space-size=16", ', '"--max-semi-space-size=16", "--inspect=0.0.0.0:9229", '),
+        /ENTRYPOINT .* is not \["\/nodejs\/bin\/node", heap sizing flags/,
+        /npm start runs/,
       );
     });
     it('a shell step in the image', () =>

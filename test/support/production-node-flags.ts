@@ -1,12 +1,12 @@
-import { readDockerfile } from '../deploy/dockerfile';
+import { readDockerfile, REPOSITORY_ROOT } from '../deploy/dockerfile';
 
 /**
  * The flags the image's ENTRYPOINT gives node before the service's script (the Dockerfile is where production's
- * runtime is stated; `npm start` is checked against it). Tests and the benchmark that run `node dist/src/main.js` as
- * production does start it with these.
+ * runtime is stated; `npm start` is checked against it) in the checkout at `root`. Tests and the benchmark that run
+ * `node dist/src/main.js` as production does start it with these.
  */
-export function productionNodeFlags(): ReadonlyArray<string> {
-  const stages = readDockerfile();
+export function productionNodeFlags(root: string = REPOSITORY_ROOT): ReadonlyArray<string> {
+  const stages = readDockerfile(root);
   const runtime = stages[stages.length - 1];
   const entrypoints = runtime?.instructions.flatMap((step) => (step.kind === 'ENTRYPOINT' ? [step.argv] : [])) ?? [];
   const [, ...args] = entrypoints[entrypoints.length - 1] ?? [];
