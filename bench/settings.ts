@@ -55,31 +55,36 @@ const LEVELS = [
 ] as const;
 const FULL_LEVELS = [...LEVELS, { concurrency: 64, ratePerSecond: 500 }] as const;
 
+/** The levels of the pod scenario: the CPU targets' loads, and c=64 where the peak RSS is reached. */
+const POD_LEVELS = [
+  { concurrency: 1 },
+  { concurrency: 16 },
+  { concurrency: 64 },
+  { concurrency: 16, ratePerSecond: 200 },
+] as const;
+
+/** How long and how often each subject is measured, the same in the throughput and pod scenarios. */
+function roundsOf(full: boolean): Omit<ThroughputSettings, 'levels'> {
+  return {
+    rounds: full ? 5 : 3,
+    initialWarmupMs: full ? 10_000 : 8000,
+    idleMs: full ? 20_000 : 10_000,
+    warmupMs: full ? 1000 : 500,
+    warmupRequests: 5_000,
+    measureMs: full ? 5000 : 1500,
+    minPacedCalls: full ? 500 : 200,
+    maxRequests: 200_000,
+  };
+}
+
 export function runSettings(full: boolean, floorHttpHandler: FloorHttpHandler = 'node'): RunSettings {
   return {
-    throughput: {
-      levels: full ? FULL_LEVELS : LEVELS,
-      rounds: full ? 5 : 3,
-      initialWarmupMs: full ? 10_000 : 8000,
-      idleMs: full ? 20_000 : 10_000,
-      warmupMs: full ? 1000 : 500,
-      warmupRequests: 5_000,
-      measureMs: full ? 5000 : 1500,
-      minPacedCalls: full ? 500 : 200,
-      maxRequests: 200_000,
-    },
+    throughput: { levels: full ? FULL_LEVELS : LEVELS, ...roundsOf(full) },
     pod: {
       // The Deployment's container limit: Node sizes V8's heap from it in production.
       memoryLimitMiB: deploymentMemoryLimitMiB(),
-      levels: [{ concurrency: 1 }, { concurrency: 16 }, { concurrency: 64 }, { concurrency: 16, ratePerSecond: 200 }],
-      rounds: full ? 5 : 3,
-      initialWarmupMs: full ? 10_000 : 8000,
-      idleMs: full ? 20_000 : 10_000,
-      warmupMs: full ? 1000 : 500,
-      warmupRequests: 5_000,
-      measureMs: full ? 5000 : 1500,
-      minPacedCalls: full ? 500 : 200,
-      maxRequests: 200_000,
+      levels: POD_LEVELS,
+      ...roundsOf(full),
     },
     coalescingRequests: 100,
     soak: full
