@@ -45,9 +45,9 @@ const checkoutOf = (main: string): string => resolve(dirname(main), '..', '..');
 const STOP_GRACE_MS = 10_000;
 
 /**
- * The service as it runs in production (`node <the image's flags> dist/src/main.js`), with RECONNECT_BACKEND=aws and the standard
- * AWS endpoint variable pointing at the emulator process. Admission stays on, with a rate far above what two cores
- * can reach, so it shapes nothing but still does its per-call work.
+ * The service as it runs in production (`node <the image's flags> dist/src/main.js`), with RECONNECT_BACKEND=aws and
+ * the standard AWS endpoint variable pointing at the emulator process. Admission stays on, with a rate far above what
+ * two cores can reach, so it shapes nothing but still does its per-call work.
  */
 export async function startService(
   settings: ServiceProcessSettings,
