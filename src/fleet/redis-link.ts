@@ -61,6 +61,19 @@ export class RedisLink {
     this.client = createFleetClient(settings);
     // Without a listener, an 'error' event (every failed reconnect attempt) would end the process.
     this.client.on('error', () => undefined);
+    this.client.on('ready', () => this.loadScripts());
+  }
+
+  /**
+   * Redis forgets its scripts when it restarts or fails over. Sent the moment each connection is ready, ahead of any
+   * call on it, they are loaded before the first EVALSHA arrives: otherwise every call of a storm that reaches a fresh
+   * Redis at once would miss (NOSCRIPT) and go again with its whole script, a second round trip each. Best effort: a
+   * script that did not load is still sent whole on its first use.
+   */
+  private loadScripts(): void {
+    for (const script of Object.values(FLEET_SCRIPTS)) {
+      void this.client.scriptLoad(script.SCRIPT).catch(() => undefined);
+    }
   }
 
   /** Starts connecting, and keeps reconnecting in the background whenever the connection is lost. */

@@ -12,6 +12,7 @@ import type { AdmissionRefused, CallEnded } from '../../src/domain/outcomes';
 import type { SessionKey } from '../../src/domain/request';
 import { Fleet, type FleetSettings } from '../../src/fleet/fleet';
 import { FleetKeys } from '../../src/fleet/fleet-keys';
+import { FLEET_SCRIPTS } from '../../src/fleet/scripts';
 import { CapturedLogs } from '../support/captured-logs';
 import { RedisServer } from '../support/redis-server';
 import { eventually } from '../support/eventually';
@@ -302,6 +303,36 @@ describe('the fleet: budgets shared through a real Redis', function () {
     if (same._tag === 'Held') same.release();
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await b.fleet.leases.acquire(session, 'offer-2', deadline))._tag, 'Held', 'free once both let go');
+  });
+
+  /** Which of the fleet's scripts Redis holds now, by name. */
+  async function scriptsRedisHolds(): Promise<ReadonlyArray<string>> {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const scripts = Object.entries(FLEET_SCRIPTS);
+      const held = await client.scriptExists(scripts.map(([, script]) => script.SHA1));
+      return scripts.filter((_, index) => held[index] === 1).map(([name]) => name);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  it('loads every script into Redis as it connects, and again into a Redis that restarted empty', async () => {
+    const every = Object.keys(FLEET_SCRIPTS);
+    const flusher = createClient({ url: redis.url });
+    await flusher.connect();
+    await flusher.scriptFlush();
+    flusher.destroy();
+    assert.deepEqual(await scriptsRedisHolds(), [], 'none before the replica connects');
+    const [replica] = await fleetOf(1);
+    assert.ok(replica !== undefined);
+    // No call was made: a storm's first calls find their scripts there, and none misses (NOSCRIPT) and goes again.
+    await eventually(async () => (await scriptsRedisHolds()).length === every.length, 'every script loaded');
+    await redis.kill();
+    await redis.restart();
+    await eventually(async () => (await scriptsRedisHolds()).length === every.length, 'every script loaded again');
+    assert.deepEqual(await scriptsRedisHolds(), every);
   });
 
   it('admits its outage share alone while Redis is down, cools down once it is back, then shares again', async () => {
