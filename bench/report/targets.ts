@@ -177,7 +177,7 @@ function fleetStormTargets(storms: ReadonlyArray<FleetStormResult> | undefined):
     return {
       target: `fleet storm: ${storm.replicas} replicas, ${storm.sessions} sessions at ${storm.ratePerSecond}/s, Redis, ${storm.userId ? 'with' : 'without'} user_id`,
       limit: `≥ ${FLEET_RECONNECTED_PERCENT} % reconnected, the last within ${(lastWithinMs / 1000).toFixed(0)} s, 0 throttles`,
-      measured: `${storm.reconnectedPercent.toFixed(1)} %, the last after ${(storm.timeToLastSuccessMs / 1000).toFixed(1)} s, ${throttles} throttled`,
+      measured: `${storm.reconnectedPercent.toFixed(1)} %, the last after ${(storm.timeToLastSuccessMs / 1000).toFixed(1)} s (the first after ${(storm.timeToFirstSuccessMs / 1000).toFixed(2)} s, then ${storm.reconnectsPerSecondAfterFirst.toFixed(2)}/s), ${throttles} throttled`,
       verdict: verdictOf(
         storm.reconnectedPercent >= FLEET_RECONNECTED_PERCENT &&
           storm.timeToLastSuccessMs <= lastWithinMs &&

@@ -31,6 +31,12 @@ export interface FleetStormResult {
   readonly reconnected: number;
   readonly reconnectedPercent: number;
   readonly timeToLastSuccessMs: number;
+  /**
+   * When the first reconnect succeeded, and the reconnects per second from it to the last: where the time to the
+   * last goes, the start (the calls sent, and each replica taking in its share) or the pace the budgets keep.
+   */
+  readonly timeToFirstSuccessMs: number;
+  readonly reconnectsPerSecondAfterFirst: number;
   readonly connectionCalls: number;
   readonly connectionThrottles: number;
   readonly getSessionCalls: number;
@@ -97,6 +103,7 @@ export async function runFleetStorm(
     await fleet.quota(settings.ratePerSecond, ['CreateStreamSessionConnection', 'GetStreamSession']);
     const before = await fleet.counters();
     const started = Date.now();
+    let firstSuccess: number | undefined;
     let lastSuccess = started;
     const outcomes = await Promise.all(
       sessions.map(async (session, index) => {
@@ -109,7 +116,11 @@ export async function runFleetStorm(
           },
           { deadlineMs: settings.deadlineMs },
         )();
-        if (E.isRight(outcome)) lastSuccess = Math.max(lastSuccess, Date.now());
+        if (E.isRight(outcome)) {
+          const now = Date.now();
+          firstSuccess ??= now;
+          lastSuccess = Math.max(lastSuccess, now);
+        }
         return outcome;
       }),
     );
@@ -133,6 +144,11 @@ export async function runFleetStorm(
       reconnected,
       reconnectedPercent: (100 * reconnected) / settings.sessions,
       timeToLastSuccessMs: lastSuccess - started,
+      timeToFirstSuccessMs: (firstSuccess ?? lastSuccess) - started,
+      reconnectsPerSecondAfterFirst:
+        firstSuccess === undefined || lastSuccess === firstSuccess
+          ? 0
+          : ((reconnected - 1) * 1000) / (lastSuccess - firstSuccess),
       connectionCalls: since(after.calls, before.calls, 'CreateStreamSessionConnection'),
       connectionThrottles: since(after.throttled, before.throttled, 'CreateStreamSessionConnection'),
       getSessionCalls: since(after.calls, before.calls, 'GetStreamSession'),
