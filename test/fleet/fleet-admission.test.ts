@@ -327,7 +327,7 @@ describe('the fleet: budgets shared through a real Redis', function () {
     assert.deepEqual(await scriptsRedisHolds(), [], 'none before the replica connects');
     const [replica] = await fleetOf(1);
     assert.ok(replica !== undefined);
-    // No call was made: a storm's first calls find their scripts there, and none misses (NOSCRIPT) and goes again.
+    // Before any admission, lease or watch call: a storm's first calls find their scripts, and none misses (NOSCRIPT).
     await eventually(async () => (await scriptsRedisHolds()).length === every.length, 'every script loaded');
     await redis.kill();
     await redis.restart();
