@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 
 import { loadConfig } from '../../src/config';
-import { dockerignoreMatcher, stageEnvironment, stageWorkdir, type Instruction, type Stage } from './dockerfile';
+import {
+  dockerignoreMatcher,
+  stageEntrypoint,
+  stageEnvironment,
+  stageWorkdir,
+  type Instruction,
+  type Stage,
+} from './dockerfile';
 import { isKnownVariable } from './environment';
 
 /** What the Dockerfile is checked against, besides itself. */
@@ -165,8 +172,7 @@ export function dockerfileProblems(stages: ReadonlyArray<Stage>, context: Docker
     }
   }
 
-  const entrypoints = runtime.instructions.flatMap((step) => (step.kind === 'ENTRYPOINT' ? [step.argv] : []));
-  const entrypoint = entrypoints[entrypoints.length - 1] ?? [];
+  const entrypoint = stageEntrypoint(runtime);
   const [program, ...args] = entrypoint;
   const nodeFlags = args.slice(0, -1);
   if (

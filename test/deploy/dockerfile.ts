@@ -148,6 +148,12 @@ export function stageWorkdir(stage: Stage): string {
   );
 }
 
+/** The argv of a stage's last ENTRYPOINT (the one Docker runs), empty without one. */
+export function stageEntrypoint(stage: Stage): ReadonlyArray<string> {
+  const entrypoints = stage.instructions.flatMap((step) => (step.kind === 'ENTRYPOINT' ? [step.argv] : []));
+  return entrypoints[entrypoints.length - 1] ?? [];
+}
+
 /**
  * A .dockerignore as Docker reads it, for the patterns this repository uses: one per line, `#` comments, `!` to
  * re-include, `*` within one path segment, a trailing `/` ignored; the last pattern that matches a path decides,

@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process';
 import { chmod, copyFile, cp, lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 
-import { dockerignoreMatcher, stageEnvironment, stageWorkdir, type Instruction, type Stage } from './dockerfile';
+import {
+  dockerignoreMatcher,
+  stageEntrypoint,
+  stageEnvironment,
+  stageWorkdir,
+  type Instruction,
+  type Stage,
+} from './dockerfile';
 
 /**
  * Builds what the Dockerfile's last stage holds, without Docker: each stage gets a folder standing for its root file
@@ -171,8 +178,7 @@ export async function assembleImage(stages: ReadonlyArray<Stage>, options: Assem
   await copyFile(options.node, node);
   await chmod(node, 0o755);
   const users = image.instructions.flatMap((step) => (step.kind === 'USER' ? [step.user] : []));
-  const entrypoints = image.instructions.flatMap((step) => (step.kind === 'ENTRYPOINT' ? [step.argv] : []));
-  const [program = '', ...args] = entrypoints[entrypoints.length - 1] ?? [];
+  const [program = '', ...args] = stageEntrypoint(image);
   if (program !== NODE_IN_IMAGE(image.image) && program !== 'node') {
     throw new Error(`the ENTRYPOINT runs ${program}, not the base image's node`);
   }

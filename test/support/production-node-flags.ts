@@ -1,4 +1,4 @@
-import { readDockerfile, REPOSITORY_ROOT } from '../deploy/dockerfile';
+import { readDockerfile, REPOSITORY_ROOT, stageEntrypoint } from '../deploy/dockerfile';
 
 /**
  * The flags the image's ENTRYPOINT gives node before the service's script (the Dockerfile is where production's
@@ -8,8 +8,7 @@ import { readDockerfile, REPOSITORY_ROOT } from '../deploy/dockerfile';
 export function productionNodeFlags(root: string = REPOSITORY_ROOT): ReadonlyArray<string> {
   const stages = readDockerfile(root);
   const runtime = stages[stages.length - 1];
-  const entrypoints = runtime?.instructions.flatMap((step) => (step.kind === 'ENTRYPOINT' ? [step.argv] : [])) ?? [];
-  const [, ...args] = entrypoints[entrypoints.length - 1] ?? [];
+  const [, ...args] = runtime === undefined ? [] : stageEntrypoint(runtime);
   const script = args.indexOf('dist/src/main.js');
   if (script < 0) throw new Error("the Dockerfile's ENTRYPOINT does not run dist/src/main.js");
   return args.slice(0, script);
